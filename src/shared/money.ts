@@ -1,0 +1,66 @@
+// The one place money and rates are parsed, computed and formatted.
+// Money is never a JavaScript number: wire strings -> Decimal -> numeric columns.
+import Decimal from 'decimal.js';
+
+/** A Decimal class configured for money: wide precision, half-up rounding. */
+export const Dec = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -60, toExpPos: 60 });
+export type Dec = Decimal;
+
+export const MONEY_PATTERN = /^-?\d{1,18}(\.\d{1,6})?$/;
+export const RATE_PATTERN = /^\d(\.\d{1,4})?$/;
+
+export const ZERO = new Dec(0);
+
+/** Parses a Money wire string; throws a TypeError naming the problem for any other form. */
+export function parseMoney(text: unknown): Decimal {
+  if (typeof text !== 'string') throw new TypeError('Money must be a string such as "1234.50", not a ' + typeof text);
+  if (!MONEY_PATTERN.test(text)) {
+    throw new TypeError(`Money must match -?digits(.up to 6 digits), got ${JSON.stringify(text)}`);
+  }
+  return new Dec(text);
+}
+
+/** Parses a Rate wire string: 0 <= rate <= 1 with at most 4 fraction digits. */
+export function parseRate(text: unknown): Decimal {
+  if (typeof text !== 'string') throw new TypeError('Rate must be a string such as "0.15", not a ' + typeof text);
+  if (!RATE_PATTERN.test(text)) throw new TypeError(`Rate must be a fraction from 0 to 1 with at most 4 decimals, got ${JSON.stringify(text)}`);
+  const value = new Dec(text);
+  if (value.gt(1)) throw new TypeError(`Rate must be at most 1, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Rounds to kopecks, half up. The only money rounding in the code base. */
+export function roundMoney(value: Decimal.Value): Decimal {
+  return new Dec(value).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/** Rounds a rate half up to 4 fraction digits. */
+export function roundRate(value: Decimal.Value): Decimal {
+  return new Dec(value).toDecimalPlaces(4, Decimal.ROUND_HALF_UP);
+}
+
+/** Wire form of money: exactly 2 fraction digits (rounded half up if it has more). */
+export function formatMoney(value: Decimal.Value): string {
+  return roundMoney(value).toFixed(2);
+}
+
+/** Wire form of a rate: canonical, no trailing zeros ("0.1", "0.17", "0"). */
+export function formatRate(value: Decimal.Value): string {
+  const d = new Dec(value);
+  return d.isZero() ? '0' : d.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed();
+}
+
+/** Number of fraction digits written in a Decimal (its scale). */
+export function scaleOf(value: Decimal): number {
+  return value.decimalPlaces();
+}
+
+export function sum(values: Iterable<Decimal.Value>): Decimal {
+  let total = new Dec(0);
+  for (const v of values) total = total.plus(v);
+  return total;
+}
+
+export function dec(value: Decimal.Value): Decimal {
+  return new Dec(value);
+}
