@@ -1,1 +1,55 @@
-export default async function setup() {}
+// One PostgreSQL per test run: the embedded server (or TEST_DATABASE_URL), migrations applied once to a template
+// database; every test file then gets its own database cloned from it (CREATE DATABASE … TEMPLATE …).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createDataSource } from '../../src/app/data-source';
+import { migrate, seedProgram } from '../../src/app/bootstrap';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../src/app/embedded-postgres';
+
+export const TEMPLATE_DB = 'pp_template';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    serverUrl: string;
+  }
+}
+
+let embedded: RunningPostgres | null = null;
+let dataDir: string | null = null;
+
+export default async function setup(project: { provide(key: 'serverUrl', value: string): void }) {
+  let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
+  if (!serverUrl) {
+    // Under /var/tmp when root (the postgres user must reach it), else the system temp dir.
+    const base = process.getuid?.() === 0 ? '/var/tmp' : os.tmpdir();
+    dataDir = fs.mkdtempSync(path.join(base, 'pp-test-pg-'));
+    embedded = await startEmbeddedPostgres({ dataDir, fast: true });
+    serverUrl = embedded.url('postgres');
+  }
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`);
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+  await admin.end();
+
+  const templateUrl = withDatabase(serverUrl, TEMPLATE_DB);
+  const ds = createDataSource(templateUrl, { poolSize: 2 });
+  await ds.initialize();
+  await migrate(ds);
+  await seedProgram(ds);
+  await ds.destroy();
+
+  project.provide('serverUrl', serverUrl);
+  return async () => {
+    if (embedded) await embedded.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + database;
+  return u.toString();
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import '../shared/enums';
+import { DateTimeScalar } from '../shared/scalars';
+import { resolvers } from './resolvers';
+
+let cached: Promise<GraphQLSchema> | null = null;
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  if (!cached) {
+    cached = buildSchema({
+      resolvers: resolvers as unknown as [Function, ...Function[]],
+      scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+      validate: false,
+      emitSchemaFile: false,
+    });
+  }
+  return cached;
+}
+
+/** The committed schema.graphql: sorted, so it diffs cleanly. */
+export async function printAppSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildAppSchema())) + '\n';
+}

@@ -1,0 +1,11 @@
+import type { App } from './app';
+import type { Viewer } from '../modules/access/viewer';
+import type { Loaders } from './loaders';
+
+/** Per-request (per-operation for subscriptions) context handed to every resolver. */
+export interface AppContext {
+  requestId: string;
+  viewer: Viewer | null;
+  app: App;
+  loaders: Loaders;
+}

@@ -1,0 +1,30 @@
+// Builds a running App (database ready, schema built, scheduler wired) from a config — used by main and by tests.
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config';
+import { Clock } from '../modules/clock/clock';
+import { App } from './app';
+import { ensureAdminToken, migrate, seedProgram } from './bootstrap';
+import { buildAppSchema } from './build-schema';
+import { createDataSource } from './data-source';
+import { createLogger, type Logger } from './logger';
+
+export interface CreatedApp {
+  app: App;
+  schema: GraphQLSchema;
+  /** True when the database had just been created (seeded now). */
+  fresh: boolean;
+  createdAdminToken: string | null;
+}
+
+export async function createApp(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Promise<CreatedApp> {
+  const ds = createDataSource(databaseUrl);
+  await ds.initialize();
+  await migrate(ds);
+  const fresh = await seedProgram(ds);
+  const clock = config.clock.mode === 'manual' ? new Clock('manual', config.clock.start) : new Clock('system');
+  await clock.sync(ds);
+  const admin = await ensureAdminToken(ds, config.adminToken, clock.now());
+  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash });
+  const schema = await buildAppSchema();
+  return { app, schema, fresh, createdAdminToken: admin.created };
+}

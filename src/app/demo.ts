@@ -1,0 +1,36 @@
+// Demo data for a new database, so a first `npm start` shows a living program. Built through the services, so it
+// obeys every rule the API enforces.
+import { organisationInn } from '../modules/partners/domain/inn';
+import { addDays } from '../shared/dates';
+import type { App } from './app';
+
+export async function seedDemo(app: App): Promise<void> {
+  const { partners } = app;
+  const make = async (n: number, name: string) =>
+    (await partners.apply({ name, inn: organisationInn(String(770000000 + n)), ownBillingAccountId: `ba-demo-own-${n}`, paymentMode: n % 2 ? 'ADVANCE' : 'POSTPAYMENT', contactEmail: `billing@partner${n}.example` })).partner;
+
+  const cloudWorks = await make(1, 'Cloud Works LLC');
+  await partners.review({ partnerId: cloudWorks.id, decision: 'APPROVE', level: 'PROFESSIONAL' });
+  await partners.updateProfile({ partnerId: cloudWorks.id, bankAccount: { bic: '044525225', accountNumber: '40702810438000034726', bankName: 'Sberbank' } });
+  await partners.setSpecialization({ partnerId: cloudWorks.id, specialization: 'INFRA_DEVOPS', level: 'PROFESSIONAL', activeFrom: '2026-01-01' });
+  await partners.setSpecialization({ partnerId: cloudWorks.id, specialization: 'ML_AI', level: 'EXPERT', activeFrom: '2026-04-01' });
+
+  const dataPeak = await make(2, 'Data Peak JSC');
+  await partners.review({ partnerId: dataPeak.id, decision: 'APPROVE', level: 'EXPERT' });
+  await partners.setSpecialization({ partnerId: dataPeak.id, specialization: 'DATA_PLATFORM', level: 'EXPERT', activeFrom: '2026-01-01' });
+
+  await make(3, 'Newcomer Systems LLC'); // PENDING_REVIEW
+
+  const rejected = await make(4, 'Shady Reseller LLC');
+  await partners.review({ partnerId: rejected.id, decision: 'REJECT', reason: 'Incomplete company documents' });
+
+  const leaving = await make(5, 'Sunset Integrator LLC');
+  await partners.review({ partnerId: leaving.id, decision: 'APPROVE' });
+  const today = app.clock.today();
+  const effective = addDays(today, 45);
+  await partners.giveQuitNotice(leaving.id, effective);
+
+  const revoked = await make(6, 'Broken Promise LLC');
+  await partners.review({ partnerId: revoked.id, decision: 'APPROVE' });
+  await partners.revoke(revoked.id, 'Breach of the partner agreement');
+}

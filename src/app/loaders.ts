@@ -1,0 +1,40 @@
+// Per-request DataLoaders: every relation a list can reach is fetched in one query per kind.
+import DataLoader from 'dataloader';
+import { In, type DataSource } from 'typeorm';
+import { ApiTokenEntity } from '../modules/access/api-token.entity';
+import { PartnerSpecializationEntity } from '../modules/partners/partner-specialization.entity';
+import { PartnerEntity } from '../modules/partners/partner.entity';
+import { isUuid } from '../shared/validation';
+
+function byId<T extends { id: string }>(rows: T[], ids: readonly string[]): (T | null)[] {
+  const map = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => map.get(id) ?? null);
+}
+
+function groupBy<T>(rows: T[], ids: readonly string[], key: (row: T) => string): T[][] {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    if (!map.has(k)) map.set(k, []);
+    map.get(k)!.push(row);
+  }
+  return ids.map((id) => map.get(id) ?? []);
+}
+
+export function createLoaders(ds: DataSource) {
+  return {
+    partner: new DataLoader<string, PartnerEntity | null>(async (ids) => byId(await ds.manager.findBy(PartnerEntity, { id: In(ids.filter(isUuid)) }), ids)),
+    specializations: new DataLoader<string, PartnerSpecializationEntity[]>(async (ids) =>
+      groupBy(
+        await ds.manager.find(PartnerSpecializationEntity, { where: { partnerId: In([...ids]) }, order: { specialization: 'ASC', activeFrom: 'ASC' } }),
+        ids,
+        (r) => r.partnerId,
+      ),
+    ),
+    apiTokens: new DataLoader<string, ApiTokenEntity[]>(async (ids) =>
+      groupBy(await ds.manager.find(ApiTokenEntity, { where: { partnerId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }), ids, (r) => r.partnerId!),
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

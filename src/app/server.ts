@@ -1,0 +1,150 @@
+// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql, graphql-ws on the same path,
+// /healthz and /metrics.
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import express from 'express';
+import { validate, type GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import client from 'prom-client';
+import type { App } from './app';
+import type { AppContext } from './context';
+import { formatError } from './format-error';
+import { createLoaders } from './loaders';
+import { securityPlugins, subscriptionValidationRules } from './security';
+import type { Viewer } from '../modules/access/viewer';
+import { unauthenticated } from '../shared/errors';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  apollo: ApolloServer<AppContext>;
+  close(): Promise<void>;
+}
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** Resolves an Authorization header value; undefined header → null viewer, a bad token → UNAUTHENTICATED. */
+export async function viewerFromAuthorization(app: App, header: string | undefined | null): Promise<Viewer | null> {
+  if (!header) return null;
+  const match = BEARER.exec(header.trim());
+  if (!match) throw unauthenticated('Authorization must be "Bearer <token>"');
+  const viewer = await app.access.authenticate(match[1]);
+  if (!viewer) throw unauthenticated('Unknown or revoked API token');
+  return viewer;
+}
+
+export async function createContext(app: App, authorization: string | undefined | null, requestId: string = randomUUID()): Promise<AppContext> {
+  await app.clock.sync(app.ds);
+  const viewer = await viewerFromAuthorization(app, authorization);
+  return { requestId, viewer, app, loaders: createLoaders(app.ds) };
+}
+
+function metricsPlugin(registry: client.Registry): ApolloServerPlugin<AppContext> {
+  const duration = new client.Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL operation duration',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [registry],
+  });
+  return {
+    async requestDidStart() {
+      const end = duration.startTimer();
+      return {
+        async willSendResponse(ctx) {
+          end({ operation: ctx.operationName ?? 'anonymous', type: ctx.operation?.operation ?? 'unknown', outcome: ctx.errors?.length ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+}
+
+export async function startServer(app: App, schema: GraphQLSchema, port: number): Promise<RunningServer> {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const expressApp = express();
+  const httpServer = http.createServer(expressApp);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext }>(
+    {
+      schema,
+      // Apollo's validation plugins never see graphql-ws documents: apply the same limits here.
+      validate: (schema, document) => validate(schema, document, subscriptionValidationRules),
+      onConnect: async (ctx) => {
+        const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+        try {
+          ctx.extra.ctx = await createContext(app, authorization ?? null);
+          return true;
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      },
+      context: (ctx) => ({ ...ctx.extra.ctx!, loaders: createLoaders(app.ds), requestId: randomUUID() }),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
+    formatError: (formatted, error) => formatError(formatted, error, app.logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      metricsPlugin(registry),
+      ...securityPlugins(),
+      {
+        async requestDidStart() {
+          return {
+            async didEncounterErrors(rc) {
+              for (const error of rc.errors) {
+                if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
+                  app.logger.error({ err: error.originalError ?? error, requestId: rc.contextValue?.requestId, operation: rc.operationName }, 'operation failed');
+                }
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  expressApp.get('/healthz', async (_req, res) => {
+    try {
+      await app.ds.query('SELECT 1');
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  expressApp.get('/metrics', async (_req, res) => {
+    res.set('content-type', registry.contentType);
+    res.send(await registry.metrics());
+  });
+  expressApp.use(
+    '/graphql',
+    // 10,000-record consumption batches are a few MB of JSON.
+    express.json({ limit: '32mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(app, req.headers.authorization ?? null, String(req.headers['x-request-id'] ?? '') || randomUUID()),
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  const actualPort = (httpServer.address() as { port: number }).port;
+  return {
+    url: `http://localhost:${actualPort}/graphql`,
+    port: actualPort,
+    httpServer,
+    apollo,
+    async close() {
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Configuration from the environment, validated once at start: a bad variable stops the process with one line naming it.
+
+export interface Config {
+  databaseUrl: string | null;
+  port: number;
+  adminToken: string | null;
+  clock: { mode: 'system' } | { mode: 'manual'; start: Date };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const portText = env.PORT?.trim() || '4000';
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
+  }
+  const adminToken = env.ADMIN_TOKEN?.trim() || null;
+  if (adminToken !== null && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
+  }
+  const clockMode = env.CLOCK?.trim() || 'system';
+  let clock: Config['clock'];
+  if (clockMode === 'manual') {
+    const startText = env.CLOCK_START?.trim();
+    const start = startText ? new Date(startText) : new Date();
+    if (startText && (!/^\d{4}-\d{2}-\d{2}T/.test(startText) || Number.isNaN(start.getTime()))) {
+      throw new ConfigError(`CLOCK_START must be an ISO-8601 instant such as 2026-01-01T09:00:00Z, got ${JSON.stringify(startText)}`);
+    }
+    clock = { mode: 'manual', start };
+  } else if (clockMode === 'system') {
+    if (env.CLOCK_START) throw new ConfigError('CLOCK_START is only allowed with CLOCK=manual');
+    clock = { mode: 'system' };
+  } else {
+    throw new ConfigError(`CLOCK must be "manual" or "system", got ${JSON.stringify(env.CLOCK)}`);
+  }
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
+  }
+  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data' };
+}

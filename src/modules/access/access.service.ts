@@ -1,0 +1,67 @@
+import type { DataSource } from 'typeorm';
+import { DomainError } from '../../shared/domain-error';
+import { ForbiddenAction } from '../../shared/domain-error';
+import { FieldChecks } from '../../shared/validation';
+import type { Clock } from '../clock/clock';
+import { PartnerEntity } from '../partners/partner.entity';
+import { ApiTokenEntity, type Role } from './api-token.entity';
+import { hashToken, newToken } from './tokens';
+import { canCreateTokenOfRole, type Viewer } from './viewer';
+
+export class AccessService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly adminTokenHash: string,
+  ) {}
+
+  /** Resolves a bearer token to a viewer; null when unknown or revoked. */
+  async authenticate(token: string): Promise<Viewer | null> {
+    const hash = hashToken(token);
+    if (this.adminTokenHash && hash === this.adminTokenHash) return { tokenId: null, role: 'ADMIN', partnerId: null };
+    const row = await this.ds.manager.findOne(ApiTokenEntity, { where: { tokenHash: hash } });
+    if (!row || row.revokedAt) return null;
+    return { tokenId: row.id, role: row.role, partnerId: row.partnerId };
+  }
+
+  async create(viewer: Viewer, input: { role: Role; partnerId?: string | null; name: string }): Promise<{ token: string; apiToken: ApiTokenEntity }> {
+    const checks = new FieldChecks();
+    const name = checks.text(['input', 'name'], input.name, { max: 200, label: 'Name' });
+    const partnerId = input.partnerId ?? (viewer.role === 'ADMIN' ? null : viewer.partnerId);
+    if (input.role === 'ADMIN' && partnerId) checks.fail(['input', 'partnerId'], 'An ADMIN token belongs to no partner');
+    if (input.role !== 'ADMIN' && !partnerId) checks.fail(['input', 'partnerId'], 'A partner role needs partnerId');
+    if (!canCreateTokenOfRole(viewer, input.role, partnerId)) throw new ForbiddenAction('A token can never create a token with more rights than its own');
+    checks.done();
+    return this.ds.transaction(async (manager) => {
+      if (partnerId && !(await manager.exists(PartnerEntity, { where: { id: partnerId } }))) {
+        throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
+      }
+      const token = newToken();
+      const apiToken = manager.create(ApiTokenEntity, {
+        tokenHash: hashToken(token),
+        name,
+        role: input.role,
+        partnerId,
+        createdBy: viewer.tokenId,
+        createdAt: this.clock.now(),
+        revokedAt: null,
+      });
+      await manager.save(apiToken);
+      return { token, apiToken };
+    });
+  }
+
+  async revoke(viewer: Viewer, id: string): Promise<ApiTokenEntity> {
+    return this.ds.transaction(async (manager) => {
+      const token = await manager.findOne(ApiTokenEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!token) throw new DomainError('NOT_FOUND', `No API token with id ${id}`, ['input', 'id']);
+      if (viewer.role !== 'ADMIN' && (viewer.role !== 'PARTNER_OWNER' || token.partnerId !== viewer.partnerId)) {
+        throw new ForbiddenAction('Only ADMIN or the owner of the partner can revoke this token');
+      }
+      if (token.revokedAt) throw new DomainError('INVALID_TRANSITION', 'The token is already revoked');
+      token.revokedAt = this.clock.now();
+      await manager.save(token);
+      return token;
+    });
+  }
+}

@@ -1,0 +1,16 @@
+import type { Role } from './api-token.entity';
+
+export interface Viewer {
+  tokenId: string | null;
+  role: Role;
+  partnerId: string | null;
+}
+
+export const PARTNER_ROLES: Role[] = ['PARTNER_OWNER', 'PARTNER_ACCOUNTANT', 'PARTNER_VIEWER', 'INTEGRATOR'];
+
+/** What a role may create: never more rights than its own (SPEC §14). */
+export function canCreateTokenOfRole(creator: Viewer, role: Role, partnerId: string | null): boolean {
+  if (creator.role === 'ADMIN') return true;
+  if (creator.role !== 'PARTNER_OWNER') return false;
+  return role !== 'ADMIN' && partnerId === creator.partnerId;
+}

@@ -1,0 +1,51 @@
+// Pricing of one invoice line (SPEC §10): billing account × service × rates in force.
+import type Decimal from 'decimal.js';
+import { ZERO, roundMoney } from '../../../shared/money';
+
+export type LineExclusion = 'PARTNER_OWN' | 'EXCLUDED_SERVICE';
+
+export interface InvoiceLineInput {
+  /** Raw Σ cost of the line's records (up to 6 fraction digits). */
+  cost: Decimal;
+  /** Raw Σ grant credit of the line's records (up to 6 fraction digits). */
+  grantCredit: Decimal;
+  exclusion: LineExclusion | null;
+  baseRate: Decimal;
+  /** The ACTIVE deal's rate for the line's days, 0 without a deal. */
+  dealBonusRate: Decimal;
+}
+
+export interface PricedLine {
+  cost: Decimal;
+  grantCredit: Decimal;
+  eligible: Decimal;
+  bonusRate: Decimal;
+  dealBonusRate: Decimal;
+  discount: Decimal;
+  payable: Decimal;
+  exclusion: LineExclusion | null;
+}
+
+/**
+ * Eligible amount of a line: what the partner bonus applies to.
+ * Own consumption and excluded services earn no bonus. A grant larger than the cost
+ * yields 0, never a negative base: a bonus must not turn into a surcharge.
+ */
+export function eligibleAmount(cost: Decimal, grantCredit: Decimal, exclusion: LineExclusion | null): Decimal {
+  if (exclusion !== null) return ZERO;
+  const eligible = cost.minus(grantCredit);
+  return eligible.isNegative() ? ZERO : eligible;
+}
+
+export function priceInvoiceLine(input: InvoiceLineInput): PricedLine {
+  // Cost and grant are rounded once, after summing the records, so totals are sums of rounded parts.
+  const cost = roundMoney(input.cost);
+  const grantCredit = roundMoney(input.grantCredit);
+  const eligible = eligibleAmount(cost, grantCredit, input.exclusion);
+  // Excluded lines show rate "0" everywhere, so the invoice never suggests a bonus was due on them.
+  const dealBonusRate = input.exclusion === null ? input.dealBonusRate : ZERO;
+  const bonusRate = input.exclusion === null ? input.baseRate.plus(dealBonusRate) : ZERO;
+  const discount = roundMoney(eligible.times(bonusRate));
+  const payable = cost.minus(grantCredit).minus(discount);
+  return { cost, grantCredit, eligible, bonusRate, dealBonusRate, discount, payable, exclusion: input.exclusion };
+}

@@ -1,0 +1,77 @@
+// Invoice totals and the partner bonus for one partner × month (SPEC §10).
+import type Decimal from 'decimal.js';
+import { Dec, ZERO, roundRate, sum } from '../../../shared/money';
+import type { PricedLine } from './invoice-line';
+
+export interface BonusAmounts {
+  /** bonusCarriedOver of M−1's invoice. */
+  carriedIn: Decimal;
+  /** Σ BONUS withdrawals made in M. */
+  withdrawnThisMonth: Decimal;
+}
+
+export interface InvoiceTotals {
+  totalCost: Decimal;
+  grantCredits: Decimal;
+  eligibleAmount: Decimal;
+  discount: Decimal;
+  linesPayable: Decimal;
+  customerLinesPayable: Decimal;
+  bonusWithdrawalsApplied: Decimal;
+  bonusCarriedOver: Decimal;
+  payable: Decimal;
+}
+
+export interface PartnerBonusAmounts {
+  absolute: Decimal;
+  /** Rounded half-up to 4 fraction digits; 0 when customers had no cost. */
+  relative: Decimal;
+  eligibleAmount: Decimal;
+}
+
+/** Customer lines: everything except the partner's own consumption. */
+export function isCustomerLine(line: PricedLine): boolean {
+  return line.exclusion !== 'PARTNER_OWN';
+}
+
+/**
+ * BONUS withdrawals pay only for customers' consumption, never the partner's own;
+ * whatever does not fit this month is carried into the next one.
+ */
+export function applyBonusWithdrawals(customerLinesPayable: Decimal, bonus: BonusAmounts): { applied: Decimal; carriedOver: Decimal } {
+  const available = bonus.carriedIn.plus(bonus.withdrawnThisMonth);
+  const cap = Dec.max(ZERO, customerLinesPayable);
+  const applied = Dec.max(ZERO, Dec.min(available, cap));
+  return { applied, carriedOver: available.minus(applied) };
+}
+
+export function totalInvoice(lines: PricedLine[], bonus: BonusAmounts): InvoiceTotals {
+  // Totals are sums of the lines' already-rounded parts; no rounding happens here.
+  const linesPayable = sum(lines.map((l) => l.payable));
+  const customerLinesPayable = sum(lines.filter(isCustomerLine).map((l) => l.payable));
+  const { applied, carriedOver } = applyBonusWithdrawals(customerLinesPayable, bonus);
+  return {
+    totalCost: sum(lines.map((l) => l.cost)),
+    grantCredits: sum(lines.map((l) => l.grantCredit)),
+    eligibleAmount: sum(lines.map((l) => l.eligible)),
+    discount: sum(lines.map((l) => l.discount)),
+    linesPayable,
+    customerLinesPayable,
+    bonusWithdrawalsApplied: applied,
+    bonusCarriedOver: carriedOver,
+    payable: linesPayable.minus(applied),
+  };
+}
+
+/** relative is measured against customers' cost only: own consumption never earns a bonus. */
+export function partnerBonus(lines: PricedLine[]): PartnerBonusAmounts {
+  const absolute = sum(lines.map((l) => l.discount));
+  const customerCost = sum(lines.filter(isCustomerLine).map((l) => l.cost));
+  const relative = customerCost.isZero() ? ZERO : roundRate(absolute.dividedBy(customerCost));
+  return { absolute, relative, eligibleAmount: sum(lines.map((l) => l.eligible)) };
+}
+
+/** A zero-line invoice still exists when it has BONUS money to carry. */
+export function hasInvoice(lines: PricedLine[], bonus: BonusAmounts): boolean {
+  return lines.length > 0 || !bonus.carriedIn.isZero() || !bonus.withdrawnThisMonth.isZero();
+}

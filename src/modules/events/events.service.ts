@@ -1,0 +1,44 @@
+import type { EntityManager } from 'typeorm';
+import type { EventType } from './event.entity';
+
+/** Held from the first event a transaction writes until it commits: sequences then become visible in order. */
+export const EVENT_SEQUENCE_LOCK = 7_262_001;
+
+export interface NewEvent {
+  partnerId: string;
+  type: EventType;
+  entityId: string;
+  status?: string | null;
+  occurredAt: Date;
+}
+
+/**
+ * Appends events in the caller's transaction and returns their sequences. The advisory lock serialises writers
+ * from their first event to their commit, so a reader that has seen sequence N will never later find a smaller one.
+ */
+export async function appendEvents(manager: EntityManager, events: NewEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [EVENT_SEQUENCE_LOCK]);
+  const rows: { sequence: string }[] = await manager.query(
+    `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at)
+     SELECT nextval('event_sequence'), e.partner_id, e.type, e.entity_id, e.status, e.occurred_at
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+            WITH ORDINALITY AS e(partner_id, type, entity_id, status, occurred_at, ord)
+      ORDER BY e.ord
+     RETURNING sequence`,
+    [
+      events.map((e) => e.partnerId),
+      events.map((e) => e.type),
+      events.map((e) => e.entityId),
+      events.map((e) => e.status ?? null),
+      events.map((e) => e.occurredAt),
+    ],
+  );
+  await manager.query(`SELECT pg_notify('events', '')`);
+  return rows.map((r) => r.sequence);
+}
+
+export async function appendEvent(manager: EntityManager, event: NewEvent): Promise<string> {
+  const [sequence] = await appendEvents(manager, [event]);
+  return sequence;
+}

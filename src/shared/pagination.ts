@@ -1,0 +1,85 @@
+// Relay connections: `first` 1–100 (default 20), an opaque cursor, ordered by creation time then id.
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { badUserInput } from './errors';
+
+@ObjectType('PageInfo')
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage: boolean;
+  @Field(() => String, { nullable: true }) endCursor: string | null;
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** Builds `<Name>Edge` and `<Name>Connection` object types for a node type. */
+export function ConnectionType<T extends object>(name: string, node: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String) cursor: string;
+    @Field(() => node) node: T;
+  }
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass {
+    @Field(() => [Edge]) edges: Edge[];
+    @Field(() => PageInfo) pageInfo: PageInfo;
+    @Field(() => Int) totalCount: number;
+  }
+  return ConnectionClass;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export function pageSize(first: number | null | undefined): number {
+  if (first == null) return 20;
+  if (!Number.isInteger(first) || first < 1 || first > 100) throw badUserInput('first must be between 1 and 100');
+  return first;
+}
+
+function encodeCursor(parts: string[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, size: number): string[] {
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parts) && parts.length === size && parts.every((p) => typeof p === 'string')) return parts;
+  } catch {
+    // fall through
+  }
+  throw badUserInput('after is not a cursor this API issued');
+}
+
+/**
+ * Keyset pagination over (created_at, id) — or any two ordered columns — of a query builder whose filters are set.
+ * `keys` name the SQL expressions and how to read them from a row.
+ */
+export async function paginate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  args: PageArgs,
+  keys: { sql: [string, string]; read: (row: T) => [string, string]; cast?: [string, string] } = {
+    sql: [`${qb.alias}.createdAt`, `${qb.alias}.id`],
+    read: (row) => [(row.createdAt as Date).toISOString(), String(row.id)],
+    cast: ['timestamptz', 'text'],
+  },
+): Promise<Connection<T>> {
+  const size = pageSize(args.first);
+  const totalCount = await qb.clone().getCount();
+  const page = qb.clone();
+  if (args.after != null) {
+    const [a, b] = decodeCursor(args.after, 2);
+    const [castA, castB] = keys.cast ?? ['text', 'text'];
+    page.andWhere(`(${keys.sql[0]}, ${keys.sql[1]}::text) > (CAST(:cursorA AS ${castA}), CAST(:cursorB AS ${castB}))`, { cursorA: a, cursorB: b });
+  }
+  page.orderBy(keys.sql[0], 'ASC').addOrderBy(keys.sql[1], 'ASC').take(size + 1);
+  const rows = await page.getMany();
+  const hasNextPage = rows.length > size;
+  const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor(keys.read(node)), node }));
+  return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+}

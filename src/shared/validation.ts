@@ -1,0 +1,68 @@
+// Field validation that collects every problem of an input before failing (SPEC §9: all field errors together).
+import { DomainError, throwIfAny, validationFailed } from './domain-error';
+import { isValidDate } from './dates';
+import type { Dec } from './money';
+
+export class FieldChecks {
+  private readonly errors: DomainError[] = [];
+
+  add(error: DomainError): void {
+    this.errors.push(error);
+  }
+
+  fail(field: string[], message: string, code = 'VALIDATION_FAILED'): void {
+    this.errors.push(new DomainError(code, message, field));
+  }
+
+  /** Trims and checks a text; returns the trimmed value (or '' when it failed). */
+  text(field: string[], value: string, opts: { min?: number; max: number; label: string }): string {
+    const trimmed = value.trim();
+    const min = opts.min ?? 1;
+    if (trimmed.length < min) this.errors.push(validationFailed(field, `${opts.label} must not be empty`));
+    else if (trimmed.length > opts.max) this.errors.push(validationFailed(field, `${opts.label} must be at most ${opts.max} characters`));
+    return trimmed;
+  }
+
+  optionalText(field: string[], value: string | null | undefined, opts: { max: number; label: string }): string | null {
+    if (value == null) return null;
+    const trimmed = value.trim();
+    if (trimmed === '') return null;
+    return this.text(field, trimmed, { ...opts, min: 1 });
+  }
+
+  /** Money with at most `scale` fraction digits and a sign rule. */
+  money(field: string[], value: Dec, opts: { label: string; scale?: number; sign: 'positive' | 'nonNegative' | 'any' }): Dec {
+    const scale = opts.scale ?? 2;
+    if (value.decimalPlaces() > scale) this.errors.push(validationFailed(field, `${opts.label} takes at most ${scale} fraction digits`));
+    if (opts.sign === 'positive' && !value.gt(0)) this.errors.push(validationFailed(field, `${opts.label} must be greater than 0`));
+    if (opts.sign === 'nonNegative' && value.isNeg() && !value.isZero()) this.errors.push(validationFailed(field, `${opts.label} must not be negative`));
+    return value;
+  }
+
+  list<T>(field: string[], values: T[], opts: { max: number; label: string; min?: number }): T[] {
+    if (values.length > opts.max) this.errors.push(validationFailed(field, `${opts.label} takes at most ${opts.max} items`));
+    if (opts.min && values.length < opts.min) this.errors.push(validationFailed(field, `${opts.label} needs at least ${opts.min} item(s)`));
+    return values;
+  }
+
+  date(field: string[], value: string, label: string): string {
+    if (!isValidDate(value)) this.errors.push(validationFailed(field, `${label} must be a date YYYY-MM-DD`));
+    return value;
+  }
+
+  get ok(): boolean {
+    return this.errors.length === 0;
+  }
+
+  /** Throws the collected errors (first one carrying the rest) if there are any. */
+  done(): void {
+    throwIfAny(this.errors.splice(0));
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else cannot name an object (and must not reach a uuid column as a SQL error). */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}

@@ -1,0 +1,115 @@
+// A real App on its own database (cloned from the migrated template), with a manual clock and helpers to run
+// GraphQL operations as a given token — through Apollo's full request pipeline, without HTTP.
+import { ApolloServer } from '@apollo/server';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { afterAll, inject } from 'vitest';
+import type { App } from '../../src/app/app';
+import type { AppContext } from '../../src/app/context';
+import { createApp } from '../../src/app/create-app';
+import { formatError } from '../../src/app/format-error';
+import { createLogger } from '../../src/app/logger';
+import { securityPlugins } from '../../src/app/security';
+import { createContext, startServer, type RunningServer } from '../../src/app/server';
+import type { Config } from '../../src/config';
+import { TEMPLATE_DB, withDatabase } from './global-setup';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface GqlResult<T> {
+  data: T | null | undefined;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+export interface TestApp {
+  app: App;
+  databaseUrl: string;
+  /** Runs an operation; `token` null = no Authorization header. Defaults to the admin token. */
+  gql<T = any, V extends Record<string, unknown> = Record<string, unknown>>(
+    document: TypedDocumentNode<T, V> | DocumentNode | string,
+    variables?: V,
+    token?: string | null,
+  ): Promise<GqlResult<T>>;
+  /** Like gql, but fails the test on any top-level error. */
+  ok<T = any, V extends Record<string, unknown> = Record<string, unknown>>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, token?: string | null): Promise<T>;
+  advanceTo(iso: string): Promise<void>;
+  startHttp(): Promise<RunningServer>;
+  close(): Promise<void>;
+}
+
+/** A new database cloned from the migrated template (or an empty one with `template: null`). */
+export async function createTestDatabase(template: string | null = TEMPLATE_DB): Promise<string> {
+  const serverUrl = inject('serverUrl');
+  const name = 't_' + randomBytes(6).toString('hex');
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+  await client.end();
+  return withDatabase(serverUrl, name);
+}
+
+export async function setupTestApp(options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
+  const databaseUrl = await createTestDatabase();
+  const config: Config = {
+    databaseUrl,
+    port: 0,
+    adminToken: ADMIN_TOKEN,
+    clock: options.clock === 'system' ? { mode: 'system' } : { mode: 'manual', start: new Date(options.now ?? '2026-01-15T09:00:00Z') },
+    logLevel: 'silent',
+    dataDir: '',
+  };
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const { app, schema } = await createApp(config, databaseUrl, logger);
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    stopOnTerminationSignals: false,
+    formatError: (formatted, error) => formatError(formatted, error, logger),
+    plugins: [...securityPlugins()],
+  });
+  await apollo.start();
+  const servers: RunningServer[] = [];
+
+  const gql: TestApp['gql'] = async (document, variables, token = ADMIN_TOKEN) => {
+    const query = typeof document === 'string' ? document : print(document);
+    let contextValue: AppContext;
+    try {
+      contextValue = await createContext(app, token === null ? null : `Bearer ${token}`);
+    } catch (error) {
+      const e = error as { message: string; extensions?: Record<string, unknown> };
+      return { data: null, errors: [{ message: e.message, extensions: e.extensions }] };
+    }
+    const response = await apollo.executeOperation({ query, variables }, { contextValue });
+    if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
+    return response.body.singleResult as GqlResult<any>;
+  };
+
+  const testApp: TestApp = {
+    app,
+    databaseUrl,
+    gql,
+    async ok(document, variables, token) {
+      const result = await gql(document, variables, token);
+      if (result.errors?.length) throw new Error('GraphQL errors: ' + JSON.stringify(result.errors));
+      return result.data as any;
+    },
+    async advanceTo(iso) {
+      const result = await gql('mutation($to: DateTime!) { advanceClock(input: { to: $to }) { now userErrors { code message } } }', { to: iso });
+      const payload = (result.data as any)?.advanceClock;
+      if (result.errors?.length || payload?.userErrors?.length) throw new Error('advanceClock failed: ' + JSON.stringify(result.errors ?? payload.userErrors));
+    },
+    async startHttp() {
+      const server = await startServer(app, schema, 0);
+      servers.push(server);
+      return server;
+    },
+    async close() {
+      for (const server of servers) await server.close();
+      await apollo.stop();
+      app.scheduler.stop();
+      await app.ds.destroy();
+    },
+  };
+  return testApp;
+}
