@@ -1,4 +1,6 @@
 // Migrations in order. Generated with `npm run migration:generate -- <Name>`, reviewed, then listed here.
 import { Foundation1795733153564 } from './1795733153564-Foundation';
+import { Consumption1795733578182 } from './1795733578182-Consumption';
+import { DealsProjectsPresales1795733665704 } from './1795733665704-DealsProjectsPresales';
 
-export const migrations: Function[] = [Foundation1795733153564];
+export const migrations: Function[] = [Foundation1795733153564, Consumption1795733578182, DealsProjectsPresales1795733665704];

@@ -3,7 +3,10 @@ import type { DataSource } from 'typeorm';
 import { AccessService } from '../modules/access/access.service';
 import { Clock } from '../modules/clock/clock';
 import { Scheduler } from '../modules/clock/scheduler';
+import { ConsumptionService } from '../modules/consumption/consumption.service';
+import { CustomersService } from '../modules/customers/customers.service';
 import { PartnersService } from '../modules/partners/partners.service';
+import { ServicesService } from '../modules/services/services.service';
 import { SettingsService } from '../modules/settings/settings.service';
 import type { Logger } from './logger';
 
@@ -22,6 +25,9 @@ export class App {
   readonly settings: SettingsService;
   readonly access: AccessService;
   readonly partners: PartnersService;
+  readonly customers: CustomersService;
+  readonly services: ServicesService;
+  readonly consumption: ConsumptionService;
 
   constructor(options: AppOptions) {
     this.ds = options.ds;
@@ -31,6 +37,9 @@ export class App {
     this.settings = new SettingsService(this.ds, this.clock);
     this.access = new AccessService(this.ds, this.clock, options.adminTokenHash);
     this.partners = new PartnersService(this.ds, this.clock, this.settings);
+    this.customers = new CustomersService(this.ds, this.clock, this.partners);
+    this.services = new ServicesService(this.ds);
+    this.consumption = new ConsumptionService(this.ds, this.clock, this.services);
 
     this.scheduler.register(async (today) =>
       (await this.partners.dueQuits(today)).map((due) => ({

@@ -1,5 +1,13 @@
 // Every TypeORM entity, listed once (explicit imports work the same under tsc and vitest).
 import { ApiTokenEntity } from '../modules/access/api-token.entity';
+import { BillingMonthEntity } from '../modules/billing/billing-month.entity';
+import { ConsumptionBatchEntity } from '../modules/consumption/consumption-batch.entity';
+import { ConsumptionRecordEntity } from '../modules/consumption/consumption-record.entity';
+import { AccountLinkEntity } from '../modules/customers/account-link.entity';
+import { CustomerEntity } from '../modules/customers/customer.entity';
+import { DealEntity } from '../modules/deals/deal.entity';
+import { PresaleRequestEntity } from '../modules/presales/presale-request.entity';
+import { ProjectEntity } from '../modules/projects/project.entity';
 import { ClockStateEntity } from '../modules/clock/clock-state.entity';
 import { EventEntity } from '../modules/events/event.entity';
 import { PartnerSpecializationEntity } from '../modules/partners/partner-specialization.entity';
@@ -8,6 +16,14 @@ import { ServiceEntity } from '../modules/services/service.entity';
 import { ProgramSettingsEntity } from '../modules/settings/program-settings.entity';
 
 export const entities = [
+  AccountLinkEntity,
+  BillingMonthEntity,
+  ConsumptionBatchEntity,
+  ConsumptionRecordEntity,
+  CustomerEntity,
+  DealEntity,
+  PresaleRequestEntity,
+  ProjectEntity,
   ApiTokenEntity,
   ClockStateEntity,
   EventEntity,

@@ -25,6 +25,8 @@ export class PartnerEntity {
   @Column({ type: 'text', name: 'bank_account_number', nullable: true }) bankAccountNumber: string | null;
   @Column({ type: 'text', name: 'bank_name', nullable: true }) bankName: string | null;
   @Column({ type: 'date', name: 'quit_effective_on', nullable: true }) quitEffectiveOn: string | null;
+  /** The day the application was approved: the partner is in the program (ACTIVE or QUITTING) from it to exitDate. */
+  @Column({ type: 'date', name: 'active_from', nullable: true }) activeFrom: string | null;
   /** First day the partner is out of the program (QUIT or REVOKED); exit effects are dated with it. */
   @Column({ type: 'date', name: 'exit_date', nullable: true }) exitDate: string | null;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;

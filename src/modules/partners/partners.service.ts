@@ -106,7 +106,10 @@ export class PartnersService {
       const partner = await this.lock(manager, input.partnerId);
       partner.status = lifecycle.reviewApplication(partner.status, input.decision, input.reason);
       partner.statusReason = input.decision === 'REJECT' ? input.reason!.trim() : null;
-      if (input.decision === 'APPROVE') partner.level = input.level ?? 'PARTNER';
+      if (input.decision === 'APPROVE') {
+        partner.level = input.level ?? 'PARTNER';
+        partner.activeFrom = this.clock.today();
+      }
       await manager.save(partner);
       await this.recordStatus(manager, partner, this.clock.now());
       return partner;

@@ -1,0 +1,24 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { moneyColumn } from '../../shared/columns';
+import type { Dec } from '../../shared/money';
+
+export type ConsumptionSource = 'API' | 'CSV';
+
+/** One day of one service's usage in a cloud folder of a billing account, as the provider's billing feed reports it. */
+@Entity('consumption_records')
+@Index('consumption_account_date_idx', ['billingAccountId', 'date'])
+@Index('consumption_date_idx', ['date'])
+@Index('consumption_cloud_idx', ['cloudId', 'date'])
+@Index('consumption_folder_idx', ['folderId', 'date'])
+export class ConsumptionRecordEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column({ type: 'text', name: 'billing_account_id' }) billingAccountId: string;
+  @Column({ type: 'date' }) date: string;
+  @Column({ type: 'text', name: 'service_id' }) serviceId: string;
+  @Column({ type: 'text', name: 'cloud_id' }) cloudId: string;
+  @Column({ type: 'text', name: 'folder_id' }) folderId: string;
+  @Column({ ...moneyColumn, precision: 24, scale: 6 }) cost: Dec;
+  @Column({ ...moneyColumn, precision: 24, scale: 6, name: 'grant_credit' }) grantCredit: Dec;
+  @Column({ type: 'text' }) source: ConsumptionSource;
+  @Column({ type: 'text', name: 'batch_id', nullable: true }) batchId: string | null;
+}

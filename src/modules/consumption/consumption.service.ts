@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { UserErrorShape } from '../../shared/domain-error';
+import { addMonths, firstDayOfMonth, isValidDate } from '../../shared/dates';
+import type { Dec } from '../../shared/money';
+import type { Clock } from '../clock/clock';
+import type { ServicesService } from '../services/services.service';
+import { ConsumptionBatchEntity } from './consumption-batch.entity';
+
+export const MAX_BATCH_RECORDS = 10_000;
+
+/** Held shared by ingestion and exclusively by the month close, so no record lands in a month being closed. */
+export const MONTH_CLOSE_LOCK = 7_262_002;
+
+export interface ConsumptionRecordInput {
+  billingAccountId: string;
+  date: string;
+  serviceId: string;
+  cloudId: string;
+  folderId: string;
+  cost: Dec;
+  grantCredit?: Dec | null;
+}
+
+export interface RecordConsumptionResult {
+  accepted: number;
+  duplicate: boolean;
+  userErrors: UserErrorShape[];
+}
+
+/** A normalised, validated record ready for storage. */
+export interface ValidRecord {
+  billingAccountId: string;
+  date: string;
+  serviceId: string;
+  cloudId: string;
+  folderId: string;
+  cost: string;
+  grantCredit: string;
+}
+
+/** The first day after the latest closed month: records dated before it are in a closed month. */
+export async function openFrom(manager: EntityManager): Promise<string | null> {
+  const [row] = await manager.query(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM billing_months`);
+  return row?.month ? firstDayOfMonth(addMonths(row.month, 1)) : null;
+}
+
+/** Checks shared by the API and the CSV import: one record's fields, in order, each a userError with its path. */
+export function checkRecordFields(
+  record: { billingAccountId: string; date: string; serviceId: string; cloudId: string; folderId: string; cost: Dec; grantCredit: Dec },
+  path: string[],
+  context: { services: Map<string, string>; today: string; openFrom: string | null },
+): { errors: UserErrorShape[]; serviceId: string | null } {
+  const errors: UserErrorShape[] = [];
+  const fail = (field: string, code: string, message: string) => errors.push({ field: [...path, field], code, message });
+  for (const field of ['billingAccountId', 'cloudId', 'folderId'] as const) {
+    const value = record[field];
+    if (value.length === 0 || value.length > 100 || value.trim() !== value) fail(field, 'VALIDATION_FAILED', `${field} must be 1–100 characters without surrounding spaces`);
+  }
+  const serviceId = context.services.get(record.serviceId) ?? null;
+  if (!serviceId) fail('serviceId', 'UNKNOWN_SERVICE', `Unknown service ${JSON.stringify(record.serviceId)}`);
+  if (!isValidDate(record.date)) fail('date', 'VALIDATION_FAILED', 'date must be YYYY-MM-DD');
+  else if (record.date > context.today) fail('date', 'FUTURE_DATE', `date ${record.date} is after today (${context.today})`);
+  else if (context.openFrom && record.date < context.openFrom) fail('date', 'MONTH_CLOSED', `the month of ${record.date} is closed`);
+  if (record.cost.isNegative()) fail('cost', 'VALIDATION_FAILED', 'cost must not be negative');
+  if (record.grantCredit.isNegative()) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not be negative');
+  else if (record.grantCredit.gt(record.cost)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not exceed cost');
+  return { errors, serviceId };
+}
+
+export class ConsumptionService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly services: ServicesService,
+  ) {}
+
+  /** Canonical form of a batch, so a replay matches however its amounts were written ("100" = "100.000000"). */
+  private fingerprint(records: ConsumptionRecordInput[]): string {
+    const hash = createHash('sha256');
+    for (const r of records) {
+      hash.update([r.billingAccountId, r.date, r.serviceId, r.cloudId, r.folderId, r.cost.toFixed(6), (r.grantCredit ?? r.cost.minus(r.cost)).toFixed(6)].join('\u0001'));
+      hash.update('\u0002');
+    }
+    return hash.digest('hex');
+  }
+
+  private replayResult(stored: ConsumptionBatchEntity, fingerprint: string): RecordConsumptionResult {
+    if (stored.fingerprint !== fingerprint) {
+      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'batchId'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This batchId was already used for different records' }] };
+    }
+    return { accepted: stored.recordCount, duplicate: true, userErrors: [] };
+  }
+
+  /** SPEC §5: an atomic batch. Replay → duplicate; any bad record → every problem reported, nothing stored. */
+  async record(batchId: string, records: ConsumptionRecordInput[]): Promise<RecordConsumptionResult> {
+    const fingerprint = this.fingerprint(records);
+    // Idempotency comes before validation: a replay returns the original result.
+    const stored = await this.ds.manager.findOne(ConsumptionBatchEntity, { where: { batchId } });
+    if (stored) return this.replayResult(stored, fingerprint);
+
+    if (batchId.trim() === '' || batchId.length > 200) {
+      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'batchId'], code: 'VALIDATION_FAILED', message: 'batchId must be 1–200 characters' }] };
+    }
+    if (records.length > MAX_BATCH_RECORDS) {
+      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'records'], code: 'BATCH_TOO_LARGE', message: `A batch takes at most ${MAX_BATCH_RECORDS} records` }] };
+    }
+    if (records.length === 0) {
+      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'records'], code: 'VALIDATION_FAILED', message: 'A batch needs at least one record' }] };
+    }
+
+    return this.ds.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+      const context = { services: await this.services.resolver(manager), today: this.clock.today(), openFrom: await openFrom(manager) };
+      const valid: ValidRecord[] = [];
+      const errors: UserErrorShape[] = [];
+      records.forEach((r, index) => {
+        const grantCredit = r.grantCredit ?? r.cost.minus(r.cost);
+        const checked = checkRecordFields({ ...r, grantCredit }, ['input', 'records', String(index)], context);
+        errors.push(...checked.errors);
+        if (checked.errors.length === 0) {
+          valid.push({ billingAccountId: r.billingAccountId, date: r.date, serviceId: checked.serviceId!, cloudId: r.cloudId, folderId: r.folderId, cost: r.cost.toFixed(6), grantCredit: grantCredit.toFixed(6) });
+        }
+      });
+      if (errors.length) return { accepted: 0, duplicate: false, userErrors: errors };
+
+      // Claim the batch id; a racing request with the same id waits here for us and then sees the stored batch.
+      const claimed: unknown[] = await manager.query(
+        `INSERT INTO consumption_batches (batch_id, fingerprint, record_count, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id`,
+        [batchId, fingerprint, records.length, this.clock.now()],
+      );
+      if (claimed.length === 0) {
+        const winner = await manager.findOneOrFail(ConsumptionBatchEntity, { where: { batchId } });
+        return this.replayResult(winner, fingerprint);
+      }
+      await insertRecords(manager, valid, 'API', batchId);
+      return { accepted: valid.length, duplicate: false, userErrors: [] };
+    });
+  }
+}
+
+/** One set-based INSERT for a whole batch (arrays unnested server-side), never a query per record. */
+export async function insertRecords(manager: EntityManager, records: ValidRecord[], source: 'API' | 'CSV', batchId: string | null): Promise<void> {
+  if (records.length === 0) return;
+  await manager.query(
+    `INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source, batch_id)
+     SELECT a, d, s, c, f, cost, grant_credit, $8, $9
+       FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[]) AS u(a, d, s, c, f, cost, grant_credit)`,
+    [
+      records.map((r) => r.billingAccountId),
+      records.map((r) => r.date),
+      records.map((r) => r.serviceId),
+      records.map((r) => r.cloudId),
+      records.map((r) => r.folderId),
+      records.map((r) => r.cost),
+      records.map((r) => r.grantCredit),
+      source,
+      batchId,
+    ],
+  );
+}

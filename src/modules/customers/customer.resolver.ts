@@ -1,0 +1,95 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { requireAdmin, requirePartnerRead, requirePartnerRole } from '../../app/guards';
+import { toPayload } from '../../app/payload';
+import { DomainError } from '../../shared/domain-error';
+import { paginate } from '../../shared/pagination';
+import { MoneyScalar, MonthScalar } from '../../shared/scalars';
+import { isUuid } from '../../shared/validation';
+import { PartnerEntity } from '../partners/partner.entity';
+import { PartnerType } from '../partners/partner.type';
+import { CustomerEntity } from './customer.entity';
+import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
+
+@ArgsType()
+class CustomersArgs {
+  @Field(() => Int, { nullable: true }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+  @Field(() => CustomerStatusEnum, { nullable: true }) status?: CustomerStatusEnum;
+}
+
+const customerPayload = (customer: CustomerEntity) => ({ customer });
+
+@Resolver(() => CustomerType)
+export class CustomerResolver {
+  @Query(() => CustomerType, { nullable: true })
+  async customer(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<CustomerEntity | null> {
+    const customer = await ctx.loaders.customer.load(id);
+    if (!customer) return null;
+    requirePartnerRead(ctx, customer.partnerId);
+    return customer;
+  }
+
+  @FieldResolver(() => PartnerType)
+  partner(@Root() customer: CustomerEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.partner.load(customer.partnerId);
+  }
+
+  @FieldResolver(() => MoneyScalar, { description: 'Consumption cost attributed to this subaccount in the month.' })
+  consumption(@Root() customer: CustomerEntity, @Arg('month', () => MonthScalar) month: string, @Ctx() ctx: AppContext) {
+    return ctx.loaders.customerConsumption.load(`${customer.id}|${month}`);
+  }
+
+  @Mutation(() => CustomerPayload)
+  createSubaccount(@Arg('input', () => CreateSubaccountInput) input: CreateSubaccountInput, @Ctx() ctx: AppContext) {
+    requirePartnerRole(ctx, input.partnerId, ['PARTNER_OWNER']);
+    return toPayload(() => ctx.app.customers.create(input), customerPayload);
+  }
+
+  @Mutation(() => CustomerPayload)
+  acceptSubaccountInvitation(@Arg('input', () => CustomerIdInput) input: CustomerIdInput, @Ctx() ctx: AppContext) {
+    requireAdmin(ctx);
+    return toPayload(() => ctx.app.customers.accept(input.customerId), customerPayload);
+  }
+
+  @Mutation(() => CustomerPayload)
+  async suspendSubaccount(@Arg('input', () => CustomerIdInput) input: CustomerIdInput, @Ctx() ctx: AppContext) {
+    return toPayload(async () => {
+      await this.authorizeOwner(ctx, input.customerId);
+      return ctx.app.customers.suspend(input.customerId);
+    }, customerPayload);
+  }
+
+  @Mutation(() => CustomerPayload)
+  async resumeSubaccount(@Arg('input', () => CustomerIdInput) input: CustomerIdInput, @Ctx() ctx: AppContext) {
+    return toPayload(async () => {
+      await this.authorizeOwner(ctx, input.customerId);
+      return ctx.app.customers.resume(input.customerId);
+    }, customerPayload);
+  }
+
+  @Mutation(() => CustomerPayload)
+  async deleteSubaccount(@Arg('input', () => CustomerIdInput) input: CustomerIdInput, @Ctx() ctx: AppContext) {
+    return toPayload(async () => {
+      await this.authorizeOwner(ctx, input.customerId);
+      return ctx.app.customers.delete(input.customerId);
+    }, customerPayload);
+  }
+
+  /** The partner owner of the subaccount (or ADMIN); an unknown id is NOT_FOUND whoever asks. */
+  private async authorizeOwner(ctx: AppContext, customerId: string): Promise<void> {
+    const customer = isUuid(customerId) ? await ctx.loaders.customer.load(customerId) : null;
+    if (!customer) throw new DomainError('NOT_FOUND', `No subaccount with id ${customerId}`, ['input', 'customerId']);
+    requirePartnerRole(ctx, customer.partnerId, ['PARTNER_OWNER']);
+  }
+}
+
+@Resolver(() => PartnerType)
+export class PartnerCustomersResolver {
+  @FieldResolver(() => CustomerConnection)
+  customers(@Root() partner: PartnerEntity, @Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: AppContext) {
+    const qb = ctx.app.ds.manager.createQueryBuilder(CustomerEntity, 'c').where('c.partnerId = :partnerId', { partnerId: partner.id });
+    if (args.status) qb.andWhere('c.status = :status', { status: args.status });
+    return paginate(qb, args);
+  }
+}

@@ -1,0 +1,139 @@
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { DomainError } from '../../shared/domain-error';
+import { FieldChecks, isUuid } from '../../shared/validation';
+import type { Clock } from '../clock/clock';
+import { appendEvent } from '../events/events.service';
+import { isValidInn } from '../partners/domain/inn';
+import { canRegister } from '../partners/domain/partner-lifecycle';
+import type { PartnerEntity } from '../partners/partner.entity';
+import type { PartnersService } from '../partners/partners.service';
+import { AccountLinkEntity } from './account-link.entity';
+import { CustomerEntity } from './customer.entity';
+import * as lifecycle from './domain/subaccount-lifecycle';
+
+/** Called inside the transaction that starts or ends a link (deals react to their customer being linked). */
+export type LinkHandler = (manager: EntityManager, customer: CustomerEntity, date: string) => Promise<void>;
+
+export class CustomersService {
+  readonly onLinked: LinkHandler[] = [];
+  readonly onUnlinked: LinkHandler[] = [];
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly partners: PartnersService,
+  ) {
+    partners.accountChecks.push((manager, billingAccountId) => this.isLiveSubaccount(manager, billingAccountId));
+    // Exit (SPEC §3): every subaccount is unlinked (INACTIVE) from the exit date.
+    partners.exitHandlers.push((manager, partner, exitDate, occurredAt) => this.unlinkAll(manager, partner, exitDate, occurredAt));
+  }
+
+  private async isLiveSubaccount(manager: EntityManager, billingAccountId: string): Promise<boolean> {
+    return manager
+      .createQueryBuilder(CustomerEntity, 'c')
+      .where('c.billingAccountId = :billingAccountId AND c.status <> :inactive', { billingAccountId, inactive: 'INACTIVE' })
+      .getExists();
+  }
+
+  async lock(manager: EntityManager, customerId: string): Promise<CustomerEntity> {
+    const customer = isUuid(customerId) ? await manager.findOne(CustomerEntity, { where: { id: customerId }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (!customer) throw new DomainError('NOT_FOUND', `No subaccount with id ${customerId}`, ['input', 'customerId']);
+    return customer;
+  }
+
+  async create(input: { partnerId: string; name: string; inn: string; billingAccountId: string }): Promise<CustomerEntity> {
+    const checks = new FieldChecks();
+    const name = checks.text(['input', 'name'], input.name, { max: 200, label: 'Name' });
+    const billingAccountId = checks.text(['input', 'billingAccountId'], input.billingAccountId, { max: 100, label: 'Billing account id' });
+    if (!isValidInn(input.inn)) checks.fail(['input', 'inn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
+    checks.done();
+    return this.ds.transaction(async (manager) => {
+      const partner = await this.partners.lock(manager, input.partnerId);
+      canRegister(partner.status);
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ba:' + billingAccountId]);
+      if (await this.partners.billingAccountInUse(manager, billingAccountId)) {
+        throw new DomainError('ALREADY_LINKED', 'This billing account is already a partner account or a subaccount of a partner', ['input', 'billingAccountId']);
+      }
+      const customer = manager.create(CustomerEntity, {
+        partnerId: partner.id,
+        name,
+        inn: input.inn,
+        billingAccountId,
+        status: 'ACCEPTANCE_REQUIRED',
+        linkedAt: null,
+        createdAt: this.clock.now(),
+      });
+      await manager.save(customer);
+      await this.recordStatus(manager, customer, this.clock.now());
+      return customer;
+    });
+  }
+
+  /** The customer confirmed (stood for by ADMIN): ACTIVE, and the link starts today. */
+  async accept(customerId: string): Promise<CustomerEntity> {
+    return this.ds.transaction(async (manager) => {
+      const customer = await this.lock(manager, customerId);
+      customer.status = lifecycle.acceptSubaccount(customer.status);
+      const today = this.clock.today();
+      customer.linkedAt = this.clock.now();
+      await manager.save(customer);
+      await manager.save(AccountLinkEntity, manager.create(AccountLinkEntity, { customerId: customer.id, partnerId: customer.partnerId, billingAccountId: customer.billingAccountId, linkedFrom: today, linkedTo: null }));
+      await this.recordStatus(manager, customer, this.clock.now());
+      for (const handler of this.onLinked) await handler(manager, customer, today);
+      return customer;
+    });
+  }
+
+  async suspend(customerId: string): Promise<CustomerEntity> {
+    return this.transition(customerId, lifecycle.suspendSubaccount);
+  }
+
+  async resume(customerId: string): Promise<CustomerEntity> {
+    return this.transition(customerId, lifecycle.resumeSubaccount);
+  }
+
+  /** INACTIVE; the link ends today (the day itself is no longer linked). */
+  async delete(customerId: string): Promise<CustomerEntity> {
+    return this.ds.transaction(async (manager) => {
+      const customer = await this.lock(manager, customerId);
+      const wasLinked = lifecycle.isLinked(customer.status);
+      customer.status = lifecycle.deleteSubaccount(customer.status);
+      await manager.save(customer);
+      const today = this.clock.today();
+      await this.endLink(manager, customer, today);
+      await this.recordStatus(manager, customer, this.clock.now());
+      if (wasLinked) for (const handler of this.onUnlinked) await handler(manager, customer, today);
+      return customer;
+    });
+  }
+
+  private async transition(customerId: string, next: (status: lifecycle.CustomerStatus) => lifecycle.CustomerStatus): Promise<CustomerEntity> {
+    return this.ds.transaction(async (manager) => {
+      const customer = await this.lock(manager, customerId);
+      customer.status = next(customer.status);
+      await manager.save(customer);
+      await this.recordStatus(manager, customer, this.clock.now());
+      return customer;
+    });
+  }
+
+  private async endLink(manager: EntityManager, customer: CustomerEntity, date: string): Promise<void> {
+    // A link accepted and ended on the same day covers no day at all: linked_to = linked_from is an empty range.
+    await manager.update(AccountLinkEntity, { customerId: customer.id, linkedTo: IsNull() }, { linkedTo: date });
+  }
+
+  private async unlinkAll(manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date): Promise<void> {
+    const customers = await manager.find(CustomerEntity, { where: { partnerId: partner.id }, lock: { mode: 'pessimistic_write' } });
+    for (const customer of customers) {
+      if (customer.status === 'INACTIVE') continue;
+      customer.status = 'INACTIVE';
+      await manager.save(customer);
+      await this.endLink(manager, customer, exitDate);
+      await this.recordStatus(manager, customer, occurredAt);
+    }
+  }
+
+  private async recordStatus(manager: EntityManager, customer: CustomerEntity, occurredAt: Date): Promise<void> {
+    await appendEvent(manager, { partnerId: customer.partnerId, type: 'CUSTOMER_STATUS_CHANGED', entityId: customer.id, status: customer.status, occurredAt });
+  }
+}
