@@ -2,5 +2,7 @@
 import { Foundation1795733153564 } from './1795733153564-Foundation';
 import { Consumption1795733578182 } from './1795733578182-Consumption';
 import { DealsProjectsPresales1795733665704 } from './1795733665704-DealsProjectsPresales';
+import { BillingLedgerWithdrawals1795733742049 } from './1795733742049-BillingLedgerWithdrawals';
+import { SpecializationMonths1795733825177 } from './1795733825177-SpecializationMonths';
 
-export const migrations: Function[] = [Foundation1795733153564, Consumption1795733578182, DealsProjectsPresales1795733665704];
+export const migrations: Function[] = [Foundation1795733153564, Consumption1795733578182, DealsProjectsPresales1795733665704, BillingLedgerWithdrawals1795733742049, SpecializationMonths1795733825177];

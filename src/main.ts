@@ -2,8 +2,8 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './app/create-app';
+import { openDatabase } from './app/database';
 import { seedDemo } from './app/demo';
-import { startEmbeddedPostgres, type RunningPostgres } from './app/embedded-postgres';
 import { createLogger } from './app/logger';
 import { startServer } from './app/server';
 
@@ -19,18 +19,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  let embedded: RunningPostgres | null = null;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log: (line) => logger.debug({ postgres: line }) });
-    databaseUrl = embedded.url('postgres');
-    logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');
-  }
+  const database = await openDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
+  const databaseUrl = database.url;
+  if (database.embedded) logger.info({ dataDir: database.embedded.dataDir, port: database.embedded.port }, 'embedded PostgreSQL started');
 
   let stopping = false;
-  const stopEmbedded = async () => {
-    if (embedded) await embedded.stop();
-  };
+  const stopEmbedded = () => database.stop();
   try {
     const { app, schema, fresh, createdAdminToken } = await createApp(config, databaseUrl, logger);
     if (fresh) {
@@ -51,6 +45,8 @@ async function main(): Promise<void> {
       app.scheduler.stop();
       await server.close().catch((error) => logger.error({ err: error }, 'server close failed'));
       logger.debug('server closed');
+      await app.eventBus.stop().catch((error) => logger.error({ err: error }, 'event bus stop failed'));
+      logger.debug('event bus stopped');
       await app.ds.destroy().catch(() => undefined);
       logger.debug('database pool closed');
       await stopEmbedded();

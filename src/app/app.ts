@@ -5,7 +5,15 @@ import { Clock } from '../modules/clock/clock';
 import { Scheduler } from '../modules/clock/scheduler';
 import { ConsumptionService } from '../modules/consumption/consumption.service';
 import { CustomersService } from '../modules/customers/customers.service';
+import { DealsService } from '../modules/deals/deals.service';
+import { PresalesService } from '../modules/presales/presales.service';
+import { ProjectsService } from '../modules/projects/projects.service';
+import { EventBus } from '../modules/events/event-bus';
+import { BillingService } from '../modules/billing/billing.service';
 import { PartnersService } from '../modules/partners/partners.service';
+import { LedgerService } from '../modules/rebates/ledger.service';
+import { RebatesService } from '../modules/rebates/rebates.service';
+import { WithdrawalsService } from '../modules/withdrawals/withdrawals.service';
 import { ServicesService } from '../modules/services/services.service';
 import { SettingsService } from '../modules/settings/settings.service';
 import type { Logger } from './logger';
@@ -22,24 +30,42 @@ export class App {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly scheduler: Scheduler;
+  /** LISTENs for committed events and fans them out to this instance's subscriptions; started by createApp. */
+  readonly eventBus: EventBus;
   readonly settings: SettingsService;
   readonly access: AccessService;
   readonly partners: PartnersService;
   readonly customers: CustomersService;
+  readonly deals: DealsService;
+  readonly projects: ProjectsService;
+  readonly presales: PresalesService;
   readonly services: ServicesService;
   readonly consumption: ConsumptionService;
+  readonly ledger: LedgerService;
+  readonly rebates: RebatesService;
+  readonly withdrawals: WithdrawalsService;
+  readonly billing: BillingService;
 
   constructor(options: AppOptions) {
     this.ds = options.ds;
     this.clock = options.clock;
     this.logger = options.logger;
     this.scheduler = new Scheduler(this.clock, this.logger);
+    this.eventBus = new EventBus(this.ds, this.logger);
     this.settings = new SettingsService(this.ds, this.clock);
     this.access = new AccessService(this.ds, this.clock, options.adminTokenHash);
     this.partners = new PartnersService(this.ds, this.clock, this.settings);
     this.customers = new CustomersService(this.ds, this.clock, this.partners);
+    // Deals, projects and presale requests hook into subaccount links and partner exit (registered in this order).
+    this.deals = new DealsService(this.ds, this.clock, this.settings, this.partners, this.customers);
+    this.projects = new ProjectsService(this.ds, this.clock, this.settings, this.partners);
+    this.presales = new PresalesService(this.ds, this.clock, this.settings, this.partners);
     this.services = new ServicesService(this.ds);
     this.consumption = new ConsumptionService(this.ds, this.clock, this.services);
+    this.ledger = new LedgerService(this.ds);
+    this.rebates = new RebatesService(this.ds, this.clock, this.ledger);
+    this.withdrawals = new WithdrawalsService(this.ds, this.clock, this.ledger);
+    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.logger);
 
     this.scheduler.register(async (today) =>
       (await this.partners.dueQuits(today)).map((due) => ({
@@ -48,5 +74,7 @@ export class App {
         apply: () => this.partners.completeQuitIfDue(due.id),
       })),
     );
+    // Deal expiry (link deadline passed) and the end of procurement deals.
+    this.scheduler.register((today) => this.deals.dueTransitions(today));
   }
 }

@@ -14,6 +14,16 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
       validate: false,
       emitSchemaFile: false,
+      // type-graphql insists on a PubSub once there are subscriptions; ours all have their own `subscribe` (the event
+      // bus), so this one must never be used.
+      pubSub: {
+        publish: () => {
+          throw new Error('Subscriptions use the event bus, not a PubSub');
+        },
+        subscribe: () => {
+          throw new Error('Subscriptions use the event bus, not a PubSub');
+        },
+      },
     });
   }
   return cached;

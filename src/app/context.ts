@@ -8,4 +8,6 @@ export interface AppContext {
   viewer: Viewer | null;
   app: App;
   loaders: Loaders;
+  /** Over graphql-ws only: closes the operation's WebSocket (e.g. a subscriber too slow to keep up). */
+  closeConnection?: (code: number, reason: string) => void;
 }

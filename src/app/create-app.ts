@@ -26,5 +26,7 @@ export async function createApp(config: Config, databaseUrl: string, logger: Log
   const admin = await ensureAdminToken(ds, config.adminToken, clock.now());
   const app = new App({ ds, clock, logger, adminTokenHash: admin.hash });
   const schema = await buildAppSchema();
+  // Subscriptions need it; whoever creates an App stops it (app.eventBus.stop()) before destroying the pool.
+  await app.eventBus.start();
   return { app, schema, fresh, createdAdminToken: admin.created };
 }

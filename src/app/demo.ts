@@ -3,6 +3,8 @@
 import { organisationInn } from '../modules/partners/domain/inn';
 import { addDays } from '../shared/dates';
 import type { App } from './app';
+import { seedDemoWork, seedDemoWorkOfLeaver } from './demo-work';
+import { seedDemoRebates } from './demo-rebates';
 
 export async function seedDemo(app: App): Promise<void> {
   const { partners } = app;
@@ -18,6 +20,8 @@ export async function seedDemo(app: App): Promise<void> {
   const dataPeak = await make(2, 'Data Peak JSC');
   await partners.review({ partnerId: dataPeak.id, decision: 'APPROVE', level: 'EXPERT' });
   await partners.setSpecialization({ partnerId: dataPeak.id, specialization: 'DATA_PLATFORM', level: 'EXPERT', activeFrom: '2026-01-01' });
+  // Deals, projects and presale requests in every status.
+  await seedDemoWork(app, { reseller: cloudWorks.id, integrator: dataPeak.id });
 
   await make(3, 'Newcomer Systems LLC'); // PENDING_REVIEW
 
@@ -32,5 +36,9 @@ export async function seedDemo(app: App): Promise<void> {
 
   const revoked = await make(6, 'Broken Promise LLC');
   await partners.review({ partnerId: revoked.id, decision: 'APPROVE' });
+  await seedDemoWorkOfLeaver(app, revoked.id);
   await partners.revoke(revoked.id, 'Breach of the partner agreement');
+
+  // Rebate balances and withdrawals in every status (APPLIED, PENDING, PAID, REJECTED).
+  await seedDemoRebates(app, { reseller: cloudWorks.id, leaving: leaving.id, revoked: revoked.id });
 }

@@ -1,6 +1,12 @@
 // Every TypeORM entity, listed once (explicit imports work the same under tsc and vitest).
 import { ApiTokenEntity } from '../modules/access/api-token.entity';
 import { BillingMonthEntity } from '../modules/billing/billing-month.entity';
+import { InvoiceLineEntity } from '../modules/billing/invoice-line.entity';
+import { InvoiceEntity } from '../modules/billing/invoice.entity';
+import { SpecializationBaseEntity } from '../modules/billing/specialization-base.entity';
+import { SpecializationMonthEntity } from '../modules/billing/specialization-month.entity';
+import { LedgerEntryEntity } from '../modules/rebates/ledger-entry.entity';
+import { WithdrawalEntity } from '../modules/withdrawals/withdrawal.entity';
 import { ConsumptionBatchEntity } from '../modules/consumption/consumption-batch.entity';
 import { ConsumptionRecordEntity } from '../modules/consumption/consumption-record.entity';
 import { AccountLinkEntity } from '../modules/customers/account-link.entity';
@@ -18,6 +24,12 @@ import { ProgramSettingsEntity } from '../modules/settings/program-settings.enti
 export const entities = [
   AccountLinkEntity,
   BillingMonthEntity,
+  InvoiceEntity,
+  InvoiceLineEntity,
+  LedgerEntryEntity,
+  SpecializationBaseEntity,
+  SpecializationMonthEntity,
+  WithdrawalEntity,
   ConsumptionBatchEntity,
   ConsumptionRecordEntity,
   CustomerEntity,

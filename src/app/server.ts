@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
-import { validate, type GraphQLSchema } from 'graphql';
+import { validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import client from 'prom-client';
@@ -41,7 +41,7 @@ export async function viewerFromAuthorization(app: App, header: string | undefin
 export async function createContext(app: App, authorization: string | undefined | null, requestId: string = randomUUID()): Promise<AppContext> {
   await app.clock.sync(app.ds);
   const viewer = await viewerFromAuthorization(app, authorization);
-  return { requestId, viewer, app, loaders: createLoaders(app.ds) };
+  return { requestId, viewer, app, loaders: createLoaders(app) };
 }
 
 function metricsPlugin(registry: client.Registry): ApolloServerPlugin<AppContext> {
@@ -63,9 +63,38 @@ function metricsPlugin(registry: client.Registry): ApolloServerPlugin<AppContext
   };
 }
 
-export async function startServer(app: App, schema: GraphQLSchema, port: number): Promise<RunningServer> {
+function eventBusMetrics(app: App, registry: client.Registry): void {
+  const bus = app.eventBus;
+  const gauge = (name: string, help: string, value: () => number) =>
+    new client.Gauge({ name, help, registers: [registry], collect() { this.set(value()); } });
+  gauge('event_bus_subscriptions', 'Live subscriptions on this instance', () => bus.subscriberCount);
+  gauge('event_bus_connected', '1 while the LISTEN connection is up', () => (bus.connected ? 1 : 0));
+  gauge('event_bus_reads', 'Reads of the event table by this instance since start', () => bus.stats.reads);
+  gauge('event_bus_events', 'Events read since start', () => bus.stats.events);
+  gauge('event_bus_deliveries', 'Events handed to subscriptions since start', () => bus.stats.deliveries);
+  gauge('event_bus_reconnects', 'LISTEN connections made after the first', () => Math.max(0, bus.stats.connections - 1));
+}
+
+/** graphql-ws errors get the same masking as HTTP ones; a document refused by validation is GRAPHQL_VALIDATION_FAILED. */
+function formatWsErrors(app: App, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    const formatted = error.toJSON();
+    const code = formatted.extensions?.code;
+    if (code === 'SUBSCRIBER_TOO_SLOW') return formatted;
+    if (!code && !error.originalError) return formatError({ ...formatted, extensions: { ...formatted.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }, error, app.logger);
+    return formatError(formatted, error, app.logger);
+  });
+}
+
+export interface ServerOptions {
+  /** graphql-ws keep-alive: a WebSocket ping every this many ms; a socket that has not answered by the next is terminated. */
+  keepAliveMs?: number;
+}
+
+export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  eventBusMetrics(app, registry);
   const expressApp = express();
   const httpServer = http.createServer(expressApp);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -78,14 +107,24 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number)
         const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
         try {
           ctx.extra.ctx = await createContext(app, authorization ?? null);
-          return true;
+          // A missing token is refused like a bad one: every WebSocket operation is a subscription to a stream.
+          return ctx.extra.ctx.viewer !== null;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },
-      context: (ctx) => ({ ...ctx.extra.ctx!, loaders: createLoaders(app.ds), requestId: randomUUID() }),
+      onError: (_ctx, _id, _payload, errors) => formatWsErrors(app, errors),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatWsErrors(app, result.errors) } : undefined),
+      context: (ctx) => ({
+        ...ctx.extra.ctx!,
+        loaders: createLoaders(app),
+        requestId: randomUUID(),
+        closeConnection: (code: number, reason: string) => ctx.extra.socket.close(code, reason),
+      }),
     },
     wsServer,
+    // Pings every keepAliveMs; a socket without a pong by then is terminated (dead peers free their subscriptions).
+    options.keepAliveMs ?? 12_000,
   );
 
   const apollo = new ApolloServer<AppContext>({

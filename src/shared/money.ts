@@ -20,6 +20,22 @@ export function parseMoney(text: unknown): Decimal {
   return new Dec(text);
 }
 
+/** A plain decimal number as the provider's CSV export writes it: optional minus, digits, optional fraction. */
+export const EXPORT_AMOUNT_PATTERN = /^-?\d+(\.\d+)?$/;
+const EXPORT_AMOUNT_LIMIT = new Dec('1e18');
+
+/**
+ * Parses an amount of the provider's CSV export: any number of fraction digits, rounded half up to 6 (the scale of
+ * consumption amounts). Returns null for any other form or a magnitude of 10^18 or more. Zero is always +0.
+ */
+export function parseExportAmount(text: string): Decimal | null {
+  if (text.length > 100 || !EXPORT_AMOUNT_PATTERN.test(text)) return null;
+  const value = new Dec(text).toDecimalPlaces(6, Decimal.ROUND_HALF_UP);
+  if (value.isZero()) return ZERO;
+  if (value.abs().gte(EXPORT_AMOUNT_LIMIT)) return null;
+  return value;
+}
+
 /** Parses a Rate wire string: 0 <= rate <= 1 with at most 4 fraction digits. */
 export function parseRate(text: unknown): Decimal {
   if (typeof text !== 'string') throw new TypeError('Rate must be a string such as "0.15", not a ' + typeof text);

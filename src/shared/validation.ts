@@ -1,5 +1,5 @@
 // Field validation that collects every problem of an input before failing (SPEC §9: all field errors together).
-import { DomainError, throwIfAny, validationFailed } from './domain-error';
+import { DomainError, ForbiddenAction, throwIfAny, validationFailed } from './domain-error';
 import { isValidDate } from './dates';
 import type { Dec } from './money';
 
@@ -65,4 +65,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids are UUIDs; anything else cannot name an object (and must not reach a uuid column as a SQL error). */
 export function isUuid(id: string): boolean {
   return UUID.test(id);
+}
+
+/**
+ * Runs a domain check whose field errors belong with the other field errors: its VALIDATION_FAILED errors join
+ * `checks`; the business-rule errors it raises are returned, for the caller to throw after the object-state checks
+ * that §9 puts before business rules.
+ */
+export function deferBusinessErrors(checks: FieldChecks, run: () => void): DomainError[] {
+  try {
+    run();
+    return [];
+  } catch (error) {
+    if (!(error instanceof DomainError) || error instanceof ForbiddenAction) throw error;
+    const all = [error, ...error.others.splice(0)];
+    for (const e of all) if (e.code === 'VALIDATION_FAILED') checks.add(e);
+    return all.filter((e) => e.code !== 'VALIDATION_FAILED');
+  }
 }

@@ -12,7 +12,7 @@ import { createApp } from '../../src/app/create-app';
 import { formatError } from '../../src/app/format-error';
 import { createLogger } from '../../src/app/logger';
 import { securityPlugins } from '../../src/app/security';
-import { createContext, startServer, type RunningServer } from '../../src/app/server';
+import { createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
 import type { Config } from '../../src/config';
 import { TEMPLATE_DB, withDatabase } from './global-setup';
 
@@ -35,7 +35,8 @@ export interface TestApp {
   /** Like gql, but fails the test on any top-level error. */
   ok<T = any, V extends Record<string, unknown> = Record<string, unknown>>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, token?: string | null): Promise<T>;
   advanceTo(iso: string): Promise<void>;
-  startHttp(): Promise<RunningServer>;
+  /** A real HTTP + WebSocket server for this App on a free port (closed by close()). */
+  startHttp(options?: ServerOptions): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -51,7 +52,11 @@ export async function createTestDatabase(template: string | null = TEMPLATE_DB):
 }
 
 export async function setupTestApp(options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase();
+  return attachTestApp(await createTestDatabase(), options);
+}
+
+/** Another App (another "server instance") on an existing test database, e.g. the databaseUrl of a setupTestApp. */
+export async function attachTestApp(databaseUrl: string, options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
   const config: Config = {
     databaseUrl,
     port: 0,
@@ -99,8 +104,8 @@ export async function setupTestApp(options: { now?: string; clock?: 'manual' | '
       const payload = (result.data as any)?.advanceClock;
       if (result.errors?.length || payload?.userErrors?.length) throw new Error('advanceClock failed: ' + JSON.stringify(result.errors ?? payload.userErrors));
     },
-    async startHttp() {
-      const server = await startServer(app, schema, 0);
+    async startHttp(serverOptions) {
+      const server = await startServer(app, schema, 0, serverOptions);
       servers.push(server);
       return server;
     },
@@ -108,6 +113,7 @@ export async function setupTestApp(options: { now?: string; clock?: 'manual' | '
       for (const server of servers) await server.close();
       await apollo.stop();
       app.scheduler.stop();
+      await app.eventBus.stop();
       await app.ds.destroy();
     },
   };

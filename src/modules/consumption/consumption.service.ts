@@ -62,9 +62,11 @@ export function checkRecordFields(
   if (!isValidDate(record.date)) fail('date', 'VALIDATION_FAILED', 'date must be YYYY-MM-DD');
   else if (record.date > context.today) fail('date', 'FUTURE_DATE', `date ${record.date} is after today (${context.today})`);
   else if (context.openFrom && record.date < context.openFrom) fail('date', 'MONTH_CLOSED', `the month of ${record.date} is closed`);
-  if (record.cost.isNegative()) fail('cost', 'VALIDATION_FAILED', 'cost must not be negative');
-  if (record.grantCredit.isNegative()) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not be negative');
-  else if (record.grantCredit.gt(record.cost)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not exceed cost');
+  // lt(0), not isNegative(): the Money form "-0.00" is zero, which decimal.js calls negative.
+  const costNegative = record.cost.lt(0);
+  if (costNegative) fail('cost', 'VALIDATION_FAILED', 'cost must not be negative');
+  if (record.grantCredit.lt(0)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not be negative');
+  else if (!costNegative && record.grantCredit.gt(record.cost)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not exceed cost');
   return { errors, serviceId };
 }
 

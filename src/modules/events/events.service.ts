@@ -38,6 +38,16 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[]): 
   return rows.map((r) => r.sequence);
 }
 
+/**
+ * Takes the event-sequence lock now rather than at the first event. A transaction that will lock rows which other
+ * event writers lock *after* their first event (deals, projects and presale requests: the subaccount link hooks and
+ * the partner exit handlers run after their own event) takes it first, so every writer acquires the two in one order
+ * and they cannot deadlock.
+ */
+export async function holdEventLock(manager: EntityManager): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [EVENT_SEQUENCE_LOCK]);
+}
+
 export async function appendEvent(manager: EntityManager, event: NewEvent): Promise<string> {
   const [sequence] = await appendEvents(manager, [event]);
   return sequence;

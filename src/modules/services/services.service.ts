@@ -36,12 +36,19 @@ export class ServicesService {
     checks.done();
     return this.ds.transaction(async (manager) => {
       await manager.query('LOCK TABLE services IN SHARE ROW EXCLUSIVE MODE');
+      const existing = await manager.findOne(ServiceEntity, { where: { id } });
+      // Omitted aliases / specialization keep what an existing service has: an update that only renames a service or
+      // flips bonusEligible must not silently drop the export names the CSV import resolves (or its specialization).
+      const newAliases = input.aliases == null && existing ? existing.aliases : trimmed;
+      const specialization = input.specialization === undefined && existing ? existing.specialization : (input.specialization ?? null);
       const others = await manager.createQueryBuilder(ServiceEntity, 's').where('s.id <> :id', { id }).getMany();
       for (const other of others) {
-        const clash = trimmed.find((alias) => other.aliases.includes(alias) || other.id === alias);
+        const clash = newAliases.find((alias) => other.aliases.includes(alias) || other.id === alias);
         if (clash) throw new DomainError('VALIDATION_FAILED', `Alias "${clash}" already names the service ${other.id}`, ['input', 'aliases']);
+        // A new id equal to another service's alias would silently take that alias's records over (ids win).
+        if (!existing && other.aliases.includes(id)) throw new DomainError('VALIDATION_FAILED', `"${id}" is already an alias of the service ${other.id}`, ['input', 'id']);
       }
-      const service = manager.create(ServiceEntity, { id, name, bonusEligible: input.bonusEligible, specialization: input.specialization ?? null, aliases: trimmed });
+      const service = manager.create(ServiceEntity, { id, name, bonusEligible: input.bonusEligible, specialization, aliases: newAliases });
       await manager.save(service);
       return service;
     });

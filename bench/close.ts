@@ -1,0 +1,184 @@
+// npm run bench:close — the month close on a large program, against the limit of one hand-written aggregate.
+// Generates 2,000 partners, 20,000 subaccounts, 500 direct customers with projects and daily consumption for 6
+// services over three months (≈ 12 million records) in a fresh embedded PostgreSQL, runs the API as a separate
+// process, closes months 1 and 2, then times the close of month 3 over HTTP and the plain SQL aggregate of the
+// same month's rows grouped by billing account and service. Reports both, the ratio and the API's peak RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { migrate, seedProgram } from '../src/app/bootstrap';
+import { createDataSource } from '../src/app/data-source';
+import { freePort, startEmbeddedPostgres } from '../src/app/embedded-postgres';
+
+const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 2000);
+const SUBACCOUNTS_PER_PARTNER = Number(process.env.BENCH_SUBACCOUNTS_PER_PARTNER ?? 10);
+const DIRECT = Number(process.env.BENCH_DIRECT ?? 500);
+const SERVICES = ['compute', 'object-storage', 'managed-postgresql', 'kms', 'speechkit', 'marketplace'];
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const MONTHS = ['2026-01', '2026-02', '2026-03'];
+
+function log(message: string): void {
+  console.error(`[bench:close ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+async function timed<T>(label: string, run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = process.hrtime.bigint();
+  const value = await run();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  log(`${label}: ${(ms / 1000).toFixed(2)} s`);
+  return { ms, value };
+}
+
+async function generate(client: Client): Promise<number> {
+  const subaccounts = PARTNERS * SUBACCOUNTS_PER_PARTNER;
+  await client.query(`
+    INSERT INTO partners (id, name, inn, own_billing_account_id, contact_email, status, level, payment_mode, created_at, active_from)
+    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'Partner ' || i, '7' || lpad(i::text, 9, '0'), 'own-' || i,
+           'p' || i || '@bench.example', 'ACTIVE', CASE i % 3 WHEN 0 THEN 'PARTNER' WHEN 1 THEN 'EXPERT' ELSE 'PROFESSIONAL' END,
+           'ADVANCE', '2025-12-01', '2025-12-01'
+      FROM generate_series(1, ${PARTNERS}) i`);
+  await client.query(`
+    INSERT INTO partner_specializations (partner_id, specialization, level, active_from)
+    SELECT id, (ARRAY['INFRA_DEVOPS','DATA_PLATFORM','SECURITY','ML_AI'])[1 + (row_number() OVER ()) % 4], level, '2025-12-01'
+      FROM partners WHERE level <> 'PARTNER'`);
+  await client.query(`
+    INSERT INTO customers (id, partner_id, name, inn, billing_account_id, status, linked_at, created_at)
+    SELECT ('00000000-0000-4000-9000-' || lpad(to_hex(j), 12, '0'))::uuid,
+           ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (j - 1) / ${SUBACCOUNTS_PER_PARTNER}), 12, '0'))::uuid,
+           'Customer ' || j, '5' || lpad(j::text, 9, '0'), 'sub-' || j, 'ACTIVE', '2025-12-01', '2025-12-01'
+      FROM generate_series(1, ${subaccounts}) j`);
+  await client.query(`
+    INSERT INTO account_links (customer_id, partner_id, billing_account_id, linked_from)
+    SELECT id, partner_id, billing_account_id, '2025-12-01' FROM customers`);
+  // One ACTIVE deal per partner, activated mid-February on its first subaccount.
+  await client.query(`
+    INSERT INTO deals (partner_id, customer_inn, customer_name, target_monthly_consumption, procurement, description, status, bonus_rate, created_at, approved_at, link_deadline, activated_on)
+    SELECT c.partner_id, c.inn, c.name, 50000, false, 'bench', 'ACTIVE', 0.05, '2026-02-01', '2026-02-01', '2026-04-01', '2026-02-15'
+      FROM customers c WHERE (substring(c.billing_account_id from 5)::int - 1) % ${SUBACCOUNTS_PER_PARTNER} = 0`);
+  await client.query(`
+    INSERT INTO projects (partner_id, customer_inn, customer_name, customer_billing_account_id, scope, scope_id, target_monthly_consumption, description, status, rebate_rate, rebate_from, rebate_to, created_at, approved_at)
+    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (k - 1) % ${PARTNERS}), 12, '0'))::uuid, '3' || lpad(k::text, 9, '0'), 'Direct ' || k,
+           'direct-' || k, 'CLOUD', 'cloud-direct-' || k, 40000, 'bench', 'APPROVED', 0.1, '2026-01', '2026-12', '2025-12-10', '2025-12-15'
+      FROM generate_series(1, ${DIRECT}) k`);
+
+  // Consumption: every account × 6 services × every day of the three months, loaded without secondary indexes.
+  const indexes: { indexdef: string; indexname: string }[] = (
+    await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'consumption_records' AND indexname NOT LIKE 'PK_%'`)
+  ).rows;
+  for (const index of indexes) await client.query(`DROP INDEX "${index.indexname}"`);
+  const accounts = `(SELECT 'sub-' || j AS a, 'cloud-sub-' || j AS cloud FROM generate_series(1, ${subaccounts}) j
+                     UNION ALL SELECT 'own-' || i, 'cloud-own-' || i FROM generate_series(1, ${PARTNERS}) i
+                     UNION ALL SELECT 'direct-' || k, 'cloud-direct-' || k FROM generate_series(1, ${DIRECT}) k)`;
+  for (const month of MONTHS) {
+    await timed(`generate consumption ${month}`, () =>
+      client.query(`
+        INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source)
+        SELECT acc.a, d::date, s.service, acc.cloud, acc.cloud || '-f', round((random() * 900 + 50)::numeric, 6), 0, 'API'
+          FROM ${accounts} acc
+         CROSS JOIN generate_series('${month}-01'::date, ('${month}-01'::date + interval '1 month' - interval '1 day'), interval '1 day') d
+         CROSS JOIN unnest(ARRAY[${SERVICES.map((s) => `'${s}'`).join(',')}]) AS s(service)`),
+    );
+  }
+  for (const index of indexes) await timed(`index ${index.indexname}`, () => client.query(index.indexdef));
+  await timed('vacuum analyze', () => client.query('VACUUM ANALYZE'));
+  return Number((await client.query('SELECT count(*) AS n FROM consumption_records')).rows[0].n);
+}
+
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: any; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+async function main(): Promise<void> {
+  const base = process.getuid?.() === 0 ? '/var/tmp' : os.tmpdir();
+  const dataDir = fs.mkdtempSync(path.join(base, 'pp-bench-close-'));
+  const pg = await startEmbeddedPostgres({ dataDir, fast: false });
+  let api: ChildProcess | null = null;
+  try {
+    const admin = new Client({ connectionString: pg.url('postgres') });
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    const url = pg.url('bench');
+    const ds = createDataSource(url, { poolSize: 2 });
+    await ds.initialize();
+    await migrate(ds);
+    await seedProgram(ds);
+    await ds.destroy();
+
+    const client = new Client({ connectionString: url });
+    client.on('error', () => undefined); // the server stops in `finally`; errors surface through the queries
+    await client.connect();
+    const records = await generate(client);
+    log(`${records} consumption records`);
+
+    const port = await freePort();
+    api = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
+      env: { ...process.env, DATABASE_URL: url, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START: '2026-04-02T09:00:00Z', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+    });
+    const apiUrl = `http://127.0.0.1:${port}/graphql`;
+    for (let i = 0; ; i++) {
+      try {
+        await gql(apiUrl, '{ now }');
+        break;
+      } catch {
+        if (i > 100) throw new Error('API did not start');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const close = (month: string) =>
+      gql(apiUrl, 'mutation($m: Month!) { closeBillingMonth(input: { month: $m }) { month invoicesFinalized rebateEntriesCreated userErrors { code message } } }', { m: month });
+    for (const month of MONTHS.slice(0, 2)) await timed(`close ${month}`, () => close(month));
+
+    const third = MONTHS[2];
+    const aggregate = await timed(`hand-written aggregate ${third}`, () =>
+      client.query(
+        `SELECT billing_account_id, service_id, sum(cost) AS cost, sum(grant_credit) AS grant_credit
+           FROM consumption_records WHERE date >= $1 AND date < $2 GROUP BY billing_account_id, service_id`,
+        [`${third}-01`, '2026-04-01'],
+      ),
+    );
+    const closed = await timed(`closeBillingMonth ${third}`, () => close(third));
+    const monthRecords = Number((await client.query(`SELECT count(*) AS n FROM consumption_records WHERE date >= $1 AND date < '2026-04-01'`, [`${third}-01`])).rows[0].n);
+    const rss = peakRssMb(api.pid!);
+    await client.end();
+
+    const ratio = closed.ms / aggregate.ms;
+    const result = {
+      records,
+      monthRecords,
+      aggregateRows: aggregate.value.rowCount,
+      closeSeconds: +(closed.ms / 1000).toFixed(2),
+      aggregateSeconds: +(aggregate.ms / 1000).toFixed(2),
+      ratio: +ratio.toFixed(2),
+      apiPeakRssMb: rss,
+      close: closed.value.closeBillingMonth,
+      goals: { closeWithin2xAggregate: ratio <= 2, rssWithin400Mb: rss <= 400 },
+    };
+    console.log(`\nclose of ${third}: ${result.closeSeconds} s | aggregate: ${result.aggregateSeconds} s | ratio ${result.ratio} (goal ≤ 2) | API peak RSS ${rss} MB (goal ≤ 400)`);
+    console.log(JSON.stringify(result));
+  } finally {
+    if (api && api.exitCode === null) {
+      api.kill('SIGTERM');
+      await new Promise((r) => api!.once('exit', r));
+    }
+    await pg.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,374 @@
+// npm run bench:fanout — subscription fan-out on one API instance (SPEC §13).
+// Starts an embedded PostgreSQL in a temp dir, generates 1,000 ACTIVE partners each with an APPROVED project and a
+// month of consumption above the project minimum, runs the API as a child process (node dist/src/main.js), connects
+// 5,000 graphql-ws subscribers (5 per partner, each its own WebSocket with the partner's INTEGRATOR token, spread over
+// client processes) to rebateAccruals, then closes the month in one transaction — the closeBillingMonth mutation's
+// service method (BillingService.close), run by this process as the writer, which takes the commit time when the
+// transaction has committed. Reports delivered/expected (every subscriber must get every entry of its partner, in
+// strictly increasing order, exactly once), commit-to-delivery latency p50/p99/max, and the API's peak RSS (VmHWM).
+// Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5), BENCH_CLIENT_PROCESSES (2),
+// BENCH_TIMEOUT_S (600), BENCH_LOG_LEVEL (API log level, quiet by default).
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createApp } from '../src/app/create-app';
+import { migrate, seedProgram } from '../src/app/bootstrap';
+import { createDataSource } from '../src/app/data-source';
+import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../src/app/embedded-postgres';
+import { createLogger } from '../src/app/logger';
+import { hashToken } from '../src/modules/access/tokens';
+
+const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
+const PER_PARTNER = Number(process.env.BENCH_SUBSCRIBERS_PER_PARTNER ?? 5);
+const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const MONTH = '2026-01';
+const CLOCK_START = '2026-02-02T09:00:00Z';
+const QUERY = 'subscription($after: String) { rebateAccruals(after: $after) { id sequence kind amount balanceAfter period createdAt } }';
+
+type ToClient = { type: 'start'; url: string; after: string; tokens: string[] } | { type: 'report' } | { type: 'stop' };
+type FromClient =
+  | { type: 'connected'; count: number; failed: number }
+  | { type: 'progress'; received: number }
+  | { type: 'report'; times: number[]; perSubscriber: number[]; orderViolations: number; errors: string[] };
+
+function log(message: string): void {
+  console.error(`[bench:fanout ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Client process: N graphql-ws clients, one WebSocket each.
+async function clientMain(): Promise<void> {
+  const { createClient } = await import('graphql-ws');
+  const WebSocket = (await import('ws')).default;
+  const send = (message: FromClient) => process.send!(message);
+  const clients: { dispose(): void }[] = [];
+  const times: number[] = [];
+  let perSubscriber: number[] = [];
+  let orderViolations = 0;
+  const errors: string[] = [];
+  let progressTimer: NodeJS.Timeout | null = null;
+
+  process.on('message', async (message: ToClient) => {
+    if (message.type === 'start') {
+      perSubscriber = new Array(message.tokens.length).fill(0);
+      let connected = 0;
+      let failed = 0;
+      const wsUrl = message.url.replace(/^http/, 'ws');
+      // Connect in waves so the API's connection handling is not one thundering herd.
+      const wave = 100;
+      for (let start = 0; start < message.tokens.length; start += wave) {
+        await Promise.all(
+          message.tokens.slice(start, start + wave).map(
+            (token, offset) =>
+              new Promise<void>((resolve) => {
+                const index = start + offset;
+                let last = -1n;
+                const client = createClient({
+                  url: wsUrl,
+                  webSocketImpl: WebSocket,
+                  connectionParams: { authorization: `Bearer ${token}` },
+                  retryAttempts: 0,
+                  lazy: true,
+                  on: {
+                    connected: () => {
+                      connected++;
+                      resolve();
+                    },
+                    closed: (event) => {
+                      const code = (event as { code?: number }).code;
+                      if (code !== 1000 && code !== 1001) errors.push(`subscriber ${index} closed ${code}`);
+                      resolve();
+                    },
+                  },
+                });
+                clients.push(client);
+                client.subscribe<{ rebateAccruals: { sequence: string } }>(
+                  { query: QUERY, variables: { after: message.after } },
+                  {
+                    next: (result) => {
+                      const receivedAt = Date.now();
+                      if (!result.data) {
+                        errors.push(JSON.stringify(result.errors).slice(0, 300));
+                        return;
+                      }
+                      const seq = BigInt(result.data.rebateAccruals.sequence);
+                      if (seq <= last) orderViolations++;
+                      last = seq;
+                      times.push(receivedAt);
+                      perSubscriber[index]++;
+                    },
+                    error: (error) => {
+                      failed++;
+                      errors.push(`subscriber ${index}: ${String((error as Error).message ?? (error as { code?: number }).code ?? error)}`);
+                      resolve();
+                    },
+                    complete: () => undefined,
+                  },
+                );
+              }),
+          ),
+        );
+      }
+      send({ type: 'connected', count: connected, failed });
+      progressTimer = setInterval(() => send({ type: 'progress', received: times.length }), 100);
+    } else if (message.type === 'report') {
+      send({ type: 'report', times, perSubscriber, orderViolations, errors: errors.slice(0, 20) });
+    } else if (message.type === 'stop') {
+      if (progressTimer) clearInterval(progressTimer);
+      for (const client of clients) client.dispose();
+      setTimeout(() => process.exit(0), 200);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Orchestrator.
+async function generate(client: Client): Promise<string[]> {
+  await client.query(`
+    INSERT INTO partners (id, name, inn, own_billing_account_id, contact_email, status, level, payment_mode, created_at, active_from)
+    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'Partner ' || i, '7' || lpad(i::text, 9, '0'), 'own-' || i,
+           'p' || i || '@bench.example', 'ACTIVE', 'PARTNER', 'ADVANCE', '2025-12-01', '2025-12-01'
+      FROM generate_series(1, ${PARTNERS}) i`);
+  // One APPROVED project per partner on a direct customer, rebated from January.
+  await client.query(`
+    INSERT INTO projects (partner_id, customer_inn, customer_name, customer_billing_account_id, scope, scope_id, target_monthly_consumption, description, status, rebate_rate, rebate_from, rebate_to, created_at, approved_at)
+    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(k), 12, '0'))::uuid, '3' || lpad(k::text, 9, '0'), 'Direct ' || k,
+           'direct-' || k, 'CLOUD', 'cloud-direct-' || k, 40000, 'bench', 'APPROVED', 0.1, '2026-01', '2026-12', '2025-12-10', '2025-12-15'
+      FROM generate_series(1, ${PARTNERS}) k`);
+  // January consumption of every project's cloud: 31 days × 1,000–2,000 ₽, above the 30,000 ₽ project minimum.
+  await client.query(`
+    INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source)
+    SELECT 'direct-' || k, d::date, 'compute', 'cloud-direct-' || k, 'cloud-direct-' || k || '-f', round((random() * 1000 + 1000)::numeric, 6), 0, 'API'
+      FROM generate_series(1, ${PARTNERS}) k
+     CROSS JOIN generate_series('${MONTH}-01'::date, '${MONTH}-31'::date, interval '1 day') d`);
+  await client.query('VACUUM ANALYZE');
+  // An INTEGRATOR token per partner (SPEC §14: read own partner and subscribe).
+  const tokens = Array.from({ length: PARTNERS }, (_, i) => `bench-integrator-${i + 1}-${Math.random().toString(36).slice(2)}`);
+  await client.query(
+    `INSERT INTO api_tokens (token_hash, name, role, partner_id, created_at)
+     SELECT h, 'bench integrator', 'INTEGRATOR', ('00000000-0000-4000-8000-' || lpad(to_hex(i::int), 12, '0'))::uuid, now()
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i)`,
+    [tokens.map(hashToken)],
+  );
+  return tokens;
+}
+
+function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+}
+
+async function metric(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : NaN;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function main(): Promise<void> {
+  const deadline = Date.now() + TIMEOUT_S * 1000;
+  const base = process.getuid?.() === 0 ? '/var/tmp' : os.tmpdir();
+  const dataDir = fs.mkdtempSync(path.join(base, 'pp-bench-fanout-'));
+  let pg: RunningPostgres | null = null;
+  let api: ChildProcess | null = null;
+  const children: ChildProcess[] = [];
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      if (api && api.exitCode === null) {
+        api.kill('SIGTERM');
+        await Promise.race([new Promise((r) => api!.once('exit', r)), sleep(10_000).then(() => api!.kill('SIGKILL'))]);
+      }
+      if (pg) await pg.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    })());
+  const onSignal = () => void cleanup().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const watchdog = setTimeout(() => {
+    log(`timed out after ${TIMEOUT_S} s`);
+    void cleanup().then(() => process.exit(1));
+  }, TIMEOUT_S * 1000);
+  watchdog.unref();
+
+  try {
+    pg = await startEmbeddedPostgres({ dataDir, fast: false });
+    const admin = new Client({ connectionString: pg.url('postgres') });
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    const url = pg.url('bench');
+    const ds = createDataSource(url, { poolSize: 2 });
+    await ds.initialize();
+    await migrate(ds);
+    await seedProgram(ds);
+    await ds.destroy();
+
+    const db = new Client({ connectionString: url });
+    db.on('error', () => undefined);
+    await db.connect();
+    const tokens = await generate(db);
+    log(`${PARTNERS} partners with a project each, ${PARTNERS} integrator tokens`);
+
+    const port = await freePort();
+    api = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
+      env: { ...process.env, DATABASE_URL: url, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+    });
+    const apiUrl = `http://127.0.0.1:${port}/graphql`;
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (i > 300) throw new Error('API did not start');
+      await sleep(100);
+    }
+    const rssBeforeKb = readStatusKb(api.pid!, 'VmRSS');
+
+    // Subscribers: PER_PARTNER per partner, dealt round-robin to the client processes.
+    const after = (await db.query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`)).rows[0].max as string;
+    const assignment: string[][] = Array.from({ length: CLIENT_PROCESSES }, () => []);
+    const partnerOf: number[][] = Array.from({ length: CLIENT_PROCESSES }, () => []);
+    let n = 0;
+    for (let copy = 0; copy < PER_PARTNER; copy++) {
+      for (let p = 0; p < PARTNERS; p++, n++) {
+        assignment[n % CLIENT_PROCESSES].push(tokens[p]);
+        partnerOf[n % CLIENT_PROCESSES].push(p + 1);
+      }
+    }
+    const received = new Array(CLIENT_PROCESSES).fill(0);
+    const reports: Extract<FromClient, { type: 'report' }>[] = [];
+    const connectStarted = Date.now();
+    await Promise.all(
+      assignment.map(
+        (subset, i) =>
+          new Promise<void>((resolve, reject) => {
+            const child = fork(__filename, ['client'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+            children.push(child);
+            child.on('message', (message: FromClient) => {
+              if (message.type === 'connected') {
+                if (message.failed) reject(new Error(`${message.failed} subscribers of client ${i} failed to connect`));
+                else resolve();
+              } else if (message.type === 'progress') received[i] = message.received;
+              else if (message.type === 'report') reports[i] = message;
+            });
+            child.once('exit', (code) => reject(new Error(`client process ${i} exited (${code})`)));
+            child.send({ type: 'start', url: apiUrl, after, tokens: subset } satisfies ToClient);
+          }),
+      ),
+    );
+    const subscribers = PARTNERS * PER_PARTNER;
+    while ((await metric(metricsUrl, 'event_bus_subscriptions')) < subscribers) {
+      if (Date.now() > deadline) throw new Error('subscriptions never all registered');
+      await sleep(100);
+    }
+    log(`${subscribers} subscribers connected and registered in ${((Date.now() - connectStarted) / 1000).toFixed(1)} s`);
+    await sleep(1000); // let connection set-up garbage settle
+    const rssIdleKb = readStatusKb(api.pid!, 'VmRSS');
+
+    // The writer: the month close, one transaction, in this process (another instance of the app on the database).
+    const writer = await createApp(
+      { databaseUrl: url, port: 0, adminToken: ADMIN_TOKEN, clock: { mode: 'manual', start: new Date(CLOCK_START) }, logLevel: 'silent', dataDir: '' },
+      url,
+      createLogger('silent'),
+    );
+    await writer.app.eventBus.stop(); // the writer does not subscribe
+    const closeStarted = Date.now();
+    const result = await writer.app.billing.close(MONTH);
+    const committedAt = Date.now();
+    await writer.app.ds.destroy();
+    log(`month ${MONTH} closed in ${committedAt - closeStarted} ms: ${JSON.stringify(result)}`);
+
+    const perPartner = new Map<number, number>();
+    const ledgerRows = (await db.query(`SELECT partner_id, count(*)::int AS n FROM events WHERE type = 'LEDGER_ENTRY' AND sequence > $1 GROUP BY partner_id`, [after])).rows;
+    const ledgerEvents = ledgerRows.reduce((sum, row) => sum + row.n, 0);
+    for (const row of ledgerRows) perPartner.set(parseInt(String(row.partner_id).slice(-12), 16), row.n);
+    const expected = [...perPartner.values()].reduce((sum, count) => sum + count * PER_PARTNER, 0);
+    log(`${ledgerEvents} ledger events committed in one transaction; ${expected} deliveries expected`);
+
+    const waitStarted = Date.now();
+    while (received.reduce((a, b) => a + b, 0) < expected && Date.now() - waitStarted < 60_000 && Date.now() < deadline) await sleep(50);
+    await sleep(500); // anything extra (a duplicate) would arrive now
+    for (const child of children) child.send({ type: 'report' } satisfies ToClient);
+    while (reports.filter(Boolean).length < CLIENT_PROCESSES) {
+      if (Date.now() > deadline) throw new Error('client reports missing');
+      await sleep(50);
+    }
+    const peakKb = readStatusKb(api.pid!, 'VmHWM');
+
+    // Exactly the expected entries per subscriber, in order.
+    let delivered = 0;
+    let wrongCount = 0;
+    let orderViolations = 0;
+    const latencies: number[] = [];
+    const errors: string[] = [];
+    reports.forEach((report, i) => {
+      delivered += report.times.length;
+      orderViolations += report.orderViolations;
+      errors.push(...report.errors);
+      report.perSubscriber.forEach((count, s) => {
+        if (count !== (perPartner.get(partnerOf[i][s]) ?? 0)) wrongCount++;
+      });
+      for (const t of report.times) latencies.push(t - committedAt);
+    });
+    latencies.sort((a, b) => a - b);
+    const summary = {
+      subscribers,
+      partners: PARTNERS,
+      clientProcesses: CLIENT_PROCESSES,
+      ledgerEvents,
+      expected,
+      delivered,
+      deliveredPercent: +((delivered / expected) * 100).toFixed(3),
+      subscribersWithWrongCount: wrongCount,
+      orderViolations,
+      closeMs: committedAt - closeStarted,
+      latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
+      apiRssMb: { beforeSubscribers: Math.round(rssBeforeKb / 1024), withSubscribersIdle: Math.round(rssIdleKb / 1024), peak: Math.round(peakKb / 1024) },
+      busReads: await metric(metricsUrl, 'event_bus_reads'),
+      errors: errors.slice(0, 5),
+      goals: {
+        allDelivered: delivered === expected && wrongCount === 0 && orderViolations === 0,
+        p99Within250ms: percentile(latencies, 99) <= 250,
+        rssWithin600Mb: peakKb / 1024 <= 600,
+      },
+    };
+    console.log(
+      `\n${subscribers} subscribers over ${PARTNERS} partners, ${ledgerEvents} ledger events in one month close: ` +
+        `delivered ${delivered}/${expected} (${summary.deliveredPercent} %), commit→delivery p50 ${summary.latencyMs.p50} ms, ` +
+        `p99 ${summary.latencyMs.p99} ms (goal ≤ 250), max ${summary.latencyMs.max} ms | API peak RSS ${summary.apiRssMb.peak} MB (goal ≤ 600)`,
+    );
+    console.log(JSON.stringify(summary));
+    for (const child of children) child.send({ type: 'stop' } satisfies ToClient);
+    await sleep(300);
+    await db.end();
+    if (!summary.goals.allDelivered) process.exitCode = 1;
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+  }
+}
+
+if (process.argv[2] === 'client') {
+  void clientMain();
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,57 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { requireAdmin } from '../../app/guards';
+import { DomainError, type UserErrorShape } from '../../shared/domain-error';
+import { ZERO } from '../../shared/money';
+import { MonthScalar } from '../../shared/scalars';
+import { CustomerType } from '../customers/customer.type';
+import type { PartnerEntity } from '../partners/partner.entity';
+import { PartnerType } from '../partners/partner.type';
+import type { InvoiceLineView, InvoiceView } from './billing.service';
+import { partnerBonus } from './domain/invoice';
+import { CloseBillingMonthInput, CloseBillingMonthPayload, InvoiceLineType, InvoiceType, PartnerBonusType } from './invoice.type';
+
+@Resolver(() => PartnerType)
+export class PartnerBillingResolver {
+  @FieldResolver(() => InvoiceType, {
+    nullable: true,
+    description: 'Final invoice of a closed month, or the month-to-date preview (isFinal false) of an open one; null when nothing is billed.',
+  })
+  invoice(@Root() partner: PartnerEntity, @Arg('month', () => MonthScalar) month: string, @Ctx() ctx: AppContext) {
+    return ctx.loaders.invoice.load(`${partner.id}|${month}`);
+  }
+
+  @FieldResolver(() => PartnerBonusType)
+  async bonus(@Root() partner: PartnerEntity, @Arg('month', () => MonthScalar) month: string, @Ctx() ctx: AppContext) {
+    const invoice = await ctx.loaders.invoice.load(`${partner.id}|${month}`);
+    if (!invoice) return { month, absolute: ZERO, relative: ZERO, eligibleAmount: ZERO };
+    return { month, ...partnerBonus(invoice.lines) };
+  }
+}
+
+@Resolver(() => InvoiceType)
+export class InvoiceResolver {
+  @FieldResolver(() => PartnerType)
+  partner(@Root() invoice: InvoiceView, @Ctx() ctx: AppContext) {
+    return ctx.loaders.partner.load(invoice.partnerId);
+  }
+
+  @Mutation(() => CloseBillingMonthPayload)
+  async closeBillingMonth(@Arg('input', () => CloseBillingMonthInput) input: CloseBillingMonthInput, @Ctx() ctx: AppContext) {
+    requireAdmin(ctx);
+    try {
+      return { ...(await ctx.app.billing.close(input.month)), userErrors: [] as UserErrorShape[] };
+    } catch (error) {
+      if (error instanceof DomainError) return { month: null, invoicesFinalized: 0, rebateEntriesCreated: 0, userErrors: error.toUserErrors() };
+      throw error;
+    }
+  }
+}
+
+@Resolver(() => InvoiceLineType)
+export class InvoiceLineResolver {
+  @FieldResolver(() => CustomerType, { nullable: true, description: "Null for the partner's own consumption." })
+  customer(@Root() line: InvoiceLineView, @Ctx() ctx: AppContext) {
+    return line.customerId ? ctx.loaders.customer.load(line.customerId) : null;
+  }
+}

@@ -1,0 +1,332 @@
+// Invoices, the partner bonus and the month close (SPEC §10, §11). The database aggregates (billing.queries.ts);
+// the pure domain functions price lines and compute rebates; one code path serves the preview and the close.
+import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../../shared/domain-error';
+import { addMonths, endOfMonthExclusive, firstDayOfMonth, isQuarterEnd, monthOf, previousQuarter, quarterMonths, quarterOf, addDays, maxDate } from '../../shared/dates';
+import { Dec, roundMoney, sum, ZERO, type Dec as Decimal } from '../../shared/money';
+import type { Clock } from '../clock/clock';
+import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
+import { appendEvents, type NewEvent } from '../events/events.service';
+import { PartnerSpecializationEntity } from '../partners/partner-specialization.entity';
+import { PartnerEntity } from '../partners/partner.entity';
+import { ProjectEntity } from '../projects/project.entity';
+import type { LedgerService, NewLedgerEntry } from '../rebates/ledger.service';
+import { SettingsService } from '../settings/settings.service';
+import { aggregateLines, aggregateProjectUsage, type RawLine } from './billing.queries';
+import { BillingMonthEntity } from './billing-month.entity';
+import { eligibleAmount, priceInvoiceLine, type PricedLine } from './domain/invoice-line';
+import { hasInvoice, partnerBonus, totalInvoice, type InvoiceTotals } from './domain/invoice';
+import { isInRebateWindow, projectRebate } from './domain/project-rebate';
+import { levelInForce, specializationBase, specializationRebate, type Specialization } from './domain/specialization-rebate';
+import { InvoiceLineEntity } from './invoice-line.entity';
+import { InvoiceEntity } from './invoice.entity';
+import { SpecializationBaseEntity } from './specialization-base.entity';
+import { SpecializationMonthEntity } from './specialization-month.entity';
+
+export interface InvoiceLineView extends PricedLine {
+  billingAccountId: string;
+  customerId: string | null;
+  serviceId: string;
+}
+
+export interface InvoiceView extends Omit<InvoiceTotals, 'linesPayable' | 'customerLinesPayable'> {
+  partnerId: string;
+  month: string;
+  isFinal: boolean;
+  closedAt: Date | null;
+  lines: InvoiceLineView[];
+  /** Σ cost of customer lines, the denominator of the relative bonus. */
+  customerCost: Decimal;
+}
+
+export interface CloseResult {
+  month: string;
+  invoicesFinalized: number;
+  rebateEntriesCreated: number;
+}
+
+const SPECIALIZATIONS: Specialization[] = ['INFRA_DEVOPS', 'DATA_PLATFORM', 'SECURITY', 'ML_AI'];
+
+/** S and G (SPEC §7, §11) add up per billing account × service × month amounts, each rounded. */
+function rebateBaseAmount(cost: Decimal, grantCredit: Decimal, bonusEligible: boolean): Decimal {
+  return eligibleAmount(roundMoney(cost), roundMoney(grantCredit), bonusEligible ? null : 'EXCLUDED_SERVICE');
+}
+
+export class BillingService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly settings: SettingsService,
+    private readonly ledger: LedgerService,
+    private readonly logger?: { info(obj: object, msg: string): void },
+  ) {}
+
+  async isClosed(manager: EntityManager, month: string): Promise<BillingMonthEntity | null> {
+    return manager.findOne(BillingMonthEntity, { where: { month: firstDayOfMonth(month) } });
+  }
+
+  /** Final invoice of a closed month, or the month-to-date preview of an open one; null when nothing is billed. */
+  async invoice(partnerId: string, month: string): Promise<InvoiceView | null> {
+    const manager = this.ds.manager;
+    const closed = await this.isClosed(manager, month);
+    if (closed) return this.storedInvoice(manager, partnerId, month);
+    const views = await this.computeInvoices(manager, month, partnerId);
+    return views.get(partnerId) ?? null;
+  }
+
+  private async storedInvoice(manager: EntityManager, partnerId: string, month: string): Promise<InvoiceView | null> {
+    const invoice = await manager.findOne(InvoiceEntity, { where: { partnerId, month } });
+    if (!invoice) return null;
+    const lines = await manager.find(InvoiceLineEntity, { where: { partnerId, month }, order: { lineNo: 'ASC' } });
+    return { ...invoice, isFinal: true, lines };
+  }
+
+  /** Priced invoices of a month for every partner (or one), from the same aggregation the close uses. */
+  private async computeInvoices(manager: EntityManager, month: string, partnerId: string | null = null, rawLines?: RawLine[]): Promise<Map<string, InvoiceView>> {
+    const settings = await this.settings.inForce(month, manager);
+    const raw = rawLines ?? (await aggregateLines(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerId));
+    const linesByPartner = new Map<string, InvoiceLineView[]>();
+    for (const line of raw) {
+      const priced = priceInvoiceLine({ cost: line.cost, grantCredit: line.grantCredit, exclusion: line.exclusion, baseRate: settings.baseBonusRate, dealBonusRate: line.dealBonusRate });
+      if (!linesByPartner.has(line.partnerId)) linesByPartner.set(line.partnerId, []);
+      linesByPartner.get(line.partnerId)!.push({ ...priced, billingAccountId: line.billingAccountId, customerId: line.customerId, serviceId: line.serviceId });
+    }
+    const bonus = await this.bonusAmounts(manager, month, partnerId);
+    const partnerIds = new Set([...linesByPartner.keys(), ...bonus.keys()]);
+    const views = new Map<string, InvoiceView>();
+    for (const id of partnerIds) {
+      const lines = linesByPartner.get(id) ?? [];
+      const amounts = bonus.get(id) ?? { carriedIn: ZERO, withdrawnThisMonth: ZERO };
+      if (!hasInvoice(lines, amounts)) continue;
+      const { linesPayable: _l, customerLinesPayable: _c, ...totals } = totalInvoice(lines, amounts);
+      const customerCost = sum(lines.filter((l) => l.exclusion !== 'PARTNER_OWN').map((l) => l.cost));
+      views.set(id, { ...totals, partnerId: id, month, isFinal: false, closedAt: null, lines, customerCost });
+    }
+    return views;
+  }
+
+  /**
+   * BONUS money per partner for month M (SPEC §10): carried in from M−1's invoice (final, or its preview while M−1
+   * is open) and BONUS withdrawals made in M.
+   */
+  private async bonusAmounts(manager: EntityManager, month: string, partnerId: string | null): Promise<Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>> {
+    const result = new Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>();
+    const entry = (id: string) => {
+      if (!result.has(id)) result.set(id, { carriedIn: ZERO, withdrawnThisMonth: ZERO });
+      return result.get(id)!;
+    };
+    const withdrawn: { partner_id: string; amount: string }[] = await manager.query(
+      `SELECT partner_id, sum(amount) AS amount FROM withdrawals
+        WHERE destination = 'BONUS' AND month = $1 AND ($2::uuid IS NULL OR partner_id = $2::uuid) GROUP BY partner_id`,
+      [month, partnerId],
+    );
+    for (const row of withdrawn) entry(row.partner_id).withdrawnThisMonth = new Dec(row.amount);
+
+    const previous = addMonths(month, -1);
+    if (await this.isClosed(manager, previous)) {
+      const carried: { partner_id: string; bonus_carried_over: string }[] = await manager.query(
+        `SELECT partner_id, bonus_carried_over FROM invoices WHERE month = $1 AND bonus_carried_over > 0 AND ($2::uuid IS NULL OR partner_id = $2::uuid)`,
+        [previous, partnerId],
+      );
+      for (const row of carried) entry(row.partner_id).carriedIn = new Dec(row.bonus_carried_over);
+    } else {
+      // M−1 is open: carry-over comes from its preview — only when BONUS money exists before M at all.
+      const [earlier] = await manager.query(
+        `SELECT 1 FROM withdrawals WHERE destination = 'BONUS' AND month < $1 AND ($2::uuid IS NULL OR partner_id = $2::uuid) LIMIT 1`,
+        [month, partnerId],
+      );
+      if (earlier) {
+        for (const [id, view] of await this.computeInvoices(manager, previous, partnerId)) {
+          if (view.bonusCarriedOver.gt(0)) entry(id).carriedIn = view.bonusCarriedOver;
+        }
+      }
+    }
+    return result;
+  }
+
+  /** closeBillingMonth (SPEC §10): finalises invoices, accrues rebates, all in one transaction; idempotent. */
+  async close(month: string): Promise<CloseResult> {
+    const stored = await this.isClosed(this.ds.manager, month);
+    if (stored) return this.result(stored);
+    const today = this.clock.today();
+    if (today < endOfMonthExclusive(month)) {
+      throw new DomainError('MONTH_NOT_ENDED', `${month} has not ended yet (today is ${today})`, ['input', 'month']);
+    }
+    return this.ds.transaction(async (manager) => {
+      // Exclusive against consumption ingestion (which holds it shared) and against a concurrent close.
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);
+      const already = await this.isClosed(manager, month);
+      if (already) return this.result(already);
+      const [latest] = await manager.query(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM billing_months`);
+      if (latest?.month && latest.month !== addMonths(month, -1)) {
+        throw new DomainError('PREVIOUS_MONTH_OPEN', `Close ${addMonths(latest.month, 1)} first: months close in order`, ['input', 'month']);
+      }
+      return this.closeLocked(manager, month);
+    });
+  }
+
+  private result(row: BillingMonthEntity): CloseResult {
+    return { month: monthOf(row.month), invoicesFinalized: row.invoicesFinalized, rebateEntriesCreated: row.rebateEntriesCreated };
+  }
+
+  private async closeLocked(manager: EntityManager, month: string): Promise<CloseResult> {
+    const timings: Record<string, number> = {};
+    let mark = Date.now();
+    const step = (name: string) => {
+      const at = Date.now();
+      timings[name] = at - mark;
+      mark = at;
+    };
+    const now = this.clock.now();
+    const from = firstDayOfMonth(month);
+    const to = endOfMonthExclusive(month);
+    const settings = await this.settings.inForce(month, manager);
+    const rawLines = await aggregateLines(manager, from, to);
+    step('aggregateLines');
+    const invoices = await this.computeInvoices(manager, month, null, rawLines);
+    step('priceInvoices');
+    const entries: NewLedgerEntry[] = [];
+
+    // A partner that left in M gets its unabsorbed BONUS money back instead of carrying it (SPEC §3).
+    const exited: { id: string }[] = await manager.query(`SELECT id FROM partners WHERE exit_date >= $1 AND exit_date < $2`, [from, to]);
+    for (const { id } of exited) {
+      const invoice = invoices.get(id);
+      if (invoice && invoice.bonusCarriedOver.gt(0)) {
+        entries.push({ partnerId: id, kind: 'WITHDRAWAL_REVERSAL', amount: invoice.bonusCarriedOver, period: month, description: `BONUS not absorbed by invoices before leaving the program (${month})`, createdAt: now });
+        invoice.bonusCarriedOver = ZERO;
+      }
+    }
+
+    await this.storeInvoices(manager, [...invoices.values()], now);
+    step('storeInvoices');
+
+    // Project rebates for M (SPEC §7).
+    const usage = await aggregateProjectUsage(manager, from, to);
+    step('aggregateProjectUsage');
+    const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
+    const sByProject = new Map<string, Decimal>();
+    for (const u of usage) sByProject.set(u.projectId, (sByProject.get(u.projectId) ?? ZERO).plus(rebateBaseAmount(u.cost, u.grantCredit, u.bonusEligible)));
+    for (const project of projects) {
+      if (!project.rebateFrom || !project.rebateTo || !project.rebateRate || !isInRebateWindow(month, project.rebateFrom, project.rebateTo)) continue;
+      const rebate = projectRebate(sByProject.get(project.id) ?? ZERO, project.rebateRate, settings.minProjectMonthlyConsumption);
+      if (rebate.gt(0)) {
+        entries.push({ partnerId: project.partnerId, kind: 'PROJECT_REBATE', amount: rebate, period: month, projectId: project.id, description: `Project rebate ${month}: ${project.scope} ${project.scopeId}`, createdAt: now });
+      }
+    }
+    const completing = projects.filter((p) => p.rebateTo === month);
+    const events: NewEvent[] = [];
+    if (completing.length) {
+      await manager.update(ProjectEntity, completing.map((p) => p.id), { status: 'COMPLETED' });
+      for (const p of completing) events.push({ partnerId: p.partnerId, type: 'PROJECT_STATUS_CHANGED', entityId: p.id, status: 'COMPLETED', occurredAt: now });
+    }
+
+    // The month's specialization amounts, and at a quarter's end the specialization rebates (SPEC §11).
+    await this.storeSpecializationMonth(manager, month, rawLines, usage);
+    if (isQuarterEnd(month)) entries.push(...(await this.specializationRebates(manager, quarterOf(month), settings, now)));
+    step('specializations');
+
+    entries.sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0));
+    await this.ledger.append(manager, entries);
+    for (const invoice of invoices.values()) {
+      events.push({ partnerId: invoice.partnerId, type: 'INVOICE_FINALIZED', entityId: `${invoice.partnerId}:${month}`, status: 'FINAL', occurredAt: now });
+    }
+    await appendEvents(manager, events);
+    step('ledgerAndEvents');
+    this.logger?.info({ month, lines: rawLines.length, invoices: invoices.size, entries: entries.length, timingsMs: timings }, 'month closed');
+
+    const row = manager.create(BillingMonthEntity, { month: from, closedAt: now, invoicesFinalized: invoices.size, rebateEntriesCreated: entries.length });
+    await manager.save(row);
+    return this.result(row);
+  }
+
+  private async storeInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
+    const invoiceRows = invoices.map((v) =>
+      manager.create(InvoiceEntity, {
+        partnerId: v.partnerId,
+        month: v.month,
+        closedAt,
+        totalCost: v.totalCost,
+        grantCredits: v.grantCredits,
+        eligibleAmount: v.eligibleAmount,
+        discount: v.discount,
+        bonusWithdrawalsApplied: v.bonusWithdrawalsApplied,
+        bonusCarriedOver: v.bonusCarriedOver,
+        payable: v.payable,
+        customerCost: v.customerCost,
+      }),
+    );
+    const lineRows = invoices.flatMap((v) => v.lines.map((l, i) => manager.create(InvoiceLineEntity, { ...l, partnerId: v.partnerId, month: v.month, lineNo: i + 1 })));
+    for (let i = 0; i < invoiceRows.length; i += 1000) await manager.createQueryBuilder().insert().into(InvoiceEntity).values(invoiceRows.slice(i, i + 1000)).execute();
+    for (let i = 0; i < lineRows.length; i += 2000) await manager.createQueryBuilder().insert().into(InvoiceLineEntity).values(lineRows.slice(i, i + 2000)).execute();
+  }
+
+  /** Per partner × specialization: subaccount lines (linked days) plus project scopes (direct days), rounded per account × service. */
+  private async storeSpecializationMonth(manager: EntityManager, month: string, rawLines: RawLine[], usage: Awaited<ReturnType<typeof aggregateProjectUsage>>): Promise<void> {
+    const perAccountService = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal }>();
+    const add = (partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal, source: string) => {
+      if (!specialization) return;
+      const key = `${partnerId}|${source}|${account}|${service}`;
+      const current = perAccountService.get(key) ?? { partnerId, specialization, cost: ZERO, grant: ZERO };
+      perAccountService.set(key, { ...current, cost: current.cost.plus(cost), grant: current.grant.plus(grant) });
+    };
+    for (const line of rawLines) if (line.exclusion === null) add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit, 'sub');
+    for (const u of usage) if (u.bonusEligible) add(u.partnerId, u.specialization, u.billingAccountId, u.serviceId, u.cost, u.grantCredit, 'project');
+    const totals = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
+    for (const v of perAccountService.values()) {
+      const key = `${v.partnerId}|${v.specialization}`;
+      const amount = rebateBaseAmount(v.cost, v.grant, true);
+      totals.set(key, { partnerId: v.partnerId, specialization: v.specialization, amount: (totals.get(key)?.amount ?? ZERO).plus(amount) });
+    }
+    const rows = [...totals.values()].map((t) => manager.create(SpecializationMonthEntity, { partnerId: t.partnerId, specialization: t.specialization, month, eligibleConsumption: t.amount }));
+    for (let i = 0; i < rows.length; i += 2000) await manager.createQueryBuilder().insert().into(SpecializationMonthEntity).values(rows.slice(i, i + 2000)).execute();
+  }
+
+  private async specializationRebates(manager: EntityManager, quarter: string, settings: Awaited<ReturnType<SettingsService['inForce']>>, now: Date): Promise<NewLedgerEntry[]> {
+    const { first, last } = quarterMonths(quarter);
+    const gRows: { partner_id: string; specialization: string; g: string }[] = await manager.query(
+      `SELECT partner_id, specialization, sum(eligible_consumption) AS g FROM specialization_months WHERE month >= $1 AND month <= $2 GROUP BY 1, 2`,
+      [first, last],
+    );
+    const prevRows: { partner_id: string; specialization: string; eligible_consumption: string }[] = await manager.query(
+      `SELECT partner_id, specialization, eligible_consumption FROM specialization_bases WHERE quarter = $1`,
+      [previousQuarter(quarter)],
+    );
+    const g = new Map(gRows.map((r) => [`${r.partner_id}|${r.specialization}`, new Dec(r.g)]));
+    const gPrev = new Map(prevRows.map((r) => [`${r.partner_id}|${r.specialization}`, new Dec(r.eligible_consumption)]));
+    const periods = await manager.find(PartnerSpecializationEntity);
+    const partners = new Map((await manager.find(PartnerEntity)).map((p) => [p.id, p]));
+    const periodsByKey = new Map<string, PartnerSpecializationEntity[]>();
+    for (const p of periods) {
+      const key = `${p.partnerId}|${p.specialization}`;
+      if (!periodsByKey.has(key)) periodsByKey.set(key, []);
+      periodsByKey.get(key)!.push(p);
+    }
+    const qFirstDay = firstDayOfMonth(first);
+    const qLastDay = addDays(endOfMonthExclusive(last), -1);
+    const entries: NewLedgerEntry[] = [];
+    const bases: SpecializationBaseEntity[] = [];
+    for (const key of new Set([...g.keys(), ...periodsByKey.keys()])) {
+      const [partnerId, specialization] = key.split('|');
+      const partner = partners.get(partnerId);
+      const gQ = g.get(key) ?? ZERO;
+      let level: string | null = null;
+      if (partner?.activeFrom && periodsByKey.has(key) && qFirstDay <= qLastDay) {
+        // Active on a day of Q while the partner was in the program (from approval to the exit date).
+        level = levelInForce(periodsByKey.get(key)!, maxDate(qFirstDay, partner.activeFrom), qLastDay, partner.exitDate);
+      }
+      let base = ZERO;
+      let rebate = ZERO;
+      let coMarketing = ZERO;
+      if (level && SPECIALIZATIONS.includes(specialization as Specialization)) {
+        base = specializationBase(specialization as Specialization, gQ, gPrev.get(key) ?? ZERO);
+        ({ rebate, coMarketing } = specializationRebate(base, SettingsService.levelRates(settings, level)));
+        if (rebate.gt(0)) {
+          entries.push({ partnerId, kind: 'SPECIALIZATION_REBATE', amount: rebate, period: quarter, specialization, description: `${specialization} ${level} rebate ${quarter}`, createdAt: now });
+        }
+      }
+      bases.push(manager.create(SpecializationBaseEntity, { partnerId, specialization, quarter, eligibleConsumption: gQ, level, base, rebate, coMarketing }));
+    }
+    for (let i = 0; i < bases.length; i += 2000) await manager.createQueryBuilder().insert().into(SpecializationBaseEntity).values(bases.slice(i, i + 2000)).execute();
+    return entries;
+  }
+}

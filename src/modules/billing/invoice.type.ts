@@ -1,0 +1,56 @@
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeScalar, MoneyScalar, MonthScalar, RateScalar } from '../../shared/scalars';
+import { UserError } from '../../shared/user-error.type';
+
+export enum LineExclusionEnum { PARTNER_OWN = 'PARTNER_OWN', EXCLUDED_SERVICE = 'EXCLUDED_SERVICE' }
+registerEnumType(LineExclusionEnum, { name: 'LineExclusion' });
+
+@ObjectType('InvoiceLine')
+export class InvoiceLineType {
+  @Field(() => String) billingAccountId: string;
+  @Field(() => String) serviceId: string;
+  @Field(() => MoneyScalar) cost: unknown;
+  @Field(() => MoneyScalar) grantCredit: unknown;
+  @Field(() => MoneyScalar) eligible: unknown;
+  @Field(() => RateScalar) bonusRate: unknown;
+  @Field(() => RateScalar) dealBonusRate: unknown;
+  @Field(() => MoneyScalar) discount: unknown;
+  @Field(() => MoneyScalar) payable: unknown;
+  @Field(() => LineExclusionEnum, { nullable: true }) exclusion: LineExclusionEnum | null;
+}
+
+@ObjectType('Invoice')
+export class InvoiceType {
+  @Field(() => MonthScalar) month: string;
+  @Field(() => Boolean) isFinal: boolean;
+  @Field(() => DateTimeScalar, { nullable: true }) closedAt: Date | null;
+  @Field(() => [InvoiceLineType]) lines: InvoiceLineType[];
+  @Field(() => MoneyScalar) totalCost: unknown;
+  @Field(() => MoneyScalar) grantCredits: unknown;
+  @Field(() => MoneyScalar) eligibleAmount: unknown;
+  @Field(() => MoneyScalar) discount: unknown;
+  @Field(() => MoneyScalar) bonusWithdrawalsApplied: unknown;
+  @Field(() => MoneyScalar) bonusCarriedOver: unknown;
+  @Field(() => MoneyScalar) payable: unknown;
+}
+
+@ObjectType('PartnerBonus')
+export class PartnerBonusType {
+  @Field(() => MonthScalar) month: string;
+  @Field(() => MoneyScalar) absolute: unknown;
+  @Field(() => RateScalar) relative: unknown;
+  @Field(() => MoneyScalar) eligibleAmount: unknown;
+}
+
+@InputType('CloseBillingMonthInput')
+export class CloseBillingMonthInput {
+  @Field(() => MonthScalar) month: string;
+}
+
+@ObjectType('CloseBillingMonthPayload')
+export class CloseBillingMonthPayload {
+  @Field(() => MonthScalar, { nullable: true }) month?: string | null;
+  @Field(() => Int) invoicesFinalized: number;
+  @Field(() => Int) rebateEntriesCreated: number;
+  @Field(() => [UserError]) userErrors: UserError[];
+}

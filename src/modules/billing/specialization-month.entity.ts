@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { moneyColumn } from '../../shared/columns';
+import type { Dec } from '../../shared/money';
+
+/**
+ * A month's eligible consumption per partner × specialization (subaccounts on linked days + approved projects' scopes
+ * on direct days), stored at each month close; a quarter's G(Q) is the sum of its three months.
+ */
+@Entity('specialization_months')
+export class SpecializationMonthEntity {
+  @PrimaryColumn({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @PrimaryColumn({ type: 'text' }) specialization: string;
+  /** 'YYYY-MM' */
+  @PrimaryColumn({ type: 'text' }) month: string;
+  @Column({ ...moneyColumn, name: 'eligible_consumption' }) eligibleConsumption: Dec;
+}

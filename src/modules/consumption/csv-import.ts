@@ -1,0 +1,394 @@
+// CSV import of the provider's usage export (SPEC §5).
+//
+// One transaction, streamed end to end so memory stays flat for a file of any size:
+//   file → csv-parse → row validation (the API's field checks) → COPY into a TEMP staging table
+// and, only when every row is good, in the same transaction:
+//   delete earlier CSV records of every (billing account, date) pair in the file, INSERT … SELECT from staging.
+// Any bad row rolls everything back and is reported with its line number. Because the file replaces the CSV records
+// of its pairs atomically, importing it again (or after a crash half-way) leaves each record stored exactly once.
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, parse } from 'csv-parse';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+import { parseExportAmount, ZERO, type Dec } from '../../shared/money';
+import type { Clock } from '../clock/clock';
+import type { ServicesService } from '../services/services.service';
+import { checkRecordFields, MONTH_CLOSE_LOCK, openFrom } from './consumption.service';
+
+/** Serialises CSV imports: two imports replacing the same pairs at once could otherwise both keep their rows. */
+export const CSV_IMPORT_LOCK = 7_262_003;
+/** Bad rows reported in detail (all are counted). */
+export const MAX_REPORTED_ERRORS = 100;
+const DEFAULT_PROGRESS_INTERVAL_MS = 500;
+/** COPY data is sent in chunks of about this many characters (one CopyData message each). */
+const COPY_CHUNK_CHARS = 256 * 1024;
+
+/** The export's columns this import reads, by header name; any other column is ignored. */
+export const CSV_COLUMNS = ['billing_account_id', 'cloud_id', 'folder_id', 'service_id', 'service_name', 'date', 'cost', 'monetary_grant_credit'] as const;
+type CsvColumn = (typeof CSV_COLUMNS)[number];
+
+export interface CsvImportError {
+  /** Physical line of the file where the row starts (1 = the header). */
+  line: number;
+  /** The CSV column at fault ('' for a row that is not valid CSV). */
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface CsvImportProgress {
+  rows: number;
+  rowsPerSecond: number;
+  /** Share of `totalBytes` read, 0–100; null when the size is unknown. */
+  percent: number | null;
+}
+
+export interface CsvImportOptions {
+  /** Size of the input in bytes, for the progress percentage. */
+  totalBytes?: number;
+  /** Called at most every `progressIntervalMs` (default 500 ms) while reading, and once at the end of the file. */
+  onProgress?(progress: CsvImportProgress): void;
+  progressIntervalMs?: number;
+}
+
+export type CsvImportResult =
+  | {
+      ok: true;
+      /** Data rows in the file (= records inserted). */
+      rows: number;
+      /** Distinct (billing account, date) pairs in the file. */
+      pairs: number;
+      /** Pairs of the file that already had CSV records (now replaced). */
+      replacedPairs: number;
+      /** Earlier CSV records deleted for those pairs. */
+      replacedRecords: number;
+      inserted: number;
+    }
+  | { ok: false; errors: CsvImportError[]; errorCount: number };
+
+/** API field names of checkRecordFields → the export's column names. */
+const COLUMN_OF_FIELD: Record<string, CsvColumn> = {
+  billingAccountId: 'billing_account_id',
+  cloudId: 'cloud_id',
+  folderId: 'folder_id',
+  serviceId: 'service_id',
+  date: 'date',
+  cost: 'cost',
+  grantCredit: 'monetary_grant_credit',
+};
+
+const STAGING_TABLE = 'consumption_csv_staging';
+const RECORD_COLUMNS = 'billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit';
+
+/** Keeps the first MAX_REPORTED_ERRORS errors by line (they may arrive slightly out of order) and counts all. */
+class ErrorCollector {
+  readonly errors: CsvImportError[] = [];
+  count = 0;
+  private maxLine = -Infinity;
+
+  add(error: CsvImportError): void {
+    this.count++;
+    if (this.errors.length < MAX_REPORTED_ERRORS) {
+      this.errors.push(error);
+      if (error.line > this.maxLine) this.maxLine = error.line;
+      return;
+    }
+    if (error.line >= this.maxLine) return;
+    // A row parsed ahead of its predecessors: evict the last error of the highest line.
+    let worst = 0;
+    for (let i = 1; i < this.errors.length; i++) if (this.errors[i].line >= this.errors[worst].line) worst = i;
+    this.errors.splice(worst, 1);
+    this.errors.push(error);
+    this.maxLine = Math.max(...this.errors.map((e) => e.line));
+  }
+
+  sorted(): CsvImportError[] {
+    return this.errors.map((e, i) => ({ e, i })).sort((a, b) => a.e.line - b.e.line || a.i - b.i).map(({ e }) => e);
+  }
+}
+
+/** Stops the stream when the header row cannot be read. */
+class HeaderError extends Error {}
+
+interface ParsedRow {
+  record: string[];
+  info: { lines: number; bytes: number };
+}
+
+interface RowContext {
+  services: Map<string, string>;
+  today: string;
+  openFrom: string | null;
+}
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+/** A value in COPY's text format. */
+function copyText(value: string): string {
+  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]) : value;
+}
+
+/** Line breaks inside a field as a reader sees them (CRLF = one), and how many of them are CRLF. */
+function lineBreaks(value: string): { breaks: number; crlf: number } {
+  let breaks = 0;
+  let crlf = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 13) {
+      breaks++;
+      if (value.charCodeAt(i + 1) === 10) {
+        crlf++;
+        i++;
+      }
+    } else if (c === 10) breaks++;
+  }
+  return { breaks, crlf };
+}
+
+/**
+ * Validates parsed rows and turns the good ones into COPY text. After the first bad row it only validates (to report
+ * every problem) and writes nothing more: the transaction is rolled back anyway.
+ */
+class RowValidator extends Transform {
+  rows = 0;
+  private columns: Record<CsvColumn, number> | null = null;
+  private buffered = '';
+  private failed = false;
+  /** csv-parse's line counter after the previous row, and how far it ran ahead (it counts a quoted CRLF twice). */
+  private previousLines = 0;
+  private extraLines = 0;
+  private readonly startedAt = Date.now();
+  private lastProgressAt = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly context: RowContext,
+    private readonly errors: ErrorCollector,
+    private readonly options: CsvImportOptions,
+  ) {
+    super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
+  }
+
+  /** The physical line where a record starts, from csv-parse's count at its end. */
+  lineOf(record: string[] | undefined, parserLines: number, exact: boolean): number {
+    let breaks = 0;
+    if (record && (!exact || parserLines - this.previousLines !== 1)) {
+      for (const field of record) {
+        if (field.indexOf('\n') === -1 && field.indexOf('\r') === -1) continue;
+        const counted = lineBreaks(field);
+        breaks += counted.breaks;
+        this.extraLines += counted.crlf;
+      }
+    }
+    if (exact) this.previousLines = parserLines;
+    return parserLines - this.extraLines - breaks;
+  }
+
+  /** A row csv-parse could not read (wrong number of fields, bad quoting). */
+  malformed(error: CsvError & { lines?: number; record?: string[] }): void {
+    if (this.columns) this.rows++;
+    this.fail({ line: this.lineOf(error.record, error.lines ?? 0, false), field: '', code: 'INVALID_CSV', message: error.message });
+  }
+
+  private fail(error: CsvImportError): void {
+    this.errors.add(error);
+    this.failed = true;
+    this.buffered = '';
+  }
+
+  private header(record: string[]): void {
+    const found = new Map<string, number>();
+    const duplicated = new Set<string>();
+    record.forEach((name, index) => {
+      const key = name.trim().toLowerCase();
+      if (found.has(key)) duplicated.add(key);
+      else found.set(key, index);
+    });
+    const problems: CsvImportError[] = [];
+    for (const column of CSV_COLUMNS) {
+      if (!found.has(column)) problems.push({ line: 1, field: column, code: 'VALIDATION_FAILED', message: `The header has no ${column} column` });
+      else if (duplicated.has(column)) problems.push({ line: 1, field: column, code: 'VALIDATION_FAILED', message: `The header names ${column} more than once` });
+    }
+    if (problems.length) {
+      for (const problem of problems) this.errors.add(problem);
+      throw new HeaderError('bad header');
+    }
+    this.columns = Object.fromEntries(CSV_COLUMNS.map((c) => [c, found.get(c)!])) as Record<CsvColumn, number>;
+  }
+
+  private row(record: string[], line: number): void {
+    const c = this.columns!;
+    const billingAccountId = record[c.billing_account_id];
+    const cloudId = record[c.cloud_id];
+    const folderId = record[c.folder_id];
+    const serviceIdText = record[c.service_id];
+    const serviceName = record[c.service_name];
+    const date = record[c.date];
+    const costText = record[c.cost];
+    const creditText = record[c.monetary_grant_credit];
+    let bad = false;
+    const fail = (field: string, code: string, message: string) => {
+      bad = true;
+      this.fail({ line, field, code, message });
+    };
+
+    // The service by its id, else by its name, through the catalogue's ids and aliases.
+    const serviceKey = this.context.services.has(serviceIdText) || !this.context.services.has(serviceName) ? serviceIdText : serviceName;
+    const cost = parseExportAmount(costText);
+    if (cost === null) fail('cost', 'VALIDATION_FAILED', `cost must be a plain decimal number such as 12.345678, got ${JSON.stringify(costText)}`);
+    const credit = creditText === '' ? ZERO : parseExportAmount(creditText);
+    let grantCredit: Dec | null = null;
+    if (credit === null) fail('monetary_grant_credit', 'VALIDATION_FAILED', `monetary_grant_credit must be a plain decimal number such as -1.5, got ${JSON.stringify(creditText)}`);
+    else if (credit.gt(0)) fail('monetary_grant_credit', 'VALIDATION_FAILED', `monetary_grant_credit must be zero or negative (the export writes credits as negative amounts), got ${JSON.stringify(creditText)}`);
+    else grantCredit = credit.isZero() ? ZERO : credit.neg();
+
+    const checked = checkRecordFields(
+      { billingAccountId, date, serviceId: serviceKey, cloudId, folderId, cost: cost ?? ZERO, grantCredit: grantCredit ?? ZERO },
+      [],
+      this.context,
+    );
+    for (const error of checked.errors) {
+      const field = error.field[0];
+      // An amount that did not parse was checked as a 0 placeholder: its comparisons mean nothing.
+      // Nor is "grant exceeds cost" news when the cost itself is refused.
+      if ((field === 'cost' && cost === null) || (field === 'grantCredit' && (cost === null || grantCredit === null || cost.isNegative()))) continue;
+      let message = error.message;
+      if (error.code === 'UNKNOWN_SERVICE') message = `Unknown service: neither service_id ${JSON.stringify(serviceIdText)} nor service_name ${JSON.stringify(serviceName)} names a service or alias`;
+      else if (field === 'grantCredit') message = `the grant credit (−monetary_grant_credit = ${grantCredit!.toFixed()}) must not exceed cost (${cost!.toFixed()})`;
+      else if (field in COLUMN_OF_FIELD && field !== 'date') message = message.replace(field, COLUMN_OF_FIELD[field]);
+      fail(COLUMN_OF_FIELD[field] ?? field, error.code, message);
+    }
+    for (const [field, value] of [['billing_account_id', billingAccountId], ['cloud_id', cloudId], ['folder_id', folderId]] as const) {
+      if (value.includes('\u0000')) fail(field, 'VALIDATION_FAILED', `${field} must not contain a NUL character`);
+    }
+    if (bad || this.failed) return;
+
+    this.buffered +=
+      copyText(billingAccountId) + '\t' + date + '\t' + copyText(checked.serviceId!) + '\t' + copyText(cloudId) + '\t' + copyText(folderId) + '\t' +
+      cost!.toFixed(6) + '\t' + grantCredit!.toFixed(6) + '\n';
+    if (this.buffered.length >= COPY_CHUNK_CHARS) {
+      this.push(this.buffered);
+      this.buffered = '';
+    }
+  }
+
+  private progress(final: boolean): void {
+    if (!this.options.onProgress) return;
+    const now = Date.now();
+    if (!final && now - this.lastProgressAt < (this.options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS)) return;
+    this.lastProgressAt = now;
+    const seconds = (now - this.startedAt) / 1000;
+    const total = this.options.totalBytes;
+    this.options.onProgress({
+      rows: this.rows,
+      rowsPerSecond: seconds > 0 ? Math.round(this.rows / seconds) : 0,
+      percent: total ? (final ? 100 : Math.min(100, (this.bytes / total) * 100)) : null,
+    });
+  }
+
+  override _transform(item: ParsedRow, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      const line = this.lineOf(item.record, item.info.lines, true);
+      this.bytes = item.info.bytes;
+      if (!this.columns) {
+        this.header(item.record);
+      } else {
+        this.rows++;
+        this.row(item.record, line);
+        if ((this.rows & 1023) === 0) this.progress(false);
+      }
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.columns) {
+      this.errors.add({ line: 1, field: '', code: 'VALIDATION_FAILED', message: 'The file is empty: a header row is required' });
+      return callback(new HeaderError('empty file'));
+    }
+    if (this.buffered && !this.failed) this.push(this.buffered);
+    this.buffered = '';
+    this.progress(true);
+    callback();
+  }
+}
+
+/**
+ * Imports the provider's usage export (SPEC §5). Streams `input` through validation into PostgreSQL COPY; stores
+ * nothing unless every row is valid; replaces earlier CSV records of every (billing account, date) pair in the file.
+ */
+export async function importConsumptionCsv(
+  ds: DataSource,
+  clock: Clock,
+  services: ServicesService,
+  input: Readable,
+  options: CsvImportOptions = {},
+): Promise<CsvImportResult> {
+  const queryRunner = ds.createQueryRunner();
+  const client = (await queryRunner.connect()) as PoolClient;
+  try {
+    await queryRunner.startTransaction();
+    await client.query('SELECT pg_advisory_xact_lock($1)', [CSV_IMPORT_LOCK]);
+    // Held shared like every ingestion: a month cannot be closed while its records are still arriving.
+    await client.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+    await clock.sync(queryRunner.manager);
+    const context: RowContext = { services: await services.resolver(queryRunner.manager), today: clock.today(), openFrom: await openFrom(queryRunner.manager) };
+    await client.query(
+      `CREATE TEMP TABLE ${STAGING_TABLE} (billing_account_id text NOT NULL, date date NOT NULL, service_id text NOT NULL, cloud_id text NOT NULL,
+         folder_id text NOT NULL, cost numeric(24,6) NOT NULL, grant_credit numeric(24,6) NOT NULL) ON COMMIT DROP`,
+    );
+
+    const errors = new ErrorCollector();
+    const parser = parse({ bom: true, info: true, relax_column_count: false, skip_empty_lines: true, skip_records_with_error: true });
+    const validator = new RowValidator(context, errors, options);
+    parser.on('skip', (error: CsvError) => validator.malformed(error));
+    const copy = client.query(copyFrom(`COPY ${STAGING_TABLE} (${RECORD_COLUMNS}) FROM STDIN`));
+    try {
+      await pipeline(input, parser, validator, copy);
+    } catch (error) {
+      if (!(error instanceof HeaderError) && !(error instanceof CsvError)) throw error;
+      if (error instanceof CsvError) validator.malformed(error);
+    }
+
+    if (errors.count > 0) {
+      await queryRunner.rollbackTransaction();
+      return { ok: false, errors: errors.sorted(), errorCount: errors.count };
+    }
+
+    await client.query(`ANALYZE ${STAGING_TABLE}`);
+    const replaced = await client.query<{ pairs: string; replaced_pairs: string; replaced_records: string }>(
+      `WITH pairs AS (SELECT DISTINCT billing_account_id, date FROM ${STAGING_TABLE}),
+            deleted AS (
+              DELETE FROM consumption_records r USING pairs p
+               WHERE r.source = 'CSV' AND r.billing_account_id = p.billing_account_id AND r.date = p.date
+              RETURNING r.billing_account_id, r.date)
+       SELECT (SELECT count(*) FROM pairs) AS pairs,
+              (SELECT count(*) FROM deleted) AS replaced_records,
+              (SELECT count(*) FROM (SELECT DISTINCT billing_account_id, date FROM deleted) d) AS replaced_pairs`,
+    );
+    const inserted = await client.query(
+      `INSERT INTO consumption_records (${RECORD_COLUMNS}, source, batch_id)
+       SELECT ${RECORD_COLUMNS}, 'CSV', NULL FROM ${STAGING_TABLE}`,
+    );
+    await queryRunner.commitTransaction();
+    const counts = replaced.rows[0];
+    return {
+      ok: true,
+      rows: validator.rows,
+      pairs: Number(counts.pairs),
+      replacedPairs: Number(counts.replaced_pairs),
+      replacedRecords: Number(counts.replaced_records),
+      inserted: inserted.rowCount ?? 0,
+    };
+  } catch (error) {
+    if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch((): void => undefined);
+    throw error;
+  } finally {
+    await queryRunner.release();
+  }
+}

@@ -1,0 +1,97 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole } from '../../app/guards';
+import { toPayload } from '../../app/payload';
+import { paginate } from '../../shared/pagination';
+import { DateTimeScalar } from '../../shared/scalars';
+import { filterByPartner } from '../../shared/work-queue';
+import type { CustomerEntity } from '../customers/customer.entity';
+import { CustomerType } from '../customers/customer.type';
+import { isLinked } from '../customers/domain/subaccount-lifecycle';
+import type { PartnerEntity } from '../partners/partner.entity';
+import { PartnerType } from '../partners/partner.type';
+import { DealEntity } from './deal.entity';
+import { RegisterDealInput, ReviewDealInput } from './deal.inputs';
+import { DealConnection, DealPayload, DealStatusEnum, DealType } from './deal.type';
+
+@ArgsType()
+class DealsArgs {
+  @Field(() => Int, { nullable: true }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+  @Field(() => DealStatusEnum, { nullable: true }) status?: DealStatusEnum;
+}
+
+@ArgsType()
+class DealQueueArgs extends DealsArgs {
+  @Field(() => ID, { nullable: true }) partnerId?: string;
+}
+
+const dealPayload = (deal: DealEntity) => ({ deal });
+
+function listDeals(ctx: AppContext, partnerId: string | null, args: DealsArgs) {
+  const qb = filterByPartner(ctx.app.ds.manager.createQueryBuilder(DealEntity, 'd'), partnerId);
+  if (args.status) qb.andWhere('d.status = :status', { status: args.status });
+  return paginate(qb, args);
+}
+
+@Resolver(() => DealType)
+export class DealResolver {
+  @Query(() => DealType, { nullable: true })
+  async deal(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<DealEntity | null> {
+    const deal = await ctx.loaders.deal.load(id);
+    if (!deal) return null;
+    requirePartnerRead(ctx, deal.partnerId);
+    return deal;
+  }
+
+  @Query(() => DealConnection, { description: 'Work queues: everything for ADMIN, the viewer\'s own partner for partner tokens.' })
+  deals(@Args(() => DealQueueArgs) args: DealQueueArgs, @Ctx() ctx: AppContext) {
+    return listDeals(ctx, partnerScope(ctx, args.partnerId), args);
+  }
+
+  @FieldResolver(() => PartnerType)
+  partner(@Root() deal: DealEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.partner.load(deal.partnerId);
+  }
+
+  /** The partner's linked subaccount with the deal's INN (else its most recent one), or null. */
+  @FieldResolver(() => CustomerType, { nullable: true })
+  customer(@Root() deal: DealEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.dealCustomer.load(`${deal.partnerId}|${deal.customerInn}`);
+  }
+
+  @FieldResolver(() => DateTimeScalar)
+  submittedAt(@Root() deal: DealEntity): Date {
+    return deal.createdAt;
+  }
+
+  @Mutation(() => DealPayload)
+  registerDeal(@Arg('input', () => RegisterDealInput) input: RegisterDealInput, @Ctx() ctx: AppContext) {
+    requirePartnerRole(ctx, input.partnerId, ['PARTNER_OWNER']);
+    return toPayload(() => ctx.app.deals.register(input), dealPayload);
+  }
+
+  @Mutation(() => DealPayload)
+  reviewDeal(@Arg('input', () => ReviewDealInput) input: ReviewDealInput, @Ctx() ctx: AppContext) {
+    requireAdmin(ctx);
+    return toPayload(() => ctx.app.deals.review(input), dealPayload);
+  }
+}
+
+@Resolver(() => PartnerType)
+export class PartnerDealsResolver {
+  @FieldResolver(() => DealConnection)
+  deals(@Root() partner: PartnerEntity, @Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext) {
+    return listDeals(ctx, partner.id, args);
+  }
+}
+
+@Resolver(() => CustomerType)
+export class CustomerActiveDealResolver {
+  /** The ACTIVE deal covering the subaccount: same partner, same INN, while the subaccount is linked. */
+  @FieldResolver(() => DealType, { nullable: true })
+  async activeDeal(@Root() customer: CustomerEntity, @Ctx() ctx: AppContext): Promise<DealEntity | null> {
+    if (!isLinked(customer.status)) return null;
+    return ctx.loaders.activeDeal.load(`${customer.partnerId}|${customer.inn}`);
+  }
+}

@@ -1,0 +1,104 @@
+// Reading the event table (SPEC §13): one query shape for the per-instance bus (all new events) and for the replay of a
+// single subscription (one partner or all, one kind, a bounded range). LEDGER_ENTRY rows come with their ledger entry
+// joined in the same query, so a wake-up is one round-trip whatever the mix of subscribers.
+import type { DataSource } from 'typeorm';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
+import type { EventType } from './event.entity';
+
+/** What a subscription streams: ledger entries (rebateAccruals) or status changes (partnerActivity). */
+export type EventKind = 'ledger' | 'activity';
+
+export const kindOf = (type: EventType): EventKind => (type === 'LEDGER_ENTRY' ? 'ledger' : 'activity');
+
+/** One row of the event table as it travels to subscribers; also the root value of ActivityEvent. */
+export interface StreamEvent {
+  /** Numeric sequence for comparisons; `sequence` is the same number as the wire string. */
+  seq: bigint;
+  sequence: string;
+  partnerId: string;
+  type: EventType;
+  entityId: string;
+  status: string | null;
+  occurredAt: Date;
+  /** For LEDGER_ENTRY: the ledger entry written with the event (null only if the row is missing). */
+  ledgerEntry: LedgerEntryEntity | null;
+}
+
+export interface EventRange {
+  /** Exclusive lower bound. */
+  after: bigint;
+  /** Inclusive upper bound, if any. */
+  upTo?: bigint | null;
+  partnerId?: string | null;
+  kind?: EventKind | null;
+  limit: number;
+}
+
+/** Something that runs a parameterised query and returns rows: a pg.Client or a TypeORM DataSource. */
+export type Queryable = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+const LEDGER_PREFIX = 'l__';
+
+/** Builds the SQL and the row → StreamEvent mapping once per DataSource (the ledger columns come from its metadata). */
+export class EventReader {
+  private readonly ledger: EntityMetadata;
+  private readonly ledgerSelect: string;
+
+  constructor(private readonly ds: DataSource) {
+    this.ledger = ds.getMetadata(LedgerEntryEntity);
+    this.ledgerSelect = this.ledger.columns.map((c) => `l."${c.databaseName}" AS "${LEDGER_PREFIX}${c.databaseName}"`).join(', ');
+  }
+
+  async read(query: Queryable, range: EventRange): Promise<StreamEvent[]> {
+    const params: unknown[] = [range.after.toString(), range.limit];
+    const where = ['e.sequence > $1'];
+    if (range.upTo != null) {
+      params.push(range.upTo.toString());
+      where.push(`e.sequence <= $${params.length}`);
+    }
+    if (range.partnerId) {
+      params.push(range.partnerId);
+      where.push(`e.partner_id = $${params.length}`);
+    }
+    if (range.kind === 'ledger') where.push(`e.type = 'LEDGER_ENTRY'`);
+    if (range.kind === 'activity') where.push(`e.type <> 'LEDGER_ENTRY'`);
+    const withLedger = range.kind !== 'activity';
+    const sql =
+      `SELECT e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at` +
+      (withLedger ? `, ${this.ledgerSelect} FROM events e LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence` : ` FROM events e`) +
+      ` WHERE ${where.join(' AND ')} ORDER BY e.sequence LIMIT $2`;
+    const rows = await query(sql, params);
+    return rows.map((row) => this.toEvent(row, withLedger));
+  }
+
+  private toEvent(row: Record<string, unknown>, withLedger: boolean): StreamEvent {
+    const sequence = row.sequence as string;
+    return {
+      seq: BigInt(sequence),
+      sequence,
+      partnerId: row.partner_id as string,
+      type: row.type as EventType,
+      entityId: row.entity_id as string,
+      status: (row.status as string | null) ?? null,
+      occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at as string),
+      ledgerEntry: withLedger && row[`${LEDGER_PREFIX}id`] != null ? this.hydrateLedgerEntry(row) : null,
+    };
+  }
+
+  /** Raw columns → entity through TypeORM's own hydration (types, transformers such as money → Decimal). */
+  private hydrateLedgerEntry(row: Record<string, unknown>): LedgerEntryEntity {
+    const entity = this.ledger.create() as LedgerEntryEntity;
+    for (const column of this.ledger.columns) {
+      const value = this.ds.driver.prepareHydratedValue(row[`${LEDGER_PREFIX}${column.databaseName}`], column);
+      column.setEntityValue(entity, value);
+    }
+    return entity;
+  }
+}
+
+/** A TypeORM DataSource as a Queryable (replays run on the pool, the bus on its own connection). */
+export const poolQuery =
+  (ds: DataSource): Queryable =>
+  (sql, params) =>
+    ds.query(sql, params);

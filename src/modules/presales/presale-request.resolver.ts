@@ -1,0 +1,104 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { partnerScope, requirePartnerRead, requirePartnerRole, requireViewer } from '../../app/guards';
+import { toPayload } from '../../app/payload';
+import { DomainError } from '../../shared/domain-error';
+import { paginate } from '../../shared/pagination';
+import { filterByPartner } from '../../shared/work-queue';
+import { DealType } from '../deals/deal.type';
+import type { PartnerEntity } from '../partners/partner.entity';
+import { PartnerType } from '../partners/partner.type';
+import { ProjectType } from '../projects/project.type';
+import { isOverdue } from './domain/presale-rules';
+import { PresaleRequestEntity } from './presale-request.entity';
+import {
+  PresaleRequestConnection,
+  PresaleRequestPayload,
+  PresaleRequestType,
+  PresaleStatusEnum,
+  SubmitPresaleRequestInput,
+  UpdatePresaleRequestInput,
+} from './presale-request.type';
+
+@ArgsType()
+class PresaleRequestsArgs {
+  @Field(() => Int, { nullable: true }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+  @Field(() => PresaleStatusEnum, { nullable: true }) status?: PresaleStatusEnum;
+}
+
+@ArgsType()
+class PresaleQueueArgs extends PresaleRequestsArgs {
+  @Field(() => ID, { nullable: true }) partnerId?: string;
+}
+
+const presalePayload = (presaleRequest: PresaleRequestEntity) => ({ presaleRequest });
+
+function listPresaleRequests(ctx: AppContext, partnerId: string | null, args: PresaleRequestsArgs) {
+  const qb = filterByPartner(ctx.app.ds.manager.createQueryBuilder(PresaleRequestEntity, 'r'), partnerId);
+  if (args.status) qb.andWhere('r.status = :status', { status: args.status });
+  return paginate(qb, args);
+}
+
+@Resolver(() => PresaleRequestType)
+export class PresaleRequestResolver {
+  @Query(() => PresaleRequestType, { nullable: true })
+  async presaleRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<PresaleRequestEntity | null> {
+    const request = await ctx.loaders.presaleRequest.load(id);
+    if (!request) return null;
+    requirePartnerRead(ctx, request.partnerId);
+    return request;
+  }
+
+  @Query(() => PresaleRequestConnection)
+  presaleRequests(@Args(() => PresaleQueueArgs) args: PresaleQueueArgs, @Ctx() ctx: AppContext) {
+    return listPresaleRequests(ctx, partnerScope(ctx, args.partnerId), args);
+  }
+
+  @FieldResolver(() => PartnerType)
+  partner(@Root() request: PresaleRequestEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.partner.load(request.partnerId);
+  }
+
+  @FieldResolver(() => DealType, { nullable: true })
+  deal(@Root() request: PresaleRequestEntity, @Ctx() ctx: AppContext) {
+    return request.dealId ? ctx.loaders.deal.load(request.dealId) : null;
+  }
+
+  @FieldResolver(() => ProjectType, { nullable: true })
+  project(@Root() request: PresaleRequestEntity, @Ctx() ctx: AppContext) {
+    return request.projectId ? ctx.loaders.project.load(request.projectId) : null;
+  }
+
+  /** Read-time: still NEW after the respond-by day (today is the server clock's Moscow date). */
+  @FieldResolver(() => Boolean)
+  overdue(@Root() request: PresaleRequestEntity, @Ctx() ctx: AppContext): boolean {
+    return isOverdue(request.status, request.respondBy, ctx.app.clock.today());
+  }
+
+  @Mutation(() => PresaleRequestPayload)
+  submitPresaleRequest(@Arg('input', () => SubmitPresaleRequestInput) input: SubmitPresaleRequestInput, @Ctx() ctx: AppContext) {
+    requirePartnerRole(ctx, input.partnerId, ['PARTNER_OWNER']);
+    return toPayload(() => ctx.app.presales.submit(input), presalePayload);
+  }
+
+  /** ADMIN runs the expert workflow; the partner owner may only cancel its NEW request (anything else is FORBIDDEN). */
+  @Mutation(() => PresaleRequestPayload)
+  updatePresaleRequest(@Arg('input', () => UpdatePresaleRequestInput) input: UpdatePresaleRequestInput, @Ctx() ctx: AppContext) {
+    requireViewer(ctx);
+    return toPayload(async () => {
+      const partnerId = await ctx.app.presales.ownerOf(input.presaleRequestId);
+      if (!partnerId) throw new DomainError('NOT_FOUND', `No presale request with id ${input.presaleRequestId}`, ['input', 'presaleRequestId']);
+      const viewer = requirePartnerRole(ctx, partnerId, ['PARTNER_OWNER']);
+      return ctx.app.presales.update(input, viewer.role === 'ADMIN' ? 'ADMIN' : 'PARTNER');
+    }, presalePayload);
+  }
+}
+
+@Resolver(() => PartnerType)
+export class PartnerPresaleRequestsResolver {
+  @FieldResolver(() => PresaleRequestConnection)
+  presaleRequests(@Root() partner: PartnerEntity, @Args(() => PresaleRequestsArgs) args: PresaleRequestsArgs, @Ctx() ctx: AppContext) {
+    return listPresaleRequests(ctx, partner.id, args);
+  }
+}

@@ -1,0 +1,83 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole } from '../../app/guards';
+import { toPayload } from '../../app/payload';
+import { paginate } from '../../shared/pagination';
+import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
+import { filterByPartner } from '../../shared/work-queue';
+import type { PartnerEntity } from '../partners/partner.entity';
+import { PartnerType } from '../partners/partner.type';
+import { RegisterProjectInput, ReviewProjectInput } from './project.inputs';
+import { ProjectEntity } from './project.entity';
+import { ProjectConnection, ProjectPayload, ProjectStatusEnum, ProjectType } from './project.type';
+
+@ArgsType()
+class ProjectsArgs {
+  @Field(() => Int, { nullable: true }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+  @Field(() => ProjectStatusEnum, { nullable: true }) status?: ProjectStatusEnum;
+}
+
+@ArgsType()
+class ProjectQueueArgs extends ProjectsArgs {
+  @Field(() => ID, { nullable: true }) partnerId?: string;
+}
+
+const projectPayload = (project: ProjectEntity) => ({ project });
+
+function listProjects(ctx: AppContext, partnerId: string | null, args: ProjectsArgs) {
+  const qb = filterByPartner(ctx.app.ds.manager.createQueryBuilder(ProjectEntity, 'p'), partnerId);
+  if (args.status) qb.andWhere('p.status = :status', { status: args.status });
+  return paginate(qb, args);
+}
+
+@Resolver(() => ProjectType)
+export class ProjectResolver {
+  @Query(() => ProjectType, { nullable: true })
+  async project(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<ProjectEntity | null> {
+    const project = await ctx.loaders.project.load(id);
+    if (!project) return null;
+    requirePartnerRead(ctx, project.partnerId);
+    return project;
+  }
+
+  @Query(() => ProjectConnection)
+  projects(@Args(() => ProjectQueueArgs) args: ProjectQueueArgs, @Ctx() ctx: AppContext) {
+    return listProjects(ctx, partnerScope(ctx, args.partnerId), args);
+  }
+
+  @FieldResolver(() => PartnerType)
+  partner(@Root() project: ProjectEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.partner.load(project.partnerId);
+  }
+
+  @FieldResolver(() => DateTimeScalar)
+  submittedAt(@Root() project: ProjectEntity): Date {
+    return project.createdAt;
+  }
+
+  @FieldResolver(() => MoneyScalar, { description: 'Rebate accrued for this project so far.' })
+  rebateAccrued(@Root() project: ProjectEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.projectRebateAccrued.load(project.id);
+  }
+
+  @Mutation(() => ProjectPayload)
+  registerProject(@Arg('input', () => RegisterProjectInput) input: RegisterProjectInput, @Ctx() ctx: AppContext) {
+    requirePartnerRole(ctx, input.partnerId, ['PARTNER_OWNER']);
+    return toPayload(() => ctx.app.projects.register(input), projectPayload);
+  }
+
+  @Mutation(() => ProjectPayload)
+  reviewProject(@Arg('input', () => ReviewProjectInput) input: ReviewProjectInput, @Ctx() ctx: AppContext) {
+    requireAdmin(ctx);
+    return toPayload(() => ctx.app.projects.review(input), projectPayload);
+  }
+}
+
+@Resolver(() => PartnerType)
+export class PartnerProjectsResolver {
+  @FieldResolver(() => ProjectConnection)
+  projects(@Root() partner: PartnerEntity, @Args(() => ProjectsArgs) args: ProjectsArgs, @Ctx() ctx: AppContext) {
+    return listProjects(ctx, partner.id, args);
+  }
+}

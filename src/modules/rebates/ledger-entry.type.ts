@@ -1,0 +1,54 @@
+// GraphQL side of the rebate ledger (SPEC §11). Relations (partner, project, withdrawal) are field resolvers in
+// rebates.resolver.ts, batched through the per-request loaders; the subscription code reuses RebateLedgerEntryType.
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { SpecializationEnum } from '../../shared/enums';
+import type { Dec } from '../../shared/money';
+import { ConnectionType } from '../../shared/pagination';
+import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
+import { UserError } from '../../shared/user-error.type';
+
+export enum LedgerEntryKindEnum {
+  PROJECT_REBATE = 'PROJECT_REBATE',
+  SPECIALIZATION_REBATE = 'SPECIALIZATION_REBATE',
+  WITHDRAWAL = 'WITHDRAWAL',
+  WITHDRAWAL_REVERSAL = 'WITHDRAWAL_REVERSAL',
+  ADJUSTMENT = 'ADJUSTMENT',
+}
+registerEnumType(LedgerEntryKindEnum, { name: 'LedgerEntryKind' });
+
+@ObjectType('RebateLedgerEntry')
+export class RebateLedgerEntryType {
+  @Field(() => ID) id: string;
+  @Field(() => String, { description: 'Global, strictly increasing position in the event stream, a decimal integer as a string; the resume cursor.' })
+  sequence: string;
+  @Field(() => LedgerEntryKindEnum) kind: LedgerEntryKindEnum;
+  @Field(() => MoneyScalar, { description: 'Signed: accruals and reversals positive, withdrawals negative.' }) amount: Dec;
+  @Field(() => MoneyScalar) balanceAfter: Dec;
+  @Field(() => String, { nullable: true, description: '"2026-02" for monthly accruals, "2026-Q1" for quarterly ones.' }) period: string | null;
+  @Field(() => SpecializationEnum, { nullable: true }) specialization: SpecializationEnum | null;
+  @Field(() => String) description: string;
+  @Field(() => DateTimeScalar) createdAt: Date;
+}
+
+export const RebateLedgerConnection = ConnectionType('RebateLedger', RebateLedgerEntryType);
+
+@ObjectType('RebateBalance')
+export class RebateBalanceType {
+  @Field(() => MoneyScalar, { description: 'The ledger balance; PENDING bank payouts are already deducted.' }) available: Dec;
+  @Field(() => MoneyScalar, { description: 'Sum of PENDING bank payouts.' }) pendingWithdrawals: Dec;
+  @Field(() => MoneyScalar, { description: 'Sum of PROJECT_REBATE and SPECIALIZATION_REBATE entries.' }) accruedTotal: Dec;
+  @Field(() => MoneyScalar, { description: 'Co-marketing budget earned with specialization rebates; not withdrawable.' }) coMarketingBudget: Dec;
+}
+
+@InputType('AdjustRebateBalanceInput')
+export class AdjustRebateBalanceInput {
+  @Field(() => ID) partnerId: string;
+  @Field(() => MoneyScalar) amount: Dec;
+  @Field(() => String) reason: string;
+}
+
+@ObjectType('RebateLedgerEntryPayload')
+export class RebateLedgerEntryPayload {
+  @Field(() => RebateLedgerEntryType, { nullable: true }) entry?: RebateLedgerEntryType | null;
+  @Field(() => [UserError]) userErrors: UserError[];
+}

@@ -1,0 +1,93 @@
+// The rebate ledger (SPEC §11): every change of a partner's rebate balance is an appended entry carrying the running
+// balance, written under the partner's balance lock in the caller's transaction together with its event.
+import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../../shared/domain-error';
+import { Dec, formatMoney, type Dec as Decimal } from '../../shared/money';
+import { appendEvents } from '../events/events.service';
+import { LedgerEntryEntity, type LedgerEntryKind } from './ledger-entry.entity';
+
+/** Namespace of the per-partner balance advisory locks. */
+const BALANCE_LOCK_NAMESPACE = 7_262_100;
+
+export interface NewLedgerEntry {
+  partnerId: string;
+  kind: LedgerEntryKind;
+  amount: Decimal;
+  period?: string | null;
+  projectId?: string | null;
+  specialization?: string | null;
+  withdrawalId?: string | null;
+  description: string;
+  createdAt: Date;
+}
+
+export class LedgerService {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Takes the balance locks of these partners (sorted, so two transactions never deadlock) until commit. */
+  async lockBalances(manager: EntityManager, partnerIds: string[]): Promise<void> {
+    const ids = [...new Set(partnerIds)].sort();
+    if (ids.length === 0) return;
+    await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext(p)) FROM unnest($2::text[]) AS p ORDER BY p`, [BALANCE_LOCK_NAMESPACE, ids]);
+  }
+
+  /** Current balances (0 for a partner without entries). Call with the balance locks held to act on them. */
+  async balances(manager: EntityManager, partnerIds: string[]): Promise<Map<string, Decimal>> {
+    const rows: { partner_id: string; balance_after: string }[] = await manager.query(
+      `SELECT DISTINCT ON (partner_id) partner_id, balance_after FROM ledger_entries
+        WHERE partner_id = ANY($1::uuid[]) ORDER BY partner_id, sequence DESC`,
+      [partnerIds],
+    );
+    const map = new Map(partnerIds.map((id) => [id, new Dec(0)] as [string, Decimal]));
+    for (const row of rows) map.set(row.partner_id, new Dec(row.balance_after));
+    return map;
+  }
+
+  async balance(manager: EntityManager, partnerId: string): Promise<Decimal> {
+    return (await this.balances(manager, [partnerId])).get(partnerId)!;
+  }
+
+  /**
+   * Appends entries (any partners, in order) set-based: one balance read, one event insert, one entry insert.
+   * Refuses with INSUFFICIENT_BALANCE if any running balance would go below zero; nothing is written then.
+   */
+  async append(manager: EntityManager, entries: NewLedgerEntry[]): Promise<LedgerEntryEntity[]> {
+    if (entries.length === 0) return [];
+    const partnerIds = entries.map((e) => e.partnerId);
+    await this.lockBalances(manager, partnerIds);
+    const running = await this.balances(manager, [...new Set(partnerIds)]);
+    const balanceAfter = entries.map((entry) => {
+      const next = running.get(entry.partnerId)!.plus(entry.amount);
+      if (next.isNegative()) {
+        throw new DomainError('INSUFFICIENT_BALANCE', `The rebate balance is ${formatMoney(running.get(entry.partnerId)!)}; it cannot go below zero`, ['input', 'amount']);
+      }
+      running.set(entry.partnerId, next);
+      return next;
+    });
+    const rows = entries.map((entry, i) => ({ entry, balanceAfter: balanceAfter[i], id: crypto.randomUUID() }));
+    const sequences = await appendEvents(
+      manager,
+      rows.map(({ entry, id }) => ({ partnerId: entry.partnerId, type: 'LEDGER_ENTRY' as const, entityId: id, status: entry.kind, occurredAt: entry.createdAt })),
+    );
+    const created = rows.map(({ entry, id, balanceAfter: after }, i) =>
+      manager.create(LedgerEntryEntity, {
+        id,
+        partnerId: entry.partnerId,
+        kind: entry.kind,
+        amount: entry.amount,
+        balanceAfter: after,
+        period: entry.period ?? null,
+        projectId: entry.projectId ?? null,
+        specialization: entry.specialization ?? null,
+        withdrawalId: entry.withdrawalId ?? null,
+        description: entry.description,
+        sequence: sequences[i],
+        createdAt: entry.createdAt,
+      }),
+    );
+    for (let i = 0; i < created.length; i += 1000) {
+      await manager.createQueryBuilder().insert().into(LedgerEntryEntity).values(created.slice(i, i + 1000)).execute();
+    }
+    return created;
+  }
+}

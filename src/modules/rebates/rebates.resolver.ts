@@ -1,0 +1,56 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { requireAdmin } from '../../app/guards';
+import { toPayload } from '../../app/payload';
+import { paginate } from '../../shared/pagination';
+import type { PartnerEntity } from '../partners/partner.entity';
+import { PartnerType } from '../partners/partner.type';
+import { ProjectType } from '../projects/project.type';
+import { WithdrawalType } from '../withdrawals/withdrawal.type';
+import { LedgerEntryEntity } from './ledger-entry.entity';
+import { AdjustRebateBalanceInput, RebateBalanceType, RebateLedgerConnection, RebateLedgerEntryPayload, RebateLedgerEntryType } from './ledger-entry.type';
+
+@ArgsType()
+class LedgerArgs {
+  @Field(() => Int, { nullable: true }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+}
+
+@Resolver(() => RebateLedgerEntryType)
+export class RebateLedgerEntryResolver {
+  @FieldResolver(() => PartnerType)
+  partner(@Root() entry: LedgerEntryEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.partner.load(entry.partnerId);
+  }
+
+  @FieldResolver(() => ProjectType, { nullable: true })
+  project(@Root() entry: LedgerEntryEntity, @Ctx() ctx: AppContext) {
+    return entry.projectId ? ctx.loaders.project.load(entry.projectId) : null;
+  }
+
+  @FieldResolver(() => WithdrawalType, { nullable: true })
+  withdrawal(@Root() entry: LedgerEntryEntity, @Ctx() ctx: AppContext) {
+    return entry.withdrawalId ? ctx.loaders.withdrawal.load(entry.withdrawalId) : null;
+  }
+
+  @Mutation(() => RebateLedgerEntryPayload)
+  adjustRebateBalance(@Arg('input', () => AdjustRebateBalanceInput) input: AdjustRebateBalanceInput, @Ctx() ctx: AppContext) {
+    requireAdmin(ctx);
+    return toPayload(() => ctx.app.rebates.adjust(input), (entry) => ({ entry }));
+  }
+}
+
+@Resolver(() => PartnerType)
+export class PartnerRebatesResolver {
+  @FieldResolver(() => RebateBalanceType)
+  rebateBalance(@Root() partner: PartnerEntity, @Ctx() ctx: AppContext) {
+    return ctx.loaders.rebateBalance.load(partner.id);
+  }
+
+  /** The partner's ledger in sequence order (SPEC §9). */
+  @FieldResolver(() => RebateLedgerConnection)
+  rebateLedger(@Root() partner: PartnerEntity, @Args(() => LedgerArgs) args: LedgerArgs, @Ctx() ctx: AppContext) {
+    const qb = ctx.app.ds.manager.createQueryBuilder(LedgerEntryEntity, 'e').where('e.partnerId = :partnerId', { partnerId: partner.id });
+    return paginate(qb, args, { sql: ['e.sequence', 'e.id'], cast: ['bigint', 'text'], read: (row) => [row.sequence, row.id] });
+  }
+}

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../src/app/demo';
+import { setupTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await setupTestApp({ now: '2026-03-10T09:00:00Z' });
+  await seedDemo(t.app);
+});
+afterAll(() => t.close());
+
+const statuses = async (table: string): Promise<string[]> =>
+  (await t.app.ds.query(`SELECT DISTINCT status FROM ${table} ORDER BY status`)).map((r: { status: string }) => r.status);
+
+describe('demo data', () => {
+  it('has deals, projects and presale requests in every status', async () => {
+    expect(await statuses('deals')).toEqual(['ACTIVE', 'APPROVED', 'ENDED', 'EXPIRED', 'REJECTED', 'SUBMITTED']);
+    expect(await statuses('projects')).toEqual(['APPROVED', 'COMPLETED', 'REJECTED', 'SUBMITTED']);
+    expect(await statuses('presale_requests')).toEqual(['CANCELLED', 'COMPLETED', 'DECLINED', 'IN_PROGRESS', 'NEW']);
+  });
+
+  it('is readable through the API, the work queues included', async () => {
+    const data = await t.ok(`{
+      deals(first: 100) { totalCount edges { node { status customer { status activeDeal { id } } partner { name } } } }
+      projects(first: 100) { totalCount edges { node { status rebateFrom rebateTo rebateAccrued } } }
+      presaleRequests(first: 100) { totalCount edges { node { status overdue deal { status } } } }
+    }`);
+    expect(data.deals.totalCount).toBeGreaterThanOrEqual(8);
+    const active = data.deals.edges.map((e: any) => e.node).filter((d: any) => d.status === 'ACTIVE');
+    expect(active.every((d: any) => d.customer?.activeDeal)).toBe(true);
+    expect(data.projects.edges.some((e: any) => e.node.status === 'COMPLETED' && e.node.rebateTo === '2026-02')).toBe(true);
+    expect(data.presaleRequests.totalCount).toBeGreaterThanOrEqual(6);
+  });
+
+  it('keeps the time rules idempotent: the scheduler finds nothing left to do', async () => {
+    expect(await t.app.scheduler.runDue()).toBe(0);
+  });
+});
