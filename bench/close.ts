@@ -31,7 +31,7 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<{ ms: num
   return { ms, value };
 }
 
-async function generate(client: Client): Promise<number> {
+export async function generate(client: Client): Promise<number> {
   const subaccounts = PARTNERS * SUBACCOUNTS_PER_PARTNER;
   await client.query(`
     INSERT INTO partners (id, name, inn, own_billing_account_id, contact_email, status, level, payment_mode, created_at, active_from)
@@ -178,7 +178,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

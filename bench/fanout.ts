@@ -7,7 +7,7 @@
 // transaction has committed. Reports delivered/expected (every subscriber must get every entry of its partner, in
 // strictly increasing order, exactly once), commit-to-delivery latency p50/p99/max, and the API's peak RSS (VmHWM).
 // Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5), BENCH_CLIENT_PROCESSES (2),
-// BENCH_TIMEOUT_S (600), BENCH_LOG_LEVEL (API log level, quiet by default).
+// BENCH_TIMEOUT_S (600), BENCH_LOG_LEVEL (API log level, quiet by default), BENCH_API_NODE_ARGS (e.g. --cpu-prof).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -223,7 +223,8 @@ async function main(): Promise<void> {
     log(`${PARTNERS} partners with a project each, ${PARTNERS} integrator tokens`);
 
     const port = await freePort();
-    api = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
+    const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+    api = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'src', 'main.js')], {
       env: { ...process.env, DATABASE_URL: url, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
     });
@@ -292,7 +293,7 @@ async function main(): Promise<void> {
     const result = await writer.app.billing.close(MONTH);
     const committedAt = Date.now();
     await writer.app.ds.destroy();
-    log(`month ${MONTH} closed in ${committedAt - closeStarted} ms: ${JSON.stringify(result)}`);
+    log(`month ${MONTH} closed in ${committedAt - closeStarted} ms (committed at ${committedAt}): ${JSON.stringify(result)}`);
 
     const perPartner = new Map<number, number>();
     const ledgerRows = (await db.query(`SELECT partner_id, count(*)::int AS n FROM events WHERE type = 'LEDGER_ENTRY' AND sequence > $1 GROUP BY partner_id`, [after])).rows;
@@ -338,7 +339,7 @@ async function main(): Promise<void> {
       subscribersWithWrongCount: wrongCount,
       orderViolations,
       closeMs: committedAt - closeStarted,
-      latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
+      latencyMs: { min: latencies[0], p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
       apiRssMb: { beforeSubscribers: Math.round(rssBeforeKb / 1024), withSubscribersIdle: Math.round(rssIdleKb / 1024), peak: Math.round(peakKb / 1024) },
       busReads: await metric(metricsUrl, 'event_bus_reads'),
       errors: errors.slice(0, 5),

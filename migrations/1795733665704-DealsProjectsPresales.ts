@@ -4,8 +4,6 @@ export class DealsProjectsPresales1795733665704 implements MigrationInterface {
   name = 'DealsProjectsPresales1795733665704';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "consumption_records" DROP CONSTRAINT "consumption_amounts_check"`);
-    await queryRunner.query(`ALTER TABLE "account_links" DROP CONSTRAINT "account_links_no_overlap"`);
     await queryRunner.query(`CREATE TABLE "deals" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "partner_id" uuid NOT NULL, "customer_inn" text NOT NULL, "customer_name" text NOT NULL, "target_monthly_consumption" numeric NOT NULL, "procurement" boolean NOT NULL, "contract_ends_on" date, "description" text NOT NULL, "status" text NOT NULL, "status_reason" text, "bonus_rate" numeric(5,4), "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "approved_at" TIMESTAMP WITH TIME ZONE, "link_deadline" date, "activated_on" date, "ended_on" date, "expired_on" date, CONSTRAINT "PK_8c66f03b250f613ff8615940b4b" PRIMARY KEY ("id"))`);
     await queryRunner.query(`CREATE UNIQUE INDEX "deals_open_inn_key" ON "deals" ("customer_inn") WHERE "status" IN ('SUBMITTED', 'APPROVED', 'ACTIVE')`);
     await queryRunner.query(`CREATE INDEX "deals_inn_idx" ON "deals" ("customer_inn") `);
@@ -35,7 +33,5 @@ export class DealsProjectsPresales1795733665704 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."deals_inn_idx"`);
     await queryRunner.query(`DROP INDEX "public"."deals_open_inn_key"`);
     await queryRunner.query(`DROP TABLE "deals"`);
-    await queryRunner.query(`ALTER TABLE "account_links" ADD CONSTRAINT "account_links_no_overlap" EXCLUDE USING gist (billing_account_id WITH =, daterange(linked_from, linked_to, '[)'::text) WITH &&)`);
-    await queryRunner.query(`ALTER TABLE "consumption_records" ADD CONSTRAINT "consumption_amounts_check" CHECK (((cost >= (0)::numeric) AND (grant_credit >= (0)::numeric) AND (grant_credit <= cost)))`);
   }
 }

@@ -65,7 +65,7 @@ export class App {
     this.ledger = new LedgerService(this.ds);
     this.rebates = new RebatesService(this.ds, this.clock, this.ledger);
     this.withdrawals = new WithdrawalsService(this.ds, this.clock, this.ledger);
-    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.logger);
+    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.logger);
 
     this.scheduler.register(async (today) =>
       (await this.partners.dueQuits(today)).map((due) => ({

@@ -11,6 +11,7 @@ import {
   SuspendSubaccountDocument,
   UpdateProgramSettingsDocument,
 } from '../generated/graphql';
+import { isUniqueViolation } from '../../src/shared/db-errors';
 import { activePartner, applyPartner, tokenFor, uniqueInn } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
 import {
@@ -185,6 +186,17 @@ describe('registering a deal', () => {
     expect(lost.map((r) => codes(r.registerDeal.userErrors))).toEqual(Array(9).fill(['DEAL_CONFLICT']));
     const [{ count }] = await t.app.ds.query(`SELECT count(*)::int AS count FROM deals WHERE customer_inn = $1`, [inn]);
     expect(count).toBe(1);
+  });
+
+  it('is backed by a partial unique index that the service recognises as DEAL_CONFLICT', async () => {
+    const p = await activePartner(t);
+    const deal = await registerDeal(t, p);
+    const duplicate = `INSERT INTO deals (partner_id, customer_inn, customer_name, target_monthly_consumption, procurement, description, status, created_at)
+                       VALUES ($1, $2, 'Copy', 50000, false, '', $3, now())`;
+    const error = await t.app.ds.query(duplicate, [p.id, deal.customerInn, 'APPROVED']).catch((e: unknown) => e);
+    expect(isUniqueViolation(error, 'deals_open_inn_key')).toBe(true);
+    // closed deals do not hold the INN
+    await expect(t.app.ds.query(duplicate, [p.id, deal.customerInn, 'EXPIRED'])).resolves.toBeDefined();
   });
 
   it('is for the partner owner (or ADMIN on its behalf): other roles and partners are FORBIDDEN, no token UNAUTHENTICATED', async () => {

@@ -16,38 +16,113 @@ export interface RawLine {
   grantCredit: Decimal;
 }
 
+interface Segment {
+  billingAccountId: string;
+  partnerId: string;
+  customerId: string | null;
+  attribution: 'SUBACCOUNT' | 'OWN';
+  from: string;
+  to: string;
+  dealBonusRate: string;
+}
+
 /**
- * Invoice lines of month [from, to): the attribution of every record (SPEC §4) joined to the deal in force that day
- * (SPEC §6), grouped by partner × billing account × subaccount × service × rates. One pass over the month's records.
+ * The month's attribution intervals (SPEC §4) split at the days a deal starts or ends (SPEC §6): spans of days with
+ * one partner, one subaccount and one deal rate. Few rows (about one per partner-served account).
  */
-export async function aggregateLines(manager: EntityManager, from: string, to: string, partnerId: string | null = null): Promise<RawLine[]> {
+async function segmentsOfMonth(manager: EntityManager, from: string, to: string, partnerId: string | null): Promise<Segment[]> {
   const rows: Record<string, string | null>[] = await manager.query(
-    `SELECT a.partner_id, a.billing_account_id, a.customer_id, a.service_id, s.specialization,
-            CASE WHEN a.attribution = 'OWN' THEN 'PARTNER_OWN' WHEN NOT s.bonus_eligible THEN 'EXCLUDED_SERVICE' END AS exclusion,
-            CASE WHEN a.attribution = 'OWN' OR NOT s.bonus_eligible THEN 0 ELSE coalesce(d.bonus_rate, 0) END AS deal_rate,
-            sum(a.cost) AS cost, sum(a.grant_credit) AS grant_credit
-       FROM consumption_attribution a
-       JOIN services s ON s.id = a.service_id
-       LEFT JOIN customers c ON c.id = a.customer_id
-       LEFT JOIN deals d
-         ON d.partner_id = a.partner_id AND d.customer_inn = c.inn AND d.activated_on IS NOT NULL
-        AND a.date >= d.activated_on AND (d.ended_on IS NULL OR a.date < d.ended_on)
-      WHERE a.date >= $1 AND a.date < $2 AND a.partner_id IS NOT NULL AND ($3::uuid IS NULL OR a.partner_id = $3::uuid)
-      GROUP BY 1, 2, 3, 4, 5, 6, 7
-      ORDER BY 1, 2, 4, 7, 3`,
+    `WITH base AS MATERIALIZED (
+       SELECT row_number() OVER () AS base_id, i.billing_account_id, i.partner_id, i.customer_id, i.attribution,
+              greatest(i.valid_from, $1::date) AS seg_from, least(coalesce(i.valid_to, $2::date), $2::date) AS seg_to
+         FROM attribution_intervals i
+        WHERE i.valid_from < $2::date AND (i.valid_to IS NULL OR i.valid_to > $1::date) AND ($3::uuid IS NULL OR i.partner_id = $3::uuid)
+     ), deal_periods AS MATERIALIZED (
+       SELECT b.base_id, greatest(d.activated_on, b.seg_from) AS d_from, least(coalesce(d.ended_on, b.seg_to), b.seg_to) AS d_to, d.bonus_rate
+         FROM base b
+         JOIN customers c ON c.id = b.customer_id
+         JOIN deals d ON d.partner_id = b.partner_id AND d.customer_inn = c.inn AND d.activated_on IS NOT NULL
+          AND d.activated_on < b.seg_to AND (d.ended_on IS NULL OR d.ended_on > b.seg_from)
+        WHERE b.attribution = 'SUBACCOUNT'
+     ), points AS (
+       SELECT base_id, seg_from AS p FROM base UNION SELECT base_id, seg_to FROM base
+       UNION SELECT base_id, d_from FROM deal_periods UNION SELECT base_id, d_to FROM deal_periods
+     ), pieces AS (
+       SELECT base_id, p AS piece_from, lead(p) OVER (PARTITION BY base_id ORDER BY p) AS piece_to FROM points
+     )
+     SELECT b.billing_account_id, b.partner_id, b.customer_id, b.attribution, pc.piece_from::text AS seg_from, pc.piece_to::text AS seg_to,
+            coalesce((SELECT dp.bonus_rate FROM deal_periods dp
+                       WHERE dp.base_id = b.base_id AND dp.d_from <= pc.piece_from AND pc.piece_from < dp.d_to LIMIT 1), 0)::text AS deal_rate
+       FROM pieces pc JOIN base b USING (base_id)
+      WHERE pc.piece_to IS NOT NULL AND pc.piece_from < pc.piece_to`,
     [from, to, partnerId],
   );
   return rows.map((r) => ({
-    partnerId: r.partner_id!,
     billingAccountId: r.billing_account_id!,
+    partnerId: r.partner_id!,
     customerId: r.customer_id,
-    serviceId: r.service_id!,
-    specialization: r.specialization,
-    exclusion: r.exclusion as LineExclusion | null,
-    dealBonusRate: new Dec(r.deal_rate!),
-    cost: new Dec(r.cost!),
-    grantCredit: new Dec(r.grant_credit!),
+    attribution: r.attribution as Segment['attribution'],
+    from: r.seg_from!,
+    to: r.seg_to!,
+    dealBonusRate: r.deal_rate!,
   }));
+}
+
+/**
+ * Invoice lines of month [from, to) (SPEC §10): the month's records joined once to the attribution segments (a
+ * hash join on the billing account that PostgreSQL runs in parallel, like a plain aggregate) and summed per segment
+ * × service; segments with equal attributes then merge into lines (excluded lines are never split by rate).
+ */
+export async function aggregateLines(manager: EntityManager, from: string, to: string, partnerId: string | null = null): Promise<RawLine[]> {
+  const segments = await segmentsOfMonth(manager, from, to, partnerId);
+  if (segments.length === 0) return [];
+  const sums: { seg: number; service_id: string; cost: string; grant_credit: string }[] = await manager.query(
+    `SELECT s.seg, r.service_id, sum(r.cost) AS cost, sum(r.grant_credit) AS grant_credit
+       FROM consumption_records r
+       JOIN unnest($1::text[], $2::date[], $3::date[]) WITH ORDINALITY AS s(billing_account_id, seg_from, seg_to, seg)
+         ON s.billing_account_id = r.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
+      WHERE r.date >= $4::date AND r.date < $5::date
+      GROUP BY 1, 2`,
+    [segments.map((s) => s.billingAccountId), segments.map((s) => s.from), segments.map((s) => s.to), from, to],
+  );
+  const services = new Map<string, { specialization: string | null; bonus_eligible: boolean }>(
+    (await manager.query(`SELECT id, specialization, bonus_eligible FROM services`)).map((s: { id: string; specialization: string | null; bonus_eligible: boolean }) => [s.id, s]),
+  );
+  const lines = new Map<string, RawLine>();
+  for (const row of sums) {
+    const segment = segments[Number(row.seg) - 1];
+    const service = services.get(row.service_id);
+    const exclusion: LineExclusion | null = segment.attribution === 'OWN' ? 'PARTNER_OWN' : service?.bonus_eligible === false ? 'EXCLUDED_SERVICE' : null;
+    const dealBonusRate = exclusion ? '0' : segment.dealBonusRate;
+    const key = [segment.partnerId, segment.billingAccountId, segment.customerId ?? '', row.service_id, exclusion ?? '', new Dec(dealBonusRate).toFixed()].join('|');
+    const line = lines.get(key);
+    if (line) {
+      line.cost = line.cost.plus(row.cost);
+      line.grantCredit = line.grantCredit.plus(row.grant_credit);
+    } else {
+      lines.set(key, {
+        partnerId: segment.partnerId,
+        billingAccountId: segment.billingAccountId,
+        customerId: segment.customerId,
+        serviceId: row.service_id,
+        specialization: service?.specialization ?? null,
+        exclusion,
+        dealBonusRate: new Dec(dealBonusRate),
+        cost: new Dec(row.cost),
+        grantCredit: new Dec(row.grant_credit),
+      });
+    }
+  }
+  // Stable order: partner, account, service, rate, subaccount.
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...lines.values()].sort(
+    (a, b) =>
+      compare(a.partnerId, b.partnerId) ||
+      compare(a.billingAccountId, b.billingAccountId) ||
+      compare(a.serviceId, b.serviceId) ||
+      a.dealBonusRate.comparedTo(b.dealBonusRate) ||
+      compare(a.customerId ?? '', b.customerId ?? ''),
+  );
 }
 
 export interface ProjectUsage {

@@ -6,10 +6,11 @@ import { addMonths, endOfMonthExclusive, firstDayOfMonth, isQuarterEnd, monthOf,
 import { Dec, roundMoney, sum, ZERO, type Dec as Decimal } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
-import { appendEvents, type NewEvent } from '../events/events.service';
+import { eventTransaction, appendEvents, type NewEvent } from '../events/events.service';
 import { PartnerSpecializationEntity } from '../partners/partner-specialization.entity';
 import { PartnerEntity } from '../partners/partner.entity';
 import { ProjectEntity } from '../projects/project.entity';
+import type { ProjectsService } from '../projects/projects.service';
 import type { LedgerService, NewLedgerEntry } from '../rebates/ledger.service';
 import { SettingsService } from '../settings/settings.service';
 import { aggregateLines, aggregateProjectUsage, type RawLine } from './billing.queries';
@@ -58,6 +59,7 @@ export class BillingService {
     private readonly clock: Clock,
     private readonly settings: SettingsService,
     private readonly ledger: LedgerService,
+    private readonly projects: ProjectsService,
     private readonly logger?: { info(obj: object, msg: string): void },
   ) {}
 
@@ -152,7 +154,7 @@ export class BillingService {
     if (today < endOfMonthExclusive(month)) {
       throw new DomainError('MONTH_NOT_ENDED', `${month} has not ended yet (today is ${today})`, ['input', 'month']);
     }
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       // Exclusive against consumption ingestion (which holds it shared) and against a concurrent close.
       await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);
       const already = await this.isClosed(manager, month);
@@ -213,12 +215,9 @@ export class BillingService {
         entries.push({ partnerId: project.partnerId, kind: 'PROJECT_REBATE', amount: rebate, period: month, projectId: project.id, description: `Project rebate ${month}: ${project.scope} ${project.scopeId}`, createdAt: now });
       }
     }
-    const completing = projects.filter((p) => p.rebateTo === month);
+    // The close of rebateTo makes a project COMPLETED (with its event).
+    await this.projects.completeWindowsClosedBy(manager, month, now);
     const events: NewEvent[] = [];
-    if (completing.length) {
-      await manager.update(ProjectEntity, completing.map((p) => p.id), { status: 'COMPLETED' });
-      for (const p of completing) events.push({ partnerId: p.partnerId, type: 'PROJECT_STATUS_CHANGED', entityId: p.id, status: 'COMPLETED', occurredAt: now });
-    }
 
     // The month's specialization amounts, and at a quarter's end the specialization rebates (SPEC §11).
     await this.storeSpecializationMonth(manager, month, rawLines, usage);
@@ -239,25 +238,49 @@ export class BillingService {
     return this.result(row);
   }
 
+  /** Invoices and their lines, each in one set-based INSERT (arrays unnested server-side). */
   private async storeInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
-    const invoiceRows = invoices.map((v) =>
-      manager.create(InvoiceEntity, {
-        partnerId: v.partnerId,
-        month: v.month,
+    const money = (value: Decimal) => value.toFixed();
+    await manager.query(
+      `INSERT INTO invoices (partner_id, month, closed_at, total_cost, grant_credits, eligible_amount, discount, bonus_withdrawals_applied, bonus_carried_over, payable, customer_cost)
+       SELECT partner_id, month, $1, total_cost, grant_credits, eligible_amount, discount, applied, carried, payable, customer_cost
+         FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[])
+              AS u(partner_id, month, total_cost, grant_credits, eligible_amount, discount, applied, carried, payable, customer_cost)`,
+      [
         closedAt,
-        totalCost: v.totalCost,
-        grantCredits: v.grantCredits,
-        eligibleAmount: v.eligibleAmount,
-        discount: v.discount,
-        bonusWithdrawalsApplied: v.bonusWithdrawalsApplied,
-        bonusCarriedOver: v.bonusCarriedOver,
-        payable: v.payable,
-        customerCost: v.customerCost,
-      }),
+        invoices.map((v) => v.partnerId),
+        invoices.map((v) => v.month),
+        invoices.map((v) => money(v.totalCost)),
+        invoices.map((v) => money(v.grantCredits)),
+        invoices.map((v) => money(v.eligibleAmount)),
+        invoices.map((v) => money(v.discount)),
+        invoices.map((v) => money(v.bonusWithdrawalsApplied)),
+        invoices.map((v) => money(v.bonusCarriedOver)),
+        invoices.map((v) => money(v.payable)),
+        invoices.map((v) => money(v.customerCost)),
+      ],
     );
-    const lineRows = invoices.flatMap((v) => v.lines.map((l, i) => manager.create(InvoiceLineEntity, { ...l, partnerId: v.partnerId, month: v.month, lineNo: i + 1 })));
-    for (let i = 0; i < invoiceRows.length; i += 1000) await manager.createQueryBuilder().insert().into(InvoiceEntity).values(invoiceRows.slice(i, i + 1000)).execute();
-    for (let i = 0; i < lineRows.length; i += 2000) await manager.createQueryBuilder().insert().into(InvoiceLineEntity).values(lineRows.slice(i, i + 2000)).execute();
+    const lines = invoices.flatMap((v) => v.lines.map((line, i) => ({ v, line, lineNo: i + 1 })));
+    await manager.query(
+      `INSERT INTO invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::numeric[], $14::text[])`,
+      [
+        lines.map((l) => l.v.partnerId),
+        lines.map((l) => l.v.month),
+        lines.map((l) => l.lineNo),
+        lines.map((l) => l.line.billingAccountId),
+        lines.map((l) => l.line.customerId),
+        lines.map((l) => l.line.serviceId),
+        lines.map((l) => money(l.line.cost)),
+        lines.map((l) => money(l.line.grantCredit)),
+        lines.map((l) => money(l.line.eligible)),
+        lines.map((l) => money(l.line.bonusRate)),
+        lines.map((l) => money(l.line.dealBonusRate)),
+        lines.map((l) => money(l.line.discount)),
+        lines.map((l) => money(l.line.payable)),
+        lines.map((l) => l.line.exclusion),
+      ],
+    );
   }
 
   /** Per partner × specialization: subaccount lines (linked days) plus project scopes (direct days), rounded per account × service. */

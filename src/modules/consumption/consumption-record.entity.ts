@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 
@@ -6,6 +6,7 @@ export type ConsumptionSource = 'API' | 'CSV';
 
 /** One day of one service's usage in a cloud folder of a billing account, as the provider's billing feed reports it. */
 @Entity('consumption_records')
+@Check('consumption_amounts_check', '"cost" >= 0 AND "grant_credit" >= 0 AND "grant_credit" <= "cost"')
 @Index('consumption_account_date_idx', ['billingAccountId', 'date'])
 @Index('consumption_date_idx', ['date'])
 @Index('consumption_cloud_idx', ['cloudId', 'date'])

@@ -1,10 +1,11 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Exclusion, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * A billing account linked to a partner over [linkedFrom, linkedTo) in Moscow dates. Kept forever: billing depends on
  * them. An exclusion constraint (in the migration) forbids two links of one account overlapping.
  */
 @Entity('account_links')
+@Exclusion('account_links_no_overlap', `USING gist ("billing_account_id" WITH =, daterange("linked_from", "linked_to", '[)') WITH &&)`)
 @Index('account_links_account_idx', ['billingAccountId', 'linkedFrom'])
 @Index('account_links_customer_idx', ['customerId'])
 @Index('account_links_partner_idx', ['partnerId'])

@@ -2,7 +2,7 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { appendEvent } from '../events/events.service';
+import { eventTransaction, appendEvent } from '../events/events.service';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -47,7 +47,7 @@ export class CustomersService {
     const billingAccountId = checks.text(['input', 'billingAccountId'], input.billingAccountId, { max: 100, label: 'Billing account id' });
     if (!isValidInn(input.inn)) checks.fail(['input', 'inn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
     checks.done();
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.partners.lock(manager, input.partnerId);
       canRegister(partner.status);
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ba:' + billingAccountId]);
@@ -71,7 +71,7 @@ export class CustomersService {
 
   /** The customer confirmed (stood for by ADMIN): ACTIVE, and the link starts today. */
   async accept(customerId: string): Promise<CustomerEntity> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const customer = await this.lock(manager, customerId);
       customer.status = lifecycle.acceptSubaccount(customer.status);
       const today = this.clock.today();
@@ -94,7 +94,7 @@ export class CustomersService {
 
   /** INACTIVE; the link ends today (the day itself is no longer linked). */
   async delete(customerId: string): Promise<CustomerEntity> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const customer = await this.lock(manager, customerId);
       const wasLinked = lifecycle.isLinked(customer.status);
       customer.status = lifecycle.deleteSubaccount(customer.status);
@@ -108,7 +108,7 @@ export class CustomersService {
   }
 
   private async transition(customerId: string, next: (status: lifecycle.CustomerStatus) => lifecycle.CustomerStatus): Promise<CustomerEntity> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const customer = await this.lock(manager, customerId);
       customer.status = next(customer.status);
       await manager.save(customer);

@@ -171,6 +171,7 @@ export class EventBus implements LiveSource {
         const client = this.client;
         if (!client || this.stopped) return;
         let events: StreamEvent[];
+        const started = performance.now();
         try {
           this.stats.reads++;
           events = await this.reader.read((sql, params) => client.query(sql, params).then((r) => r.rows), { after: this.lastSeen, limit: this.pageSize });
@@ -179,7 +180,12 @@ export class EventBus implements LiveSource {
           return;
         }
         if (this.stopped) return;
+        const read = performance.now();
+        const deliveries = this.stats.deliveries;
         this.fanOut(events);
+        if (events.length) {
+          this.logger.debug({ events: events.length, deliveries: this.stats.deliveries - deliveries, readMs: +(read - started).toFixed(1), fanOutMs: +(performance.now() - read).toFixed(1) }, 'event bus read');
+        }
         if (events.length < this.pageSize) break;
       }
     } while (this.readAgain);

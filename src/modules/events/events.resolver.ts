@@ -2,7 +2,7 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { AppContext } from '../../app/context';
 import { requireViewer } from '../../app/guards';
-import { createLoaders } from '../../app/loaders';
+import { createLoaders, type Loaders } from '../../app/loaders';
 import { badUserInput, forbidden } from '../../shared/errors';
 import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
@@ -43,6 +43,25 @@ export function streamPartner(ctx: AppContext, args: StreamArgs): string | null 
   return viewer.partnerId;
 }
 
+/**
+ * Per-event DataLoaders: an event's fields never read what was cached for an earlier one. Created on first use only,
+ * so the many events whose selection needs no loader allocate none (fan-out to thousands of subscribers).
+ */
+function perEventLoaders(ctx: AppContext): () => void {
+  let loaders: Loaders | null = null;
+  Object.defineProperty(ctx, 'loaders', {
+    configurable: true,
+    enumerable: true,
+    get: () => (loaders ??= createLoaders(ctx.app)),
+    set: (value: Loaders) => {
+      loaders = value;
+    },
+  });
+  return () => {
+    loaders = null;
+  };
+}
+
 async function openStream<T>(data: SubscribeResolverData<unknown, StreamArgs, AppContext>, kind: EventKind, toValue: (event: StreamEvent) => T | null) {
   const { args, context: ctx } = data;
   const partnerId = streamPartner(ctx, args);
@@ -51,6 +70,7 @@ async function openStream<T>(data: SubscribeResolverData<unknown, StreamArgs, Ap
     throw badUserInput('No partner with this id');
   }
   const bus = ctx.app.eventBus;
+  await bus.start(); // idempotent: createApp has started it
   const query = poolQuery(ctx.app.ds);
   return new EventStream<T>(bus, {
     filter: { kind, partnerId },
@@ -59,10 +79,7 @@ async function openStream<T>(data: SubscribeResolverData<unknown, StreamArgs, Ap
     bufferLimit: bus.subscriberBufferLimit,
     onOverflow: () => ctx.closeConnection?.(SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_REASON),
     toValue,
-    // Per-event DataLoaders: an event's fields never read what was cached for an earlier one.
-    beforeEach: () => {
-      ctx.loaders = createLoaders(ctx.app);
-    },
+    beforeEach: perEventLoaders(ctx),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventType } from './event.entity';
 
 /** Held from the first event a transaction writes until it commits: sequences then become visible in order. */
@@ -51,4 +51,16 @@ export async function holdEventLock(manager: EntityManager): Promise<void> {
 export async function appendEvent(manager: EntityManager, event: NewEvent): Promise<string> {
   const [sequence] = await appendEvents(manager, [event]);
   return sequence;
+}
+
+/**
+ * A transaction that writes events. It takes the event-sequence lock before anything else, so every event-writing
+ * transaction acquires its locks in the same order (event lock first) and two of them can never deadlock; the price
+ * is that event writers commit one at a time, each holding the lock for its own (short) transaction.
+ */
+export function eventTransaction<T>(ds: DataSource, run: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return ds.transaction(async (manager) => {
+    await holdEventLock(manager);
+    return run(manager);
+  });
 }

@@ -6,7 +6,7 @@ import { FieldChecks, isUuid } from '../../shared/validation';
 import { ApiTokenEntity } from '../access/api-token.entity';
 import { hashToken, newToken } from '../access/tokens';
 import type { Clock } from '../clock/clock';
-import { appendEvent } from '../events/events.service';
+import { eventTransaction, appendEvent } from '../events/events.service';
 import type { SettingsService } from '../settings/settings.service';
 import type { SpecializationName } from '../services/service.entity';
 import { isValidBankAccount } from './domain/bank-account';
@@ -71,7 +71,7 @@ export class PartnersService {
     if (!isValidInn(input.inn)) checks.fail(['input', 'inn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
     checks.done();
 
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       // Serialise applications for one INN / account so the uniqueness checks below cannot race.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1)), pg_advisory_xact_lock(hashtext($2))', ['inn:' + input.inn, 'ba:' + ownBillingAccountId]);
       if (await manager.exists(PartnerEntity, { where: { inn: input.inn } })) {
@@ -102,7 +102,7 @@ export class PartnersService {
   }
 
   async review(input: { partnerId: string; decision: 'APPROVE' | 'REJECT'; reason?: string | null; level?: PartnerLevel | null }): Promise<PartnerEntity> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.lock(manager, input.partnerId);
       partner.status = lifecycle.reviewApplication(partner.status, input.decision, input.reason);
       partner.statusReason = input.decision === 'REJECT' ? input.reason!.trim() : null;
@@ -129,7 +129,7 @@ export class PartnersService {
       }
     }
     checks.done();
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.lock(manager, change.partnerId);
       const paymentMode = change.paymentMode ?? partner.paymentMode;
       if (change.billingThreshold != null && paymentMode !== 'POSTPAYMENT') {
@@ -151,7 +151,7 @@ export class PartnersService {
 
   async giveQuitNotice(partnerId: string, effectiveOn: string): Promise<PartnerEntity> {
     if (!isValidDate(effectiveOn)) throw validationFailed(['input', 'effectiveOn'], 'effectiveOn must be a date');
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.lock(manager, partnerId);
       const today = this.clock.today();
       const settings = await this.settings.forDate(today, manager);
@@ -164,7 +164,7 @@ export class PartnersService {
   }
 
   async withdrawQuitNotice(partnerId: string): Promise<PartnerEntity> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.lock(manager, partnerId);
       partner.status = lifecycle.withdrawQuitNotice(partner.status);
       partner.quitEffectiveOn = null;
@@ -178,7 +178,7 @@ export class PartnersService {
     const checks = new FieldChecks();
     const trimmed = checks.text(['input', 'reason'], reason, { max: 4000, label: 'Reason' });
     checks.done();
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.lock(manager, partnerId);
       partner.status = lifecycle.revoke(partner.status);
       partner.statusReason = trimmed;
@@ -189,7 +189,7 @@ export class PartnersService {
 
   /** The scheduled QUITTING → QUIT transition, dated with the effective date whenever it is noticed. */
   async completeQuitIfDue(partnerId: string): Promise<boolean> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.lock(manager, partnerId);
       if (!lifecycle.quitIsDue(partner.status, partner.quitEffectiveOn, this.clock.today())) return false;
       partner.status = lifecycle.completeQuit(partner.status);
@@ -211,7 +211,7 @@ export class PartnersService {
     if (input.activeTo != null && input.activeTo < input.activeFrom) {
       throw validationFailed(['input', 'activeTo'], 'activeTo must not be before activeFrom');
     }
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.lock(manager, input.partnerId);
       if (!lifecycle.isPartnerInProgram(partner.status)) {
         throw new DomainError('PARTNER_NOT_ACTIVE', `The partner is ${partner.status}; specializations are set for ACTIVE or QUITTING partners`);

@@ -1,5 +1,6 @@
 // Rebate balance reads and ADMIN adjustments (SPEC §11). Ledger writes go through LedgerService.append, which takes
 // the partner's balance lock and refuses to go below zero.
+import { eventTransaction } from '../events/events.service';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { Dec, type Dec as Decimal } from '../../shared/money';
@@ -55,7 +56,7 @@ export class RebatesService {
     if (input.amount.isZero()) checks.fail(['input', 'amount'], 'An adjustment must not be zero');
     const reason = checks.text(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
     checks.done();
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = isUuid(input.partnerId) ? await manager.findOne(PartnerEntity, { where: { id: input.partnerId }, lock: { mode: 'pessimistic_read' } }) : null;
       if (!partner) throw new DomainError('NOT_FOUND', `No partner with id ${input.partnerId}`, ['input', 'partnerId']);
       const [entry] = await this.ledger.append(manager, [

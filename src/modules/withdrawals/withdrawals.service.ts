@@ -10,7 +10,7 @@ import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
-import { appendEvent } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../events/events.service';
 import { PartnerEntity } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
 import {
@@ -85,7 +85,7 @@ export class WithdrawalsService {
 
   private withdrawOnce(request: WithdrawRequest): Promise<WithdrawalEntity> {
     const { partnerId, amount, destination, idempotencyKey } = request;
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [IDEMPOTENCY_LOCK_NAMESPACE, `${partnerId}:${idempotencyKey}`]);
       const original = isUuid(partnerId) ? await manager.findOne(WithdrawalEntity, { where: { partnerId, idempotencyKey } }) : null;
       if (original) {
@@ -149,7 +149,7 @@ export class WithdrawalsService {
     const reason = checks.optionalText(['input', 'reason'], request.reason, { max: 4000, label: 'Reason' });
     checks.done();
 
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const withdrawal = isUuid(request.withdrawalId)
         ? await manager.findOne(WithdrawalEntity, { where: { id: request.withdrawalId }, lock: { mode: 'pessimistic_write' } })
         : null;
