@@ -160,6 +160,12 @@ async function generate(client: Client): Promise<string[]> {
   return tokens;
 }
 
+/** CPU time (user + system) a process has used, in ms. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
@@ -289,6 +295,8 @@ async function main(): Promise<void> {
       createLogger('silent'),
     );
     await writer.app.eventBus.stop(); // the writer does not subscribe
+    const apiCpuBefore = cpuMs(api.pid!);
+    const clientCpuBefore = children.reduce((sum, child) => sum + cpuMs(child.pid!), 0);
     const closeStarted = Date.now();
     const result = await writer.app.billing.close(MONTH);
     const committedAt = Date.now();
@@ -304,6 +312,8 @@ async function main(): Promise<void> {
 
     const waitStarted = Date.now();
     while (received.reduce((a, b) => a + b, 0) < expected && Date.now() - waitStarted < 60_000 && Date.now() < deadline) await sleep(50);
+    const apiCpu = cpuMs(api.pid!) - apiCpuBefore;
+    const clientCpu = children.reduce((sum, child) => sum + cpuMs(child.pid!), 0) - clientCpuBefore;
     await sleep(500); // anything extra (a duplicate) would arrive now
     for (const child of children) child.send({ type: 'report' } satisfies ToClient);
     while (reports.filter(Boolean).length < CLIENT_PROCESSES) {
@@ -341,6 +351,8 @@ async function main(): Promise<void> {
       closeMs: committedAt - closeStarted,
       latencyMs: { min: latencies[0], p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
       apiRssMb: { beforeSubscribers: Math.round(rssBeforeKb / 1024), withSubscribersIdle: Math.round(rssIdleKb / 1024), peak: Math.round(peakKb / 1024) },
+      cpuMsDuringDelivery: { api: apiCpu, clients: clientCpu },
+      loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
       busReads: await metric(metricsUrl, 'event_bus_reads'),
       errors: errors.slice(0, 5),
       goals: {

@@ -4,6 +4,7 @@ import { organisationInn } from '../modules/partners/domain/inn';
 import { addDays } from '../shared/dates';
 import type { App } from './app';
 import { seedDemoWork, seedDemoWorkOfLeaver } from './demo-work';
+import { seedDemoBilling } from './demo-billing';
 import { seedDemoRebates } from './demo-rebates';
 
 export async function seedDemo(app: App): Promise<void> {
@@ -41,4 +42,7 @@ export async function seedDemo(app: App): Promise<void> {
 
   // Rebate balances and withdrawals in every status (APPLIED, PENDING, PAID, REJECTED).
   await seedDemoRebates(app, { reseller: cloudWorks.id, leaving: leaving.id, revoked: revoked.id });
+
+  // Three months of consumption with those months closed: invoices, bonuses and rebates to look at.
+  await seedDemoBilling(app);
 }

@@ -14,6 +14,7 @@ import type { App } from './app';
 import type { AppContext } from './context';
 import { formatError } from './format-error';
 import { createLoaders } from './loaders';
+import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { securityPlugins, subscriptionValidationRules } from './security';
 import type { Viewer } from '../modules/access/viewer';
 import { unauthenticated } from '../shared/errors';
@@ -103,6 +104,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
       schema,
       // Apollo's validation plugins never see graphql-ws documents: apply the same limits here.
       validate: (schema, document) => validate(schema, document, subscriptionValidationRules),
+      // One execution per event for all subscriptions with the same document, variables and viewer scope.
+      subscribe: subscribeSharingResults,
       onConnect: async (ctx) => {
         const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
         try {

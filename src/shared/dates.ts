@@ -7,10 +7,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/** A real calendar date written YYYY-MM-DD (proleptic Gregorian, like Date). Hot: runs twice per ingested record. */
 export function isValidDate(text: string): boolean {
-  if (!DATE_PATTERN.test(text)) return false;
-  const d = new Date(text + 'T00:00:00Z');
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+  if (text.length !== 10 || !DATE_PATTERN.test(text)) return false;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (month === 2) return day <= ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28);
+  return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
 }
 
 /** The Moscow calendar date of an instant. */

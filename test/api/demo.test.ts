@@ -32,6 +32,26 @@ describe('demo data', () => {
     expect(data.presaleRequests.totalCount).toBeGreaterThanOrEqual(6);
   });
 
+  it('has closed months with final invoices, the partner bonus and rebates', async () => {
+    const [northwind] = await t.app.ds.query(`SELECT id FROM partners WHERE name = 'Northwind Cloud LLC'`);
+    const data = await t.ok(`query($id: ID!) {
+      partner(id: $id) {
+        invoice(month: "2026-02") { isFinal totalCost discount lines { exclusion } }
+        bonus(month: "2026-02") { absolute relative }
+        current: invoice(month: "2026-03") { isFinal }
+        rebateLedger(first: 50) { edges { node { kind period amount } } }
+      }
+    }`, { id: northwind.id });
+    expect(data.partner.invoice.isFinal).toBe(true);
+    expect(data.partner.invoice.discount).not.toBe('0.00');
+    expect(data.partner.invoice.lines.some((l: any) => l.exclusion === 'PARTNER_OWN')).toBe(true);
+    expect(data.partner.invoice.lines.some((l: any) => l.exclusion === 'EXCLUDED_SERVICE')).toBe(true);
+    expect(data.partner.current.isFinal).toBe(false);
+    const kinds = data.partner.rebateLedger.edges.map((e: any) => `${e.node.kind}:${e.node.period}`);
+    expect(kinds).toContain('PROJECT_REBATE:2026-02');
+    expect(kinds).toContain('SPECIALIZATION_REBATE:2025-Q4');
+  });
+
   it('keeps the time rules idempotent: the scheduler finds nothing left to do', async () => {
     expect(await t.app.scheduler.runDue()).toBe(0);
   });

@@ -69,28 +69,56 @@ async function segmentsOfMonth(manager: EntityManager, from: string, to: string,
 }
 
 /**
- * Invoice lines of month [from, to) (SPEC §10): the month's records joined once to the attribution segments (a
- * hash join on the billing account that PostgreSQL runs in parallel, like a plain aggregate) and summed per segment
- * × service; segments with equal attributes then merge into lines (excluded lines are never split by rate).
+ * Invoice lines of month [from, to) (SPEC §10). Most accounts have one segment spanning the whole month: their records
+ * are summed per account × service in one aggregate, shaped like a plain GROUP BY so PostgreSQL runs it in parallel.
+ * The few accounts whose attribution or deal rate changes within the month are summed per day (by index) and each
+ * day goes to its segment. Segments with equal attributes then merge into lines (excluded lines never split by rate).
  */
 export async function aggregateLines(manager: EntityManager, from: string, to: string, partnerId: string | null = null): Promise<RawLine[]> {
   const segments = await segmentsOfMonth(manager, from, to, partnerId);
   if (segments.length === 0) return [];
-  const sums: { seg: number; service_id: string; cost: string; grant_credit: string }[] = await manager.query(
-    `SELECT s.seg, r.service_id, sum(r.cost) AS cost, sum(r.grant_credit) AS grant_credit
-       FROM consumption_records r
-       JOIN unnest($1::text[], $2::date[], $3::date[]) WITH ORDINALITY AS s(billing_account_id, seg_from, seg_to, seg)
-         ON s.billing_account_id = r.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
-      WHERE r.date >= $4::date AND r.date < $5::date
-      GROUP BY 1, 2`,
-    [segments.map((s) => s.billingAccountId), segments.map((s) => s.from), segments.map((s) => s.to), from, to],
-  );
+  const byAccount = new Map<string, Segment[]>();
+  for (const segment of segments) {
+    if (!byAccount.has(segment.billingAccountId)) byAccount.set(segment.billingAccountId, []);
+    byAccount.get(segment.billingAccountId)!.push(segment);
+  }
+  const whole: string[] = [];
+  const split: string[] = [];
+  for (const [account, list] of byAccount) {
+    if (list.length === 1 && list[0].from === from && list[0].to === to) whole.push(account);
+    else split.push(account);
+  }
+  type Sum = { segment: Segment; service_id: string; cost: string; grant_credit: string };
+  const sums: Sum[] = [];
+  if (whole.length) {
+    const rows: { billing_account_id: string; service_id: string; cost: string; grant_credit: string }[] = await manager.query(
+      `SELECT billing_account_id, service_id, sum(cost) AS cost, sum(grant_credit) AS grant_credit
+         FROM consumption_records
+        WHERE date >= $1::date AND date < $2::date AND billing_account_id = ANY($3::text[])
+        GROUP BY billing_account_id, service_id`,
+      [from, to, whole],
+    );
+    for (const row of rows) sums.push({ ...row, segment: byAccount.get(row.billing_account_id)![0] });
+  }
+  if (split.length) {
+    const rows: { billing_account_id: string; service_id: string; day: string; cost: string; grant_credit: string }[] = await manager.query(
+      `SELECT billing_account_id, service_id, date::text AS day, sum(cost) AS cost, sum(grant_credit) AS grant_credit
+         FROM consumption_records
+        WHERE date >= $1::date AND date < $2::date AND billing_account_id = ANY($3::text[])
+        GROUP BY billing_account_id, service_id, date`,
+      [from, to, split],
+    );
+    for (const row of rows) {
+      const segment = byAccount.get(row.billing_account_id)!.find((s) => s.from <= row.day && row.day < s.to);
+      if (segment) sums.push({ ...row, segment }); // days outside every segment are direct: on no invoice
+    }
+  }
   const services = new Map<string, { specialization: string | null; bonus_eligible: boolean }>(
     (await manager.query(`SELECT id, specialization, bonus_eligible FROM services`)).map((s: { id: string; specialization: string | null; bonus_eligible: boolean }) => [s.id, s]),
   );
   const lines = new Map<string, RawLine>();
   for (const row of sums) {
-    const segment = segments[Number(row.seg) - 1];
+    const segment = row.segment;
     const service = services.get(row.service_id);
     const exclusion: LineExclusion | null = segment.attribution === 'OWN' ? 'PARTNER_OWN' : service?.bonus_eligible === false ? 'EXCLUDED_SERVICE' : null;
     const dealBonusRate = exclusion ? '0' : segment.dealBonusRate;

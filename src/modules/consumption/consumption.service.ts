@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserErrorShape } from '../../shared/domain-error';
 import { addMonths, firstDayOfMonth, isValidDate } from '../../shared/dates';
-import type { Dec } from '../../shared/money';
+import { ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
 import { ConsumptionBatchEntity } from './consumption-batch.entity';
+
+const ZERO_6 = ZERO.toFixed(6);
 
 export const MAX_BATCH_RECORDS = 10_000;
 
@@ -77,13 +79,22 @@ export class ConsumptionService {
     private readonly services: ServicesService,
   ) {}
 
-  /** Canonical form of a batch, so a replay matches however its amounts were written ("100" = "100.000000"). */
-  private fingerprint(records: ConsumptionRecordInput[]): string {
+  /**
+   * Canonical form of a batch, so a replay matches however its amounts were written ("100" = "100.000000"): per record
+   * its fields joined by U+0001 and ended by U+0002, amounts with 6 fraction digits. Hashed in chunks (same digest).
+   */
+  private fingerprint(records: ConsumptionRecordInput[], costs: string[], grants: string[]): string {
     const hash = createHash('sha256');
-    for (const r of records) {
-      hash.update([r.billingAccountId, r.date, r.serviceId, r.cloudId, r.folderId, r.cost.toFixed(6), (r.grantCredit ?? r.cost.minus(r.cost)).toFixed(6)].join('\u0001'));
-      hash.update('\u0002');
+    let chunk = '';
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      chunk += r.billingAccountId + '\u0001' + r.date + '\u0001' + r.serviceId + '\u0001' + r.cloudId + '\u0001' + r.folderId + '\u0001' + costs[i] + '\u0001' + grants[i] + '\u0002';
+      if (chunk.length > 65_536) {
+        hash.update(chunk);
+        chunk = '';
+      }
     }
+    hash.update(chunk);
     return hash.digest('hex');
   }
 
@@ -96,7 +107,14 @@ export class ConsumptionService {
 
   /** SPEC §5: an atomic batch. Replay → duplicate; any bad record → every problem reported, nothing stored. */
   async record(batchId: string, records: ConsumptionRecordInput[]): Promise<RecordConsumptionResult> {
-    const fingerprint = this.fingerprint(records);
+    // Hot path (10,000 records a call): each amount is formatted once, for the fingerprint and for storage.
+    const costs = new Array<string>(records.length);
+    const grants = new Array<string>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      costs[i] = records[i].cost.toFixed(6);
+      grants[i] = records[i].grantCredit?.toFixed(6) ?? ZERO_6;
+    }
+    const fingerprint = this.fingerprint(records, costs, grants);
     // Idempotency comes before validation: a replay returns the original result.
     const stored = await this.ds.manager.findOne(ConsumptionBatchEntity, { where: { batchId } });
     if (stored) return this.replayResult(stored, fingerprint);
@@ -114,16 +132,18 @@ export class ConsumptionService {
     return this.ds.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
       const context = { services: await this.services.resolver(manager), today: this.clock.today(), openFrom: await openFrom(manager) };
-      const valid: ValidRecord[] = [];
       const errors: UserErrorShape[] = [];
-      records.forEach((r, index) => {
-        const grantCredit = r.grantCredit ?? r.cost.minus(r.cost);
-        const checked = checkRecordFields({ ...r, grantCredit }, ['input', 'records', String(index)], context);
-        errors.push(...checked.errors);
-        if (checked.errors.length === 0) {
-          valid.push({ billingAccountId: r.billingAccountId, date: r.date, serviceId: checked.serviceId!, cloudId: r.cloudId, folderId: r.folderId, cost: r.cost.toFixed(6), grantCredit: grantCredit.toFixed(6) });
-        }
-      });
+      const serviceIds = new Array<string>(records.length);
+      for (let index = 0; index < records.length; index++) {
+        const r = records[index];
+        const checked = checkRecordFields(
+          { billingAccountId: r.billingAccountId, date: r.date, serviceId: r.serviceId, cloudId: r.cloudId, folderId: r.folderId, cost: r.cost, grantCredit: r.grantCredit ?? ZERO },
+          ['input', 'records', String(index)],
+          context,
+        );
+        if (checked.errors.length) errors.push(...checked.errors);
+        else serviceIds[index] = checked.serviceId!;
+      }
       if (errors.length) return { accepted: 0, duplicate: false, userErrors: errors };
 
       // Claim the batch id; a racing request with the same id waits here for us and then sees the stored batch.
@@ -135,27 +155,79 @@ export class ConsumptionService {
         const winner = await manager.findOneOrFail(ConsumptionBatchEntity, { where: { batchId } });
         return this.replayResult(winner, fingerprint);
       }
-      await insertRecords(manager, valid, 'API', batchId);
-      return { accepted: valid.length, duplicate: false, userErrors: [] };
+      await insertColumns(
+        manager,
+        {
+          billingAccountIds: records.map((r) => r.billingAccountId),
+          dates: records.map((r) => r.date),
+          serviceIds,
+          cloudIds: records.map((r) => r.cloudId),
+          folderIds: records.map((r) => r.folderId),
+          costs,
+          grantCredits: grants,
+        },
+        'API',
+        batchId,
+      );
+      return { accepted: records.length, duplicate: false, userErrors: [] };
     });
   }
 }
 
+/** Validated records as one array per column (the shape the set-based INSERT sends). */
+export interface RecordColumns {
+  billingAccountIds: string[];
+  dates: string[];
+  serviceIds: string[];
+  cloudIds: string[];
+  folderIds: string[];
+  costs: string[];
+  grantCredits: string[];
+}
+
 /** One set-based INSERT for a whole batch (arrays unnested server-side), never a query per record. */
 export async function insertRecords(manager: EntityManager, records: ValidRecord[], source: 'API' | 'CSV', batchId: string | null): Promise<void> {
-  if (records.length === 0) return;
+  await insertColumns(
+    manager,
+    {
+      billingAccountIds: records.map((r) => r.billingAccountId),
+      dates: records.map((r) => r.date),
+      serviceIds: records.map((r) => r.serviceId),
+      cloudIds: records.map((r) => r.cloudId),
+      folderIds: records.map((r) => r.folderId),
+      costs: records.map((r) => r.cost),
+      grantCredits: records.map((r) => r.grantCredit),
+    },
+    source,
+    batchId,
+  );
+}
+
+/** PostgreSQL array literal of text values (what node-postgres would send, built without escaping plain values). */
+function arrayLiteral(values: string[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) out += ',';
+    out += '"' + (v.indexOf('"') === -1 && v.indexOf('\\') === -1 ? v : v.replace(/(["\\])/g, '\\$1')) + '"';
+  }
+  return out + '}';
+}
+
+export async function insertColumns(manager: EntityManager, columns: RecordColumns, source: 'API' | 'CSV', batchId: string | null): Promise<void> {
+  if (columns.billingAccountIds.length === 0) return;
   await manager.query(
     `INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source, batch_id)
      SELECT a, d, s, c, f, cost, grant_credit, $8, $9
        FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[]) AS u(a, d, s, c, f, cost, grant_credit)`,
     [
-      records.map((r) => r.billingAccountId),
-      records.map((r) => r.date),
-      records.map((r) => r.serviceId),
-      records.map((r) => r.cloudId),
-      records.map((r) => r.folderId),
-      records.map((r) => r.cost),
-      records.map((r) => r.grantCredit),
+      arrayLiteral(columns.billingAccountIds),
+      arrayLiteral(columns.dates),
+      arrayLiteral(columns.serviceIds),
+      arrayLiteral(columns.cloudIds),
+      arrayLiteral(columns.folderIds),
+      arrayLiteral(columns.costs),
+      arrayLiteral(columns.grantCredits),
       source,
       batchId,
     ],
