@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseBillingMonthDocument, PartnerInvoiceDocument } from '../generated/graphql';
+import { AdjustRebateBalanceDocument, CloseBillingMonthDocument, PartnerInvoiceDocument, WithdrawRebateDocument } from '../generated/graphql';
 import { activePartner, uniqueAccount, type TestPartner } from '../support/factories';
 import { closeMonth, createSubaccount, deleteSubaccount, insertActiveDeal, insertApprovedProject, ledgerOf, recordUsage } from '../support/billing-fixtures';
 import { setupTestApp, type TestApp } from '../support/test-app';
@@ -187,6 +187,37 @@ describe('closing a month', () => {
       expect((await invoiceOf(t, p, '2026-01')).invoice).toMatchObject({ payable: '5000.00', bonusWithdrawalsApplied: '900.00', bonusCarriedOver: '600.00' });
       await closeMonth(t, '2026-02');
       expect((await invoiceOf(t, p, '2026-02')).invoice).toMatchObject({ bonusWithdrawalsApplied: '600.00', bonusCarriedOver: '0.00', payable: '1200.00' });
+    });
+  });
+});
+
+describe('BONUS money at a partner exit', () => {
+  it('returns the BONUS amount not absorbed by invoices as a WITHDRAWAL_REVERSAL at the close of the exit month', async () => {
+    await withApp('2026-01-01T09:00:00Z', async (t) => {
+      const p = await activePartner(t);
+      const c = await createSubaccount(t, p);
+      await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: p.id, amount: '1500.00', reason: 'opening balance' } });
+      const w = await t.ok(WithdrawRebateDocument, { input: { partnerId: p.id, amount: '1500', destination: 'BONUS', idempotencyKey: 'bonus-jan' } }, p.ownerToken);
+      expect(w.withdrawRebate.userErrors).toEqual([]);
+      await t.advanceTo('2026-01-20T09:00:00Z');
+      await t.ok('mutation($id: ID!) { revokePartnerStatus(input: { partnerId: $id, reason: "breach" }) { userErrors { code } } }', { id: p.id });
+      await t.advanceTo('2026-02-01T09:00:00Z');
+      // linked until the revocation: payable 900 absorbs 900 of the 1500
+      await recordUsage(t, [
+        { billingAccountId: c.billingAccountId, date: '2026-01-10', serviceId: 'compute', cost: '1000' },
+        { billingAccountId: c.billingAccountId, date: '2026-01-25', serviceId: 'compute', cost: '7000' },
+      ]);
+      expect((await closeMonth(t, '2026-01')).userErrors).toEqual([]);
+      const { invoice } = await invoiceOf(t, p, '2026-01');
+      expect(invoice).toMatchObject({ totalCost: '1000.00', bonusWithdrawalsApplied: '900.00', bonusCarriedOver: '0.00', payable: '0.00' });
+      expect((await ledgerOf(t, p.id)).map((e) => [e.kind, e.amount, e.balance_after])).toEqual([
+        ['ADJUSTMENT', '1500.00', '1500.00'],
+        ['WITHDRAWAL', '-1500.00', '0.00'],
+        ['WITHDRAWAL_REVERSAL', '600.00', '600.00'],
+      ]);
+      // closing again changes nothing
+      await closeMonth(t, '2026-01');
+      expect(await ledgerOf(t, p.id)).toHaveLength(3);
     });
   });
 });
