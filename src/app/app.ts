@@ -62,7 +62,7 @@ export class App {
     this.presales = new PresalesService(this.ds, this.clock, this.settings, this.partners);
     this.services = new ServicesService(this.ds);
     this.consumption = new ConsumptionService(this.ds, this.clock, this.services);
-    this.ledger = new LedgerService(this.ds);
+    this.ledger = new LedgerService();
     this.rebates = new RebatesService(this.ds, this.clock, this.ledger);
     this.withdrawals = new WithdrawalsService(this.ds, this.clock, this.ledger);
     this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.logger);

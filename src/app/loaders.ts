@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { App } from './app';
 import type { InvoiceView } from '../modules/billing/billing.service';
-import { In, type DataSource } from 'typeorm';
+import { In } from 'typeorm';
 import { ApiTokenEntity } from '../modules/access/api-token.entity';
 import { CustomerEntity } from '../modules/customers/customer.entity';
 import { isLinked } from '../modules/customers/domain/subaccount-lifecycle';

@@ -46,8 +46,6 @@ import {
   checkRebateRate,
   completeProject,
   isProjectOpen,
-  projectRebate,
-  rebateWindow,
   rejectOnPartnerExit,
   reviewProject,
   type ProjectStatus,
@@ -439,21 +437,6 @@ describe('project rules', () => {
   });
   it('requires a rebate rate to approve', () => {
     expect(domainErrorOf(() => checkRebateRate(undefined, '0.15')).field).toEqual(['input', 'rebateRate']);
-  });
-
-  it.each([
-    ['2026-01-31', '2026-02', '2027-01'],
-    ['2026-12-01', '2027-01', '2027-12'],
-  ])('an approval on %s gives a rebate window %s..%s', (approved, from, to) => {
-    expect(rebateWindow(approved, 12)).toEqual({ rebateFrom: from, rebateTo: to });
-  });
-  it.each([
-    ['29999.99', '0'],
-    ['30000', '3000'],
-    ['33333.33', '3333.33'],
-    ['30000.05', '3000.01'],
-  ])('rebate on scope consumption %s at 0.1 with minimum 30000 is %s', (s, rebate) => {
-    expect(projectRebate(dec(s), '0.1', '30000').toFixed(2)).toBe(dec(rebate).toFixed(2));
   });
 });
 

@@ -16,7 +16,7 @@ import { SettingsService } from '../settings/settings.service';
 import { aggregateLines, aggregateProjectUsage, type RawLine } from './billing.queries';
 import { BillingMonthEntity } from './billing-month.entity';
 import { eligibleAmount, priceInvoiceLine, type PricedLine } from './domain/invoice-line';
-import { hasInvoice, partnerBonus, totalInvoice, type InvoiceTotals } from './domain/invoice';
+import { hasInvoice, totalInvoice, type InvoiceTotals } from './domain/invoice';
 import { isInRebateWindow, projectRebate } from './domain/project-rebate';
 import { levelInForce, specializationBase, specializationRebate, type Specialization } from './domain/specialization-rebate';
 import { InvoiceLineEntity } from './invoice-line.entity';

@@ -17,6 +17,7 @@ import type { PartnersService } from '../partners/partners.service';
 import type { SettingsService } from '../settings/settings.service';
 import * as rules from './domain/project-rules';
 import { ProjectEntity, type ProjectScope } from './project.entity';
+import { projectRebateWindow } from '../billing/domain/project-rebate';
 
 export interface ProjectRegistrationInput {
   partnerId: string;
@@ -138,7 +139,7 @@ export class ProjectsService {
       if (input.decision === 'APPROVE') {
         const submittedOn = moscowDate(project.createdAt);
         if (await this.scopeHasConsumption(manager, project.scope, project.scopeId, submittedOn)) throw scopeNotEmpty(project.scope, submittedOn, []);
-        const window = rules.rebateWindow(today, settings.projectRebateMonths);
+        const window = projectRebateWindow(today, settings.projectRebateMonths);
         project.rebateRate = input.rebateRate!;
         project.rebateFrom = window.rebateFrom;
         project.rebateTo = window.rebateTo;

@@ -1,6 +1,6 @@
 // The rebate ledger (SPEC §11): every change of a partner's rebate balance is an appended entry carrying the running
 // balance, written under the partner's balance lock in the caller's transaction together with its event.
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { Dec, formatMoney, type Dec as Decimal } from '../../shared/money';
 import { appendEvents } from '../events/events.service';
@@ -22,7 +22,6 @@ export interface NewLedgerEntry {
 }
 
 export class LedgerService {
-  constructor(private readonly ds: DataSource) {}
 
   /** Takes the balance locks of these partners (sorted, so two transactions never deadlock) until commit. */
   async lockBalances(manager: EntityManager, partnerIds: string[]): Promise<void> {

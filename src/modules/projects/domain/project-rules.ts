@@ -1,8 +1,7 @@
 // Project registration rules and status machine (SPEC §7): SUBMITTED → APPROVED | REJECTED, APPROVED → COMPLETED.
 import type Decimal from 'decimal.js';
 import { invalidTransition, requireReason, validationFailed } from '../../../shared/domain-error';
-import { addMonths, monthOf } from '../../../shared/dates';
-import { ZERO, roundMoney, scaleOf } from '../../../shared/money';
+import { scaleOf } from '../../../shared/money';
 import { checkRateInRange } from '../../deals/domain/deal-rules';
 import type { ReviewDecision } from '../../partners/domain/partner-lifecycle';
 
@@ -44,16 +43,4 @@ export function completeProject(status: ProjectStatus): ProjectStatus {
 /** Open projects hold their scope: one SUBMITTED/APPROVED project per scope (PROJECT_CONFLICT). */
 export function isProjectOpen(status: ProjectStatus): boolean {
   return status === 'SUBMITTED' || status === 'APPROVED';
-}
-
-/** Rebate window: from the month after approval, windowMonths months long (12 → rebateTo = rebateFrom + 11). */
-export function rebateWindow(approvalDate: string, windowMonths: number): { rebateFrom: string; rebateTo: string } {
-  const rebateFrom = addMonths(monthOf(approvalDate), 1);
-  return { rebateFrom, rebateTo: addMonths(rebateFrom, windowMonths - 1) };
-}
-
-/** The scope was empty at registration, so all of S is growth: round(S × rate) when S reaches the minimum, else 0. */
-export function projectRebate(scopeConsumption: Decimal, rebateRate: Decimal.Value, minScopeConsumption: Decimal.Value): Decimal {
-  if (scopeConsumption.lt(minScopeConsumption)) return ZERO;
-  return roundMoney(scopeConsumption.times(rebateRate));
 }
