@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     log(`${records} consumption records`);
 
     const port = await freePort();
-    api = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
+    api = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(__dirname, '..', 'src', 'main.js')], {
       env: { ...process.env, DATABASE_URL: url, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START: '2026-04-02T09:00:00Z', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
     });

@@ -45,6 +45,8 @@ const CONTRACT_PARTS: string[] = [
   // rebate ledger and withdrawals
   'Withdrawal', 'RebateBalance', 'RebateLedgerEntry', 'Query.withdrawal', 'Query.withdrawals', 'Mutation.withdrawRebate',
   'Mutation.settleWithdrawal', 'Mutation.adjustRebateBalance',
+  // subscriptions
+  'Subscription', 'ActivityEvent', 'RebateLedgerEntry',
 ];
 
 describe('migrations', () => {

@@ -51,8 +51,8 @@ async function segmentsOfMonth(manager: EntityManager, from: string, to: string,
        SELECT base_id, p AS piece_from, lead(p) OVER (PARTITION BY base_id ORDER BY p) AS piece_to FROM points
      )
      SELECT b.billing_account_id, b.partner_id, b.customer_id, b.attribution, pc.piece_from::text AS seg_from, pc.piece_to::text AS seg_to,
-            coalesce((SELECT dp.bonus_rate FROM deal_periods dp
-                       WHERE dp.base_id = b.base_id AND dp.d_from <= pc.piece_from AND pc.piece_from < dp.d_to LIMIT 1), 0)::text AS deal_rate
+            trim_scale(coalesce((SELECT dp.bonus_rate FROM deal_periods dp
+                       WHERE dp.base_id = b.base_id AND dp.d_from <= pc.piece_from AND pc.piece_from < dp.d_to LIMIT 1), 0))::text AS deal_rate
        FROM pieces pc JOIN base b USING (base_id)
       WHERE pc.piece_to IS NOT NULL AND pc.piece_from < pc.piece_to`,
     [from, to, partnerId],
@@ -122,7 +122,7 @@ export async function aggregateLines(manager: EntityManager, from: string, to: s
     const service = services.get(row.service_id);
     const exclusion: LineExclusion | null = segment.attribution === 'OWN' ? 'PARTNER_OWN' : service?.bonus_eligible === false ? 'EXCLUDED_SERVICE' : null;
     const dealBonusRate = exclusion ? '0' : segment.dealBonusRate;
-    const key = [segment.partnerId, segment.billingAccountId, segment.customerId ?? '', row.service_id, exclusion ?? '', new Dec(dealBonusRate).toFixed()].join('|');
+    const key = [segment.partnerId, segment.billingAccountId, segment.customerId ?? '', row.service_id, exclusion ?? '', dealBonusRate].join('|');
     const line = lines.get(key);
     if (line) {
       line.cost = line.cost.plus(row.cost);

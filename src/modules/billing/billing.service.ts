@@ -157,6 +157,8 @@ export class BillingService {
     return eventTransaction(this.ds, async (manager) => {
       // Exclusive against consumption ingestion (which holds it shared) and against a concurrent close.
       await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);
+      // A batch job over a month of records: let its aggregates hash in memory rather than spill to disk.
+      await manager.query(`SET LOCAL work_mem = '128MB'`);
       const already = await this.isClosed(manager, month);
       if (already) return this.result(already);
       const [latest] = await manager.query(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM billing_months`);
