@@ -187,6 +187,24 @@ describe('authorization over graphql-ws', () => {
     expect(admin.items<any>().map((i) => i.id)).toEqual([a.id, b.id]);
   });
 
+  it('shares an event\'s result between identical subscriptions of one role, never across roles', async () => {
+    const viewerToken = await tokenFor(t, alpha, 'PARTNER_VIEWER');
+    const start = await maxSequence();
+    const document = `subscription($after: String) { rebateAccruals(after: $after) { sequence partner { id apiTokens { role } } } }`;
+    const before = t.app.eventBus.subscriberCount;
+    // The viewer first, so that without the role in the sharing key the owners would get its error.
+    const viewer = connect(viewerToken).subscribe(document, { after: start });
+    await waitForSubscribers(t.app, before + 1);
+    const owners = [connect(alpha.ownerToken), connect(alpha.ownerToken)].map((ws) => ws.subscribe(document, { after: start }));
+    await waitForSubscribers(t.app, before + 3); // live, so all three see the same event object
+    await adjust(t, alpha.id, '1.00');
+    await Promise.all(owners.map((c) => c.waitForItems(1)));
+    await viewer.waitFor((c) => c.errors.length > 0, 10_000, 'the viewer\'s error');
+    for (const owner of owners) expect(owner.items<any>()[0].partner.apiTokens.map((tk: { role: string }) => tk.role)).toContain('PARTNER_VIEWER');
+    expect(viewer.data).toEqual([]);
+    expect(errorCodes(viewer)).toEqual(['FORBIDDEN']);
+  });
+
   it('refuses an unknown partner id for ADMIN', async () => {
     const c = connect(ADMIN_TOKEN).subscribe(PartnerActivityDocument, { partnerId: randomUUID() });
     await c.waitForEnd();

@@ -22,7 +22,6 @@ import { levelInForce, specializationBase, specializationRebate, type Specializa
 import { InvoiceLineEntity } from './invoice-line.entity';
 import { InvoiceEntity } from './invoice.entity';
 import { SpecializationBaseEntity } from './specialization-base.entity';
-import { SpecializationMonthEntity } from './specialization-month.entity';
 
 export interface InvoiceLineView extends PricedLine {
   billingAccountId: string;
@@ -51,6 +50,64 @@ const SPECIALIZATIONS: Specialization[] = ['INFRA_DEVOPS', 'DATA_PLATFORM', 'SEC
 /** S and G (SPEC §7, §11) add up per billing account × service × month amounts, each rounded. */
 function rebateBaseAmount(cost: Decimal, grantCredit: Decimal, bonusEligible: boolean): Decimal {
   return eligibleAmount(roundMoney(cost), roundMoney(grantCredit), bonusEligible ? null : 'EXCLUDED_SERVICE');
+}
+
+/** Lines priced and stored per chunk of whole partners during the close (bounded memory). */
+const CLOSE_CHUNK_LINES = 20_000;
+
+type BonusMap = Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>;
+
+/** Prices raw lines with the domain rules and totals them into invoices for the given partners. */
+function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: BonusMap, partnerIds: Set<string>): Map<string, InvoiceView> {
+  const linesByPartner = new Map<string, InvoiceLineView[]>();
+  for (const line of raw) {
+    const priced = priceInvoiceLine({ cost: line.cost, grantCredit: line.grantCredit, exclusion: line.exclusion, baseRate, dealBonusRate: line.dealBonusRate });
+    let list = linesByPartner.get(line.partnerId);
+    if (!list) linesByPartner.set(line.partnerId, (list = []));
+    list.push(Object.assign(priced, { billingAccountId: line.billingAccountId, customerId: line.customerId, serviceId: line.serviceId }));
+  }
+  const views = new Map<string, InvoiceView>();
+  for (const id of partnerIds) {
+    const lines = linesByPartner.get(id) ?? [];
+    const amounts = bonus.get(id) ?? { carriedIn: ZERO, withdrawnThisMonth: ZERO };
+    if (!hasInvoice(lines, amounts)) continue;
+    const { linesPayable: _l, customerLinesPayable: _c, ...totals } = totalInvoice(lines, amounts);
+    const customerCost = sum(lines.filter((l) => l.exclusion !== 'PARTNER_OWN').map((l) => l.cost));
+    views.set(id, { ...totals, partnerId: id, month, isFinal: false, closedAt: null, lines, customerCost });
+  }
+  return views;
+}
+
+/**
+ * The month's eligible consumption per partner × specialization (SPEC §11): amounts per billing account × service,
+ * each rounded, summed. Subaccount lines and project scopes are kept apart until rounded.
+ */
+class SpecializationTotals {
+  private readonly groups = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal }>();
+
+  add(partnerId: string, specialization: string | null, source: 'sub' | 'project', account: string, service: string, cost: Decimal, grant: Decimal): void {
+    if (!specialization) return;
+    const key = `${partnerId}|${source}|${account}|${service}`;
+    const group = this.groups.get(key);
+    if (group) {
+      group.cost = group.cost.plus(cost);
+      group.grant = group.grant.plus(grant);
+    } else {
+      this.groups.set(key, { partnerId, specialization, cost, grant });
+    }
+  }
+
+  totals(): { partnerId: string; specialization: string; amount: Decimal }[] {
+    const totals = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
+    for (const g of this.groups.values()) {
+      const key = `${g.partnerId}|${g.specialization}`;
+      const amount = rebateBaseAmount(g.cost, g.grant, true);
+      const current = totals.get(key);
+      if (current) current.amount = current.amount.plus(amount);
+      else totals.set(key, { partnerId: g.partnerId, specialization: g.specialization, amount });
+    }
+    return [...totals.values()];
+  }
 }
 
 export class BillingService {
@@ -84,27 +141,11 @@ export class BillingService {
   }
 
   /** Priced invoices of a month for every partner (or one), from the same aggregation the close uses. */
-  private async computeInvoices(manager: EntityManager, month: string, partnerId: string | null = null, rawLines?: RawLine[]): Promise<Map<string, InvoiceView>> {
+  private async computeInvoices(manager: EntityManager, month: string, partnerId: string | null = null): Promise<Map<string, InvoiceView>> {
     const settings = await this.settings.inForce(month, manager);
-    const raw = rawLines ?? (await aggregateLines(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerId));
-    const linesByPartner = new Map<string, InvoiceLineView[]>();
-    for (const line of raw) {
-      const priced = priceInvoiceLine({ cost: line.cost, grantCredit: line.grantCredit, exclusion: line.exclusion, baseRate: settings.baseBonusRate, dealBonusRate: line.dealBonusRate });
-      if (!linesByPartner.has(line.partnerId)) linesByPartner.set(line.partnerId, []);
-      linesByPartner.get(line.partnerId)!.push({ ...priced, billingAccountId: line.billingAccountId, customerId: line.customerId, serviceId: line.serviceId });
-    }
+    const raw = await aggregateLines(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerId);
     const bonus = await this.bonusAmounts(manager, month, partnerId);
-    const partnerIds = new Set([...linesByPartner.keys(), ...bonus.keys()]);
-    const views = new Map<string, InvoiceView>();
-    for (const id of partnerIds) {
-      const lines = linesByPartner.get(id) ?? [];
-      const amounts = bonus.get(id) ?? { carriedIn: ZERO, withdrawnThisMonth: ZERO };
-      if (!hasInvoice(lines, amounts)) continue;
-      const { linesPayable: _l, customerLinesPayable: _c, ...totals } = totalInvoice(lines, amounts);
-      const customerCost = sum(lines.filter((l) => l.exclusion !== 'PARTNER_OWN').map((l) => l.cost));
-      views.set(id, { ...totals, partnerId: id, month, isFinal: false, closedAt: null, lines, customerCost });
-    }
-    return views;
+    return priceInvoices(month, raw, settings.baseBonusRate, bonus, new Set([...raw.map((l) => l.partnerId), ...bonus.keys()]));
   }
 
   /**
@@ -178,7 +219,7 @@ export class BillingService {
     let mark = Date.now();
     const step = (name: string) => {
       const at = Date.now();
-      timings[name] = at - mark;
+      timings[name] = (timings[name] ?? 0) + at - mark;
       mark = at;
     };
     const now = this.clock.now();
@@ -186,30 +227,51 @@ export class BillingService {
     const to = endOfMonthExclusive(month);
     const settings = await this.settings.inForce(month, manager);
     const rawLines = await aggregateLines(manager, from, to);
+    const bonus = await this.bonusAmounts(manager, month, null);
     step('aggregateLines');
-    const invoices = await this.computeInvoices(manager, month, null, rawLines);
-    step('priceInvoices');
+    const exited = new Set<string>((await manager.query(`SELECT id FROM partners WHERE exit_date >= $1 AND exit_date < $2`, [from, to])).map((r: { id: string }) => r.id));
     const entries: NewLedgerEntry[] = [];
+    const invoiced: string[] = [];
+    const specializationTotals = new SpecializationTotals();
 
-    // A partner that left in M gets its unabsorbed BONUS money back instead of carrying it (SPEC §3).
-    const exited: { id: string }[] = await manager.query(`SELECT id FROM partners WHERE exit_date >= $1 AND exit_date < $2`, [from, to]);
-    for (const { id } of exited) {
-      const invoice = invoices.get(id);
-      if (invoice && invoice.bonusCarriedOver.gt(0)) {
-        entries.push({ partnerId: id, kind: 'WITHDRAWAL_REVERSAL', amount: invoice.bonusCarriedOver, period: month, description: `BONUS not absorbed by invoices before leaving the program (${month})`, createdAt: now });
-        invoice.bonusCarriedOver = ZERO;
+    // Price and store partner by partner in chunks, so memory stays flat however many lines the month has.
+    const finalize = async (lines: RawLine[], partnerIds: Set<string>) => {
+      const invoices = priceInvoices(month, lines, settings.baseBonusRate, bonus, partnerIds);
+      step('priceInvoices');
+      for (const invoice of invoices.values()) {
+        // A partner that left in M gets its unabsorbed BONUS money back instead of carrying it (SPEC §3).
+        if (exited.has(invoice.partnerId) && invoice.bonusCarriedOver.gt(0)) {
+          entries.push({ partnerId: invoice.partnerId, kind: 'WITHDRAWAL_REVERSAL', amount: invoice.bonusCarriedOver, period: month, description: `BONUS not absorbed by invoices before leaving the program (${month})`, createdAt: now });
+          invoice.bonusCarriedOver = ZERO;
+        }
+        invoiced.push(invoice.partnerId);
       }
+      await this.storeInvoices(manager, [...invoices.values()], now);
+      for (const line of lines) if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, 'sub', line.billingAccountId, line.serviceId, line.cost, line.grantCredit);
+      step('storeInvoices');
+    };
+    const seen = new Set<string>();
+    for (let start = 0; start < rawLines.length; ) {
+      let end = Math.min(start + CLOSE_CHUNK_LINES, rawLines.length);
+      while (end < rawLines.length && rawLines[end].partnerId === rawLines[end - 1].partnerId) end++; // keep a partner whole
+      const chunk = rawLines.slice(start, end);
+      const partnerIds = new Set(chunk.map((l) => l.partnerId));
+      partnerIds.forEach((id) => seen.add(id));
+      await finalize(chunk, partnerIds);
+      start = end;
     }
-
-    await this.storeInvoices(manager, [...invoices.values()], now);
-    step('storeInvoices');
+    const bonusOnly = new Set([...bonus.keys()].filter((id) => !seen.has(id)));
+    if (bonusOnly.size) await finalize([], bonusOnly);
 
     // Project rebates for M (SPEC §7).
     const usage = await aggregateProjectUsage(manager, from, to);
     step('aggregateProjectUsage');
     const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
     const sByProject = new Map<string, Decimal>();
-    for (const u of usage) sByProject.set(u.projectId, (sByProject.get(u.projectId) ?? ZERO).plus(rebateBaseAmount(u.cost, u.grantCredit, u.bonusEligible)));
+    for (const u of usage) {
+      sByProject.set(u.projectId, (sByProject.get(u.projectId) ?? ZERO).plus(rebateBaseAmount(u.cost, u.grantCredit, u.bonusEligible)));
+      if (u.bonusEligible) specializationTotals.add(u.partnerId, u.specialization, 'project', u.billingAccountId, u.serviceId, u.cost, u.grantCredit);
+    }
     for (const project of projects) {
       if (!project.rebateFrom || !project.rebateTo || !project.rebateRate || !isInRebateWindow(month, project.rebateFrom, project.rebateTo)) continue;
       const rebate = projectRebate(sByProject.get(project.id) ?? ZERO, project.rebateRate, settings.minProjectMonthlyConsumption);
@@ -219,23 +281,20 @@ export class BillingService {
     }
     // The close of rebateTo makes a project COMPLETED (with its event).
     await this.projects.completeWindowsClosedBy(manager, month, now);
-    const events: NewEvent[] = [];
 
     // The month's specialization amounts, and at a quarter's end the specialization rebates (SPEC §11).
-    await this.storeSpecializationMonth(manager, month, rawLines, usage);
+    await this.storeSpecializationMonth(manager, month, specializationTotals);
     if (isQuarterEnd(month)) entries.push(...(await this.specializationRebates(manager, quarterOf(month), settings, now)));
     step('specializations');
 
     entries.sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0));
     await this.ledger.append(manager, entries);
-    for (const invoice of invoices.values()) {
-      events.push({ partnerId: invoice.partnerId, type: 'INVOICE_FINALIZED', entityId: `${invoice.partnerId}:${month}`, status: 'FINAL', occurredAt: now });
-    }
+    const events: NewEvent[] = invoiced.map((partnerId) => ({ partnerId, type: 'INVOICE_FINALIZED', entityId: `${partnerId}:${month}`, status: 'FINAL', occurredAt: now }));
     await appendEvents(manager, events);
     step('ledgerAndEvents');
-    this.logger?.info({ month, lines: rawLines.length, invoices: invoices.size, entries: entries.length, timingsMs: timings }, 'month closed');
+    this.logger?.info({ month, lines: rawLines.length, invoices: invoiced.length, entries: entries.length, timingsMs: timings }, 'month closed');
 
-    const row = manager.create(BillingMonthEntity, { month: from, closedAt: now, invoicesFinalized: invoices.size, rebateEntriesCreated: entries.length });
+    const row = manager.create(BillingMonthEntity, { month: from, closedAt: now, invoicesFinalized: invoiced.length, rebateEntriesCreated: entries.length });
     await manager.save(row);
     return this.result(row);
   }
@@ -285,25 +344,14 @@ export class BillingService {
     );
   }
 
-  /** Per partner × specialization: subaccount lines (linked days) plus project scopes (direct days), rounded per account × service. */
-  private async storeSpecializationMonth(manager: EntityManager, month: string, rawLines: RawLine[], usage: Awaited<ReturnType<typeof aggregateProjectUsage>>): Promise<void> {
-    const perAccountService = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal }>();
-    const add = (partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal, source: string) => {
-      if (!specialization) return;
-      const key = `${partnerId}|${source}|${account}|${service}`;
-      const current = perAccountService.get(key) ?? { partnerId, specialization, cost: ZERO, grant: ZERO };
-      perAccountService.set(key, { ...current, cost: current.cost.plus(cost), grant: current.grant.plus(grant) });
-    };
-    for (const line of rawLines) if (line.exclusion === null) add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit, 'sub');
-    for (const u of usage) if (u.bonusEligible) add(u.partnerId, u.specialization, u.billingAccountId, u.serviceId, u.cost, u.grantCredit, 'project');
-    const totals = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
-    for (const v of perAccountService.values()) {
-      const key = `${v.partnerId}|${v.specialization}`;
-      const amount = rebateBaseAmount(v.cost, v.grant, true);
-      totals.set(key, { partnerId: v.partnerId, specialization: v.specialization, amount: (totals.get(key)?.amount ?? ZERO).plus(amount) });
-    }
-    const rows = [...totals.values()].map((t) => manager.create(SpecializationMonthEntity, { partnerId: t.partnerId, specialization: t.specialization, month, eligibleConsumption: t.amount }));
-    for (let i = 0; i < rows.length; i += 2000) await manager.createQueryBuilder().insert().into(SpecializationMonthEntity).values(rows.slice(i, i + 2000)).execute();
+  private async storeSpecializationMonth(manager: EntityManager, month: string, totals: SpecializationTotals): Promise<void> {
+    const rows = totals.totals();
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO specialization_months (partner_id, specialization, month, eligible_consumption)
+       SELECT partner_id, specialization, $1, amount FROM unnest($2::uuid[], $3::text[], $4::numeric[]) AS u(partner_id, specialization, amount)`,
+      [month, rows.map((r) => r.partnerId), rows.map((r) => r.specialization), rows.map((r) => r.amount.toFixed())],
+    );
   }
 
   private async specializationRebates(manager: EntityManager, quarter: string, settings: Awaited<ReturnType<SettingsService['inForce']>>, now: Date): Promise<NewLedgerEntry[]> {
