@@ -6,7 +6,7 @@
 // service method (BillingService.close), run by this process as the writer, which takes the commit time when the
 // transaction has committed. Reports delivered/expected (every subscriber must get every entry of its partner, in
 // strictly increasing order, exactly once), commit-to-delivery latency p50/p99/max, and the API's peak RSS (VmHWM).
-// Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5), BENCH_CLIENT_PROCESSES (2),
+// Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5), BENCH_CLIENT_PROCESSES (1: on a small machine more client processes only compete with the API for CPU),
 // BENCH_TIMEOUT_S (600), BENCH_LOG_LEVEL (API log level, quiet by default), BENCH_API_NODE_ARGS (e.g. --cpu-prof).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +22,7 @@ import { hashToken } from '../src/modules/access/tokens';
 
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const PER_PARTNER = Number(process.env.BENCH_SUBSCRIBERS_PER_PARTNER ?? 5);
-const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 1);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const MONTH = '2026-01';
@@ -161,9 +161,10 @@ async function generate(client: Client): Promise<string[]> {
 }
 
 /** CPU time (user + system) a process has used, in ms. */
-function cpuMs(pid: number): number {
+function cpuMs(pid: number, which: 'user' | 'system' | 'both' = 'both'): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  const [user, system] = [Number(fields[11]), Number(fields[12])]; // utime, stime in clock ticks (USER_HZ = 100)
+  return ((which === 'user' ? user : which === 'system' ? system : user + system) * 1000) / 100;
 }
 
 function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
@@ -295,7 +296,11 @@ async function main(): Promise<void> {
       createLogger('silent'),
     );
     await writer.app.eventBus.stop(); // the writer does not subscribe
+    const idleFrom = cpuMs(api.pid!);
+    await sleep(1000);
+    const apiIdleCpuPerS = cpuMs(api.pid!) - idleFrom; // keep-alive pings, timers
     const apiCpuBefore = cpuMs(api.pid!);
+    const apiSystemBefore = cpuMs(api.pid!, 'system');
     const clientCpuBefore = children.reduce((sum, child) => sum + cpuMs(child.pid!), 0);
     const closeStarted = Date.now();
     const result = await writer.app.billing.close(MONTH);
@@ -313,6 +318,7 @@ async function main(): Promise<void> {
     const waitStarted = Date.now();
     while (received.reduce((a, b) => a + b, 0) < expected && Date.now() - waitStarted < 60_000 && Date.now() < deadline) await sleep(50);
     const apiCpu = cpuMs(api.pid!) - apiCpuBefore;
+    const apiSystem = cpuMs(api.pid!, 'system') - apiSystemBefore;
     const clientCpu = children.reduce((sum, child) => sum + cpuMs(child.pid!), 0) - clientCpuBefore;
     await sleep(500); // anything extra (a duplicate) would arrive now
     for (const child of children) child.send({ type: 'report' } satisfies ToClient);
@@ -351,7 +357,7 @@ async function main(): Promise<void> {
       closeMs: committedAt - closeStarted,
       latencyMs: { min: latencies[0], p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
       apiRssMb: { beforeSubscribers: Math.round(rssBeforeKb / 1024), withSubscribersIdle: Math.round(rssIdleKb / 1024), peak: Math.round(peakKb / 1024) },
-      cpuMsDuringDelivery: { api: apiCpu, clients: clientCpu },
+      cpuMsDuringDelivery: { api: apiCpu, apiKernel: apiSystem, clients: clientCpu, apiIdlePerSecond: apiIdleCpuPerS },
       loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
       busReads: await metric(metricsUrl, 'event_bus_reads'),
       errors: errors.slice(0, 5),

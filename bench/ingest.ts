@@ -172,6 +172,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU time (user + system) a live process has used so far, in seconds. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+}
+
+const load = () => os.loadavg()[0];
+
 /** Peak resident set size (VmHWM) of a live process, in MB. */
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -267,14 +275,18 @@ async function main(): Promise<void> {
     log(`API process ${api.child.pid} at ${api.url}; peak RSS after start ${peakRssMb(api.child.pid!).toFixed(0)} MB`);
     await emptyTable(db);
     log(`(a) GraphQL: ${inputs.bodies.length} batches of ${fmt(BATCH)}, ${CONCURRENCY} in flight…`);
+    const apiCpuBefore = cpuSeconds(api.child.pid!);
+    const loadBefore = load();
     const graphql = await graphqlPhase(api.url, inputs.bodies);
+    const apiCpu = cpuSeconds(api.child.pid!) - apiCpuBefore;
+    const loadAfterGraphql = load();
     const apiPeakRssMb = peakRssMb(api.child.pid!);
     await stopChild(api.child);
     api = null;
     const afterGraphql = await tableState(db);
     if (afterGraphql.count !== RECORDS) throw new Error(`GraphQL phase stored ${afterGraphql.count} records`);
     const sortedMs = [...graphql.batchMs].sort((x, y) => x - y);
-    log(`(a) ${graphql.seconds.toFixed(1)} s, batch p50 ${sortedMs[Math.floor(sortedMs.length / 2)].toFixed(0)} ms, max ${sortedMs.at(-1)!.toFixed(0)} ms`);
+    log(`(a) ${graphql.seconds.toFixed(1)} s (API process CPU ${apiCpu.toFixed(1)} s; load average ${loadBefore.toFixed(1)} → ${loadAfterGraphql.toFixed(1)}), batch p50 ${sortedMs[Math.floor(sortedMs.length / 2)].toFixed(0)} ms, max ${sortedMs.at(-1)!.toFixed(0)} ms`);
 
     // (b) CSV importer, in this process, streaming the export file.
     await emptyTable(db);
@@ -287,6 +299,7 @@ async function main(): Promise<void> {
       onProgress: (p) => log(`(b) ${fmt(p.rows)} rows, ${fmt(p.rowsPerSecond)} rows/s, ${p.percent?.toFixed(0)}%`),
     });
     const csvSeconds = (performance.now() - started) / 1000;
+    const loadAfterCsv = load();
     if (!imported.ok) throw new Error(`CSV import refused the file: ${JSON.stringify(imported.errors.slice(0, 5))}`);
     const afterCsv = await tableState(db);
     log(`(b) ${csvSeconds.toFixed(1)} s`);
@@ -300,6 +313,7 @@ async function main(): Promise<void> {
       db.query(copyFrom('COPY consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source) FROM STDIN')),
     );
     const copySeconds = (performance.now() - started) / 1000;
+    const loadAfterCopy = load();
     const afterCopy = await tableState(db);
     log(`(c) ${copySeconds.toFixed(1)} s`);
 
@@ -325,6 +339,7 @@ async function main(): Promise<void> {
     ] as const;
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length)));
     console.log(`\nIngestion benchmark: ${fmt(RECORDS)} records, ${fmt(BATCH)}-record batches, ${CONCURRENCY} in flight, fsync on, each phase into an empty table`);
+    console.log(`  (1-minute load average after each phase: ${loadAfterGraphql.toFixed(1)}, ${loadAfterCsv.toFixed(1)}, ${loadAfterCopy.toFixed(1)} on ${os.cpus().length} CPUs; other processes on the machine count too)`);
     for (const r of rows) {
       console.log(`  ${String(r[0]).padEnd(widths[0])}  ${String(r[1]).padStart(widths[1])}  ${String(r[2]).padStart(widths[2])}  ${String(r[3]).padEnd(widths[3])}  ${r[4] === null ? '' : r[4] ? 'PASS' : 'FAIL'}`);
     }
@@ -335,10 +350,11 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         cpus: os.cpus().length,
         fsync: true,
-        graphql: { seconds: +graphql.seconds.toFixed(3), recordsPerSecond: Math.round(graphqlRate), batchP50Ms: Math.round(sortedMs[Math.floor(sortedMs.length / 2)]), batchMaxMs: Math.round(sortedMs.at(-1)!) },
+        graphql: { seconds: +graphql.seconds.toFixed(3), recordsPerSecond: Math.round(graphqlRate), apiCpuSeconds: +apiCpu.toFixed(1), batchP50Ms: Math.round(sortedMs[Math.floor(sortedMs.length / 2)]), batchMaxMs: Math.round(sortedMs.at(-1)!) },
         csv: { seconds: +csvSeconds.toFixed(3), recordsPerSecond: Math.round(csvRate), shareOfCopy: +(csvRate / copyRate).toFixed(3), mode: 'in-process' },
         copy: { seconds: +copySeconds.toFixed(3), recordsPerSecond: Math.round(copyRate) },
         apiPeakRssMb: Math.round(apiPeakRssMb),
+        loadAverage: { before: +loadBefore.toFixed(2), afterGraphql: +loadAfterGraphql.toFixed(2), afterCsv: +loadAfterCsv.toFixed(2), afterCopy: +loadAfterCopy.toFixed(2) },
         goals,
       }),
     );

@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     // server would.
     const created = await createApp(config, database.url, logger);
     app = created.app;
-    if (created.fresh) await seedDemo(app);
+    if (created.fresh && config.demo) await seedDemo(app);
     if (created.createdAdminToken) console.error(`Admin token (shown once, keep it): ${created.createdAdminToken}`);
 
     const tty = process.stderr.isTTY;
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
       return 1;
     }
     console.log(
-      `Imported ${number(result.inserted)} records from ${file} in ${seconds.toFixed(1)} s (${number(Math.round(result.inserted / Math.max(seconds, 0.001)))} records/s): ` +
+      `Imported ${number(result.inserted)} records from ${file} in ${seconds.toFixed(seconds < 10 ? 2 : 1)} s (${number(Math.round(result.inserted / Math.max(seconds, 0.001)))} records/s): ` +
         `${number(result.pairs)} billing account-days, of which ${number(result.replacedPairs)} replaced ${number(result.replacedRecords)} earlier CSV records.`,
     );
     return 0;
@@ -103,7 +103,10 @@ async function main(): Promise<number> {
     logger.debug({ err: error }, 'import failed');
     return 1;
   } finally {
-    if (app) await app.ds.destroy().catch(() => undefined);
+    if (app) {
+      await app.eventBus.stop().catch(() => undefined);
+      await app.ds.destroy().catch(() => undefined);
+    }
     await database.stop();
   }
 }

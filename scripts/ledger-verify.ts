@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   try {
     const created = await createApp(config, database.url, logger);
     app = created.app;
-    if (created.fresh) await seedDemo(app);
+    if (created.fresh && config.demo) await seedDemo(app);
     if (created.createdAdminToken) console.error(`Admin token (shown once, keep it): ${created.createdAdminToken}`);
 
     // One snapshot for every check, so writes committed meanwhile cannot look like violations.

@@ -7,6 +7,8 @@ export interface Config {
   clock: { mode: 'system' } | { mode: 'manual'; start: Date };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
+  /** Add demo data to a new database: by default only for the embedded one (never silently into a real server). */
+  demo?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -31,8 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clockMode === 'manual') {
     const startText = env.CLOCK_START?.trim();
     const start = startText ? new Date(startText) : new Date();
-    if (startText && (!/^\d{4}-\d{2}-\d{2}T/.test(startText) || Number.isNaN(start.getTime()))) {
-      throw new ConfigError(`CLOCK_START must be an ISO-8601 instant such as 2026-01-01T09:00:00Z, got ${JSON.stringify(startText)}`);
+    if (startText && (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(startText) || Number.isNaN(start.getTime()))) {
+      throw new ConfigError(`CLOCK_START must be an ISO-8601 instant with an offset such as 2026-01-01T09:00:00Z, got ${JSON.stringify(startText)}`);
     }
     clock = { mode: 'manual', start };
   } else if (clockMode === 'system') {
@@ -45,5 +47,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
   }
-  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data' };
+  const demoText = env.DEMO?.trim();
+  if (demoText && !['0', '1', 'true', 'false'].includes(demoText)) throw new ConfigError(`DEMO must be 1 or 0, got ${JSON.stringify(env.DEMO)}`);
+  const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
+  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo };
 }

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const stopEmbedded = () => database.stop();
   try {
     const { app, schema, fresh, createdAdminToken } = await createApp(config, databaseUrl, logger);
-    if (fresh) {
+    if (fresh && config.demo) {
       await seedDemo(app);
       logger.info('demo data added to the new database');
     }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config';
-import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { embeddedPassword, embeddedUrl, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 
 export interface OpenDatabase {
   url: string;
@@ -61,7 +61,7 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
     const port = await runningEmbeddedPort(config.dataDir);
     if (port) {
       options.log?.(`using the embedded PostgreSQL already running on port ${port}`);
-      return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, embedded: null, stop: async () => undefined };
+      return { url: embeddedUrl(port, embeddedPassword(config.dataDir), 'postgres'), embedded: null, stop: async () => undefined };
     }
   }
   const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log: options.log });

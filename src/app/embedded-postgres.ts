@@ -3,7 +3,7 @@
 // runs as the `postgres` user, which cannot reach binaries or data inside a private checkout (e.g. under /root).
 // Then the binaries are copied once to a shared folder and the data directory is placed where that user can reach it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -97,6 +97,26 @@ function resolveDataDir(requested: string): string {
   return target;
 }
 
+/** The superuser password of a data directory this module initialised (null for an older, trust-only one). */
+export function embeddedPassword(dataDir: string): string | null {
+  try {
+    return fs.readFileSync(path.join(resolveExisting(dataDir), PASSWORD_FILE), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function resolveExisting(dataDir: string): string {
+  const absolute = path.resolve(dataDir);
+  return fs.existsSync(absolute) ? fs.realpathSync(absolute) : absolute;
+}
+
+export function embeddedUrl(port: number, password: string | null, database: string): string {
+  return `postgres://postgres${password ? ':' + password : ''}@127.0.0.1:${port}/${database}`;
+}
+
+const PASSWORD_FILE = 'pp_superuser_password';
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -118,17 +138,27 @@ function run(binary: string, args: string[], ids: { uid: number; gid: number } |
   if (result.status !== 0) throw new Error(`${path.basename(binary)} failed: ${result.stderr || result.error}`);
 }
 
-/** Kills a postmaster left behind by a process that died without stopping it. */
+/**
+ * A postmaster already running on the data directory: an orphan (its starter died without stopping it; it was
+ * re-parented to init) is stopped; one that still has its starter is in use, and starting another is refused.
+ */
 function clearStalePostmaster(dataDir: string): void {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!pid) return;
+  let stat: string;
   try {
-    process.kill(pid, 'SIGINT');
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return; // not running: postgres removes the stale file itself
   }
+  if (!/\(postgres\)/.test(stat)) return; // the pid now belongs to something else
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  if (parent !== 1) {
+    throw new Error(`The PostgreSQL data directory ${dataDir} is in use by a running server (pid ${pid}); stop that process first`);
+  }
+  process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     try {
@@ -153,14 +183,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log(`initialising PostgreSQL data directory ${dataDir}`);
-    run(bin('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions'], ids, libDir);
+    // Password authentication with a random superuser password: other local users cannot connect.
+    const password = randomBytes(24).toString('hex');
+    const pwfile = path.join(os.tmpdir(), `pp-pw-${process.pid}-${randomBytes(4).toString('hex')}`);
+    fs.writeFileSync(pwfile, password + '\n', { mode: 0o600 });
+    if (ids) fs.chownSync(pwfile, ids.uid, ids.gid);
+    try {
+      run(bin('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-instructions'], ids, libDir);
+    } finally {
+      fs.rmSync(pwfile, { force: true });
+    }
+    fs.writeFileSync(path.join(dataDir, PASSWORD_FILE), password, { mode: 0o600 });
   } else {
     clearStalePostmaster(dataDir);
   }
 
   const port = options.port ?? (await freePort());
-  const socketDir = os.tmpdir();
-  const flags = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200'];
+  // TCP on the loopback only; no Unix socket in a shared temp directory.
+  const flags = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
 
   const child: ChildProcess = spawn(bin('postgres'), flags, {
@@ -190,7 +230,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     port,
     dataDir,
-    url: (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    url: (database: string) => embeddedUrl(port, embeddedPassword(dataDir), database),
     stop() {
       if (!stopped) {
         stopped = new Promise<void>((resolve) => {

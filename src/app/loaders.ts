@@ -54,8 +54,11 @@ export function createLoaders(app: App) {
       const totals = new Map<string, Dec>();
       for (const [month, customerIds] of byMonth) {
         const rows: { customer_id: string; cost: string }[] = await ds.query(
-          `SELECT customer_id, sum(cost) AS cost FROM consumption_attribution
-            WHERE customer_id = ANY($1::uuid[]) AND date >= $2 AND date < $3 GROUP BY customer_id`,
+          // Like an invoice total: the sum of per-service amounts, each rounded half up (SPEC §2).
+          `SELECT customer_id, sum(round(cost, 2)) AS cost FROM (
+             SELECT customer_id, service_id, sum(cost) AS cost FROM consumption_attribution
+              WHERE customer_id = ANY($1::uuid[]) AND date >= $2 AND date < $3 GROUP BY customer_id, service_id) per_service
+            GROUP BY customer_id`,
           [customerIds.filter(isUuid), firstDayOfMonth(month), firstDayOfMonth(addMonths(month, 1))],
         );
         for (const row of rows) totals.set(`${row.customer_id}|${month}`, roundMoney(row.cost));

@@ -42,6 +42,8 @@ export async function viewerFromAuthorization(app: App, header: string | undefin
 export async function createContext(app: App, authorization: string | undefined | null, requestId: string = randomUUID()): Promise<AppContext> {
   await app.clock.sync(app.ds);
   const viewer = await viewerFromAuthorization(app, authorization);
+  // Time-driven transitions due today are applied before anything is read or changed on a new day (SPEC §15).
+  await app.scheduler.catchUp();
   return { requestId, viewer, app, loaders: createLoaders(app) };
 }
 

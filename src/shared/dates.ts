@@ -5,12 +5,14 @@ export const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** Years 1900–2999: outside that no partner-program date makes sense (and PostgreSQL has no year 0). */
+export const MONTH_PATTERN = /^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/;
 
 /** A real calendar date written YYYY-MM-DD (proleptic Gregorian, like Date). Hot: runs twice per ingested record. */
 export function isValidDate(text: string): boolean {
   if (text.length !== 10 || !DATE_PATTERN.test(text)) return false;
   const year = Number(text.slice(0, 4));
+  if (year < 1900 || year > 2999) return false; // see MONTH_PATTERN
   const month = Number(text.slice(5, 7));
   const day = Number(text.slice(8, 10));
   if (month < 1 || month > 12 || day < 1) return false;

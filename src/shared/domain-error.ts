@@ -58,5 +58,6 @@ export function throwIfAny(errors: DomainError[]): void {
 export function requireReason(reason: string | null | undefined, action: string, field: string[] = ['input', 'reason']): string {
   const trimmed = (reason ?? '').trim();
   if (trimmed === '') throw validationFailed(field, `A reason is required to ${action}`);
+  if ([...trimmed].length > 4000) throw validationFailed(field, 'A reason must be at most 4000 characters');
   return trimmed;
 }

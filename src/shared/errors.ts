@@ -3,7 +3,7 @@
 import { GraphQLError } from 'graphql';
 
 export function unauthenticated(message = 'A valid API token is required (Authorization: Bearer <token>)'): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
 export function forbidden(message = 'This token has no right to do that'): GraphQLError {

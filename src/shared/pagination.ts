@@ -42,6 +42,14 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
+/** What each cursor part must look like before it is cast in SQL. */
+const CURSOR_PART: Record<string, (part: string) => boolean> = {
+  timestamptz: (part) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(part) && !Number.isNaN(Date.parse(part)),
+  bigint: (part) => /^\d{1,19}$/.test(part),
+  text: (part) => part.length <= 200,
+  uuid: (part) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(part),
+};
+
 function encodeCursor(parts: string[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
@@ -75,6 +83,7 @@ export async function paginate<T extends ObjectLiteral>(
   if (args.after != null) {
     const [a, b] = decodeCursor(args.after, 2);
     const [castA, castB] = keys.cast ?? ['text', 'text'];
+    if (!CURSOR_PART[castA](a) || !CURSOR_PART[castB](b)) throw badUserInput('after is not a cursor this API issued');
     page.andWhere(`(${keys.sql[0]}, ${keys.sql[1]}::text) > (CAST(:cursorA AS ${castA}), CAST(:cursorB AS ${castB}))`, { cursorA: a, cursorB: b });
   }
   page.orderBy(keys.sql[0], 'ASC').addOrderBy(keys.sql[1], 'ASC').take(size + 1);

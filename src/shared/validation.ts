@@ -18,8 +18,10 @@ export class FieldChecks {
   text(field: string[], value: string, opts: { min?: number; max: number; label: string }): string {
     const trimmed = value.trim();
     const min = opts.min ?? 1;
-    if (trimmed.length < min) this.errors.push(validationFailed(field, `${opts.label} must not be empty`));
-    else if (trimmed.length > opts.max) this.errors.push(validationFailed(field, `${opts.label} must be at most ${opts.max} characters`));
+    const length = [...trimmed].length; // characters, not UTF-16 code units
+    if (length < min) this.errors.push(validationFailed(field, `${opts.label} must not be empty`));
+    else if (length > opts.max) this.errors.push(validationFailed(field, `${opts.label} must be at most ${opts.max} characters`));
+    else if (hasControlCharacters(trimmed)) this.errors.push(validationFailed(field, `${opts.label} must not contain control characters`));
     return trimmed;
   }
 
@@ -82,4 +84,9 @@ export function deferBusinessErrors(checks: FieldChecks, run: () => void): Domai
     for (const e of all) if (e.code === 'VALIDATION_FAILED') checks.add(e);
     return all.filter((e) => e.code !== 'VALIDATION_FAILED');
   }
+}
+
+/** NUL and other C0 controls (tab and newlines aside) are never part of a name, an id or a reason. */
+export function hasControlCharacters(text: string): boolean {
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 }

@@ -265,3 +265,17 @@ describe('the file is authoritative for its (billing account, date) pairs', () =
     expect((await stored(a)).map((r) => r.cost)).toEqual(['10.000000']);
   });
 });
+
+describe('recordConsumption after the hot-path changes', () => {
+  it('stores ids with quotes, backslashes, braces, commas and tabs exactly (array literal escaping)', async () => {
+    const odd = ['a"b', 'c\\d', '{e,f}', 'g\th', 'NULL', 'ü "\\" ,{}'];
+    const records = odd.map((text, i) => ({ billingAccountId: `${uniqueAccount()}-${text}`, date: '2026-02-20', serviceId: 'compute', cloudId: text, folderId: `f${i}${text}`, cost: `${i}.5` }));
+    const r = await t.ok(
+      'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code field } } }',
+      { input: { batchId: `odd-${uniqueAccount()}`, records } },
+    );
+    expect(r.recordConsumption).toEqual({ accepted: odd.length, userErrors: [] });
+    const rows = await t.app.ds.query(`SELECT billing_account_id, cloud_id, folder_id, cost::text AS cost FROM consumption_records WHERE billing_account_id = ANY($1) ORDER BY id`, [records.map((x) => x.billingAccountId)]);
+    expect(rows).toEqual(records.map((x, i) => ({ billing_account_id: x.billingAccountId, cloud_id: x.cloudId, folder_id: x.folderId, cost: `${i}.500000` })));
+  });
+});

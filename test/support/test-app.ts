@@ -64,6 +64,7 @@ export async function attachTestApp(databaseUrl: string, options: { now?: string
     clock: options.clock === 'system' ? { mode: 'system' } : { mode: 'manual', start: new Date(options.now ?? '2026-01-15T09:00:00Z') },
     logLevel: 'silent',
     dataDir: '',
+    demo: false,
   };
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, schema } = await createApp(config, databaseUrl, logger);

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { ForbiddenAction } from '../../shared/domain-error';
-import { FieldChecks } from '../../shared/validation';
+import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { PartnerEntity } from '../partners/partner.entity';
 import { ApiTokenEntity, type Role } from './api-token.entity';
@@ -33,7 +33,7 @@ export class AccessService {
     if (!canCreateTokenOfRole(viewer, input.role, partnerId)) throw new ForbiddenAction('A token can never create a token with more rights than its own');
     checks.done();
     return this.ds.transaction(async (manager) => {
-      if (partnerId && !(await manager.exists(PartnerEntity, { where: { id: partnerId } }))) {
+      if (partnerId && !(isUuid(partnerId) && (await manager.exists(PartnerEntity, { where: { id: partnerId } })))) {
         throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
       }
       const token = newToken();
@@ -53,7 +53,7 @@ export class AccessService {
 
   async revoke(viewer: Viewer, id: string): Promise<ApiTokenEntity> {
     return this.ds.transaction(async (manager) => {
-      const token = await manager.findOne(ApiTokenEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const token = isUuid(id) ? await manager.findOne(ApiTokenEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
       if (!token) throw new DomainError('NOT_FOUND', `No API token with id ${id}`, ['input', 'id']);
       if (viewer.role !== 'ADMIN' && (viewer.role !== 'PARTNER_OWNER' || token.partnerId !== viewer.partnerId)) {
         throw new ForbiddenAction('Only ADMIN or the owner of the partner can revoke this token');

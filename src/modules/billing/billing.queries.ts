@@ -166,13 +166,14 @@ export interface ProjectUsage {
 
 /**
  * Consumption of approved (or completed) projects' scopes in [from, to) (SPEC §7): the customer's account on days it
- * is direct and before the project partner's exit date; a record counts for at most one project, the one approved
- * first. Driven from the projects, so it reads only their accounts' records (by index).
+ * is direct and before the project partner's exit date; a record counts for at most one project: the one approved
+ * first among those accruing a rebate in the month, else the one approved first (for G). Driven from the projects, so it reads only their accounts' records (by index).
  */
-export async function aggregateProjectUsage(manager: EntityManager, from: string, to: string): Promise<ProjectUsage[]> {
+export async function aggregateProjectUsage(manager: EntityManager, from: string, to: string, month: string): Promise<ProjectUsage[]> {
   const rows: Record<string, string | boolean | null>[] = await manager.query(
     `WITH candidates AS (
-       SELECT p.id, p.partner_id, p.customer_billing_account_id, p.scope, p.scope_id, p.approved_at, pa.exit_date
+       SELECT p.id, p.partner_id, p.customer_billing_account_id, p.scope, p.scope_id, p.approved_at, pa.exit_date,
+              (p.status = 'APPROVED' AND p.rebate_from <= $3 AND $3 <= p.rebate_to) AS accruing
          FROM projects p JOIN partners pa ON pa.id = p.partner_id
         WHERE p.status IN ('APPROVED', 'COMPLETED') AND p.approved_at IS NOT NULL
      ), matched AS (
@@ -182,14 +183,14 @@ export async function aggregateProjectUsage(manager: EntityManager, from: string
            ON a.billing_account_id = c.customer_billing_account_id AND a.date >= $1 AND a.date < $2
           AND a.attribution = 'DIRECT' AND (c.exit_date IS NULL OR a.date < c.exit_date)
           AND ((c.scope = 'CLOUD' AND a.cloud_id = c.scope_id) OR (c.scope = 'FOLDER' AND a.folder_id = c.scope_id))
-        ORDER BY a.id, c.approved_at, c.id
+        ORDER BY a.id, c.accruing DESC, c.approved_at, c.id
      )
      SELECT m.project_id, m.partner_id, m.billing_account_id, m.service_id, s.specialization, s.bonus_eligible,
             sum(m.cost) AS cost, sum(m.grant_credit) AS grant_credit
        FROM matched m JOIN services s ON s.id = m.service_id
       GROUP BY 1, 2, 3, 4, 5, 6
       ORDER BY 1, 4`,
-    [from, to],
+    [from, to, month],
   );
   return rows.map((r) => ({
     projectId: r.project_id as string,

@@ -30,6 +30,8 @@ export interface InvoiceLineView extends PricedLine {
 }
 
 export interface InvoiceView extends Omit<InvoiceTotals, 'linesPayable' | 'customerLinesPayable'> {
+  /** BONUS money of a partner that left in this month, returned to its balance at the close instead of carried. */
+  exitReturn?: Decimal;
   partnerId: string;
   month: string;
   isFinal: boolean;
@@ -58,7 +60,7 @@ const CLOSE_CHUNK_LINES = 20_000;
 type BonusMap = Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>;
 
 /** Prices raw lines with the domain rules and totals them into invoices for the given partners. */
-function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: BonusMap, partnerIds: Set<string>): Map<string, InvoiceView> {
+function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: BonusMap, partnerIds: Set<string>, exited: Set<string>): Map<string, InvoiceView> {
   const linesByPartner = new Map<string, InvoiceLineView[]>();
   for (const line of raw) {
     const priced = priceInvoiceLine({ cost: line.cost, grantCredit: line.grantCredit, exclusion: line.exclusion, baseRate, dealBonusRate: line.dealBonusRate });
@@ -73,21 +75,23 @@ function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: 
     if (!hasInvoice(lines, amounts)) continue;
     const { linesPayable: _l, customerLinesPayable: _c, ...totals } = totalInvoice(lines, amounts);
     const customerCost = sum(lines.filter((l) => l.exclusion !== 'PARTNER_OWN').map((l) => l.cost));
-    views.set(id, { ...totals, partnerId: id, month, isFinal: false, closedAt: null, lines, customerCost });
+    // A partner that left in M carries nothing into M+1: the rest returns to its balance at the close (SPEC §3).
+    const exitReturn = exited.has(id) ? totals.bonusCarriedOver : ZERO;
+    views.set(id, { ...totals, bonusCarriedOver: totals.bonusCarriedOver.minus(exitReturn), exitReturn, partnerId: id, month, isFinal: false, closedAt: null, lines, customerCost });
   }
   return views;
 }
 
 /**
  * The month's eligible consumption per partner × specialization (SPEC §11): amounts per billing account × service,
- * each rounded, summed. Subaccount lines and project scopes are kept apart until rounded.
+ * each rounded once (subaccount days and project-scope days of one account together), summed.
  */
 class SpecializationTotals {
   private readonly groups = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal }>();
 
-  add(partnerId: string, specialization: string | null, source: 'sub' | 'project', account: string, service: string, cost: Decimal, grant: Decimal): void {
+  add(partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal): void {
     if (!specialization) return;
-    const key = `${partnerId}|${source}|${account}|${service}`;
+    const key = `${partnerId}|${account}|${service}`;
     const group = this.groups.get(key);
     if (group) {
       group.cost = group.cost.plus(cost);
@@ -145,7 +149,13 @@ export class BillingService {
     const settings = await this.settings.inForce(month, manager);
     const raw = await aggregateLines(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerId);
     const bonus = await this.bonusAmounts(manager, month, partnerId);
-    return priceInvoices(month, raw, settings.baseBonusRate, bonus, new Set([...raw.map((l) => l.partnerId), ...bonus.keys()]));
+    const exited = await this.exitedIn(manager, month);
+    return priceInvoices(month, raw, settings.baseBonusRate, bonus, new Set([...raw.map((l) => l.partnerId), ...bonus.keys()]), exited);
+  }
+
+  private async exitedIn(manager: EntityManager, month: string): Promise<Set<string>> {
+    const rows: { id: string }[] = await manager.query(`SELECT id FROM partners WHERE exit_date >= $1 AND exit_date < $2`, [firstDayOfMonth(month), endOfMonthExclusive(month)]);
+    return new Set(rows.map((r) => r.id));
   }
 
   /**
@@ -204,7 +214,8 @@ export class BillingService {
       if (already) return this.result(already);
       const [latest] = await manager.query(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM billing_months`);
       if (latest?.month && latest.month !== addMonths(month, -1)) {
-        throw new DomainError('PREVIOUS_MONTH_OPEN', `Close ${addMonths(latest.month, 1)} first: months close in order`, ['input', 'month']);
+        const message = latest.month < month ? `Close ${addMonths(latest.month, 1)} first: months close in order` : `Months close in order from the first closed month; the latest closed month is ${latest.month}`;
+        throw new DomainError('PREVIOUS_MONTH_OPEN', message, ['input', 'month']);
       }
       return this.closeLocked(manager, month);
     });
@@ -229,25 +240,25 @@ export class BillingService {
     const rawLines = await aggregateLines(manager, from, to);
     const bonus = await this.bonusAmounts(manager, month, null);
     step('aggregateLines');
-    const exited = new Set<string>((await manager.query(`SELECT id FROM partners WHERE exit_date >= $1 AND exit_date < $2`, [from, to])).map((r: { id: string }) => r.id));
+    const exited = await this.exitedIn(manager, month);
     const entries: NewLedgerEntry[] = [];
+    const reversals: NewLedgerEntry[] = [];
     const invoiced: string[] = [];
     const specializationTotals = new SpecializationTotals();
 
     // Price and store partner by partner in chunks, so memory stays flat however many lines the month has.
     const finalize = async (lines: RawLine[], partnerIds: Set<string>) => {
-      const invoices = priceInvoices(month, lines, settings.baseBonusRate, bonus, partnerIds);
+      const invoices = priceInvoices(month, lines, settings.baseBonusRate, bonus, partnerIds, exited);
       step('priceInvoices');
       for (const invoice of invoices.values()) {
         // A partner that left in M gets its unabsorbed BONUS money back instead of carrying it (SPEC §3).
-        if (exited.has(invoice.partnerId) && invoice.bonusCarriedOver.gt(0)) {
-          entries.push({ partnerId: invoice.partnerId, kind: 'WITHDRAWAL_REVERSAL', amount: invoice.bonusCarriedOver, period: month, description: `BONUS not absorbed by invoices before leaving the program (${month})`, createdAt: now });
-          invoice.bonusCarriedOver = ZERO;
+        if (invoice.exitReturn?.gt(0)) {
+          reversals.push({ partnerId: invoice.partnerId, kind: 'WITHDRAWAL_REVERSAL', amount: invoice.exitReturn, period: month, description: `BONUS not absorbed by invoices before leaving the program (${month})`, createdAt: now });
         }
         invoiced.push(invoice.partnerId);
       }
       await this.storeInvoices(manager, [...invoices.values()], now);
-      for (const line of lines) if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, 'sub', line.billingAccountId, line.serviceId, line.cost, line.grantCredit);
+      for (const line of lines) if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit);
       step('storeInvoices');
     };
     const seen = new Set<string>();
@@ -264,13 +275,13 @@ export class BillingService {
     if (bonusOnly.size) await finalize([], bonusOnly);
 
     // Project rebates for M (SPEC §7).
-    const usage = await aggregateProjectUsage(manager, from, to);
+    const usage = await aggregateProjectUsage(manager, from, to, month);
     step('aggregateProjectUsage');
     const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
     const sByProject = new Map<string, Decimal>();
     for (const u of usage) {
       sByProject.set(u.projectId, (sByProject.get(u.projectId) ?? ZERO).plus(rebateBaseAmount(u.cost, u.grantCredit, u.bonusEligible)));
-      if (u.bonusEligible) specializationTotals.add(u.partnerId, u.specialization, 'project', u.billingAccountId, u.serviceId, u.cost, u.grantCredit);
+      if (u.bonusEligible) specializationTotals.add(u.partnerId, u.specialization, u.billingAccountId, u.serviceId, u.cost, u.grantCredit);
     }
     for (const project of projects) {
       if (!project.rebateFrom || !project.rebateTo || !project.rebateRate || !isInRebateWindow(month, project.rebateFrom, project.rebateTo)) continue;
@@ -287,6 +298,8 @@ export class BillingService {
     if (isQuarterEnd(month)) entries.push(...(await this.specializationRebates(manager, quarterOf(month), settings, now)));
     step('specializations');
 
+    const rebateEntries = entries.length;
+    entries.push(...reversals);
     entries.sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0));
     await this.ledger.append(manager, entries);
     const events: NewEvent[] = invoiced.map((partnerId) => ({ partnerId, type: 'INVOICE_FINALIZED', entityId: `${partnerId}:${month}`, status: 'FINAL', occurredAt: now }));
@@ -294,7 +307,7 @@ export class BillingService {
     step('ledgerAndEvents');
     this.logger?.info({ month, lines: rawLines.length, invoices: invoiced.length, entries: entries.length, timingsMs: timings }, 'month closed');
 
-    const row = manager.create(BillingMonthEntity, { month: from, closedAt: now, invoicesFinalized: invoiced.length, rebateEntriesCreated: entries.length });
+    const row = manager.create(BillingMonthEntity, { month: from, closedAt: now, invoicesFinalized: invoiced.length, rebateEntriesCreated: rebateEntries });
     await manager.save(row);
     return this.result(row);
   }

@@ -17,6 +17,8 @@ export class Scheduler {
   private readonly sources: DueSource[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  /** The Moscow day of the last completed run: a request on a later day catches up first (see catchUp). */
+  private completedFor: string | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -27,22 +29,45 @@ export class Scheduler {
     this.sources.push(source);
   }
 
-  /** Runs until nothing is due; returns how many transitions were applied. Concurrent calls share one run. */
-  runDue(): Promise<number> {
-    if (!this.running) {
-      this.running = this.runOnce().finally(() => {
+  /**
+   * Applies everything due by today; returns how many transitions were applied. Concurrent calls share a run, and a
+   * run that started before the clock moved is followed by another, so the caller always sees today's state.
+   */
+  async runDue(): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      if (this.running) {
+        applied += await this.running.catch(() => 0);
+        if (this.completedFor === this.clock.today()) return applied;
+        continue;
+      }
+      const today = this.clock.today();
+      this.running = this.runOnce(today).finally(() => {
         this.running = null;
       });
+      applied += await this.running;
+      this.completedFor = today;
+      if (this.clock.today() === today) return applied;
     }
-    return this.running;
   }
 
-  private async runOnce(): Promise<number> {
+  /** Before serving a request on a new day, make that day's transitions visible (cheap when already done). */
+  async catchUp(): Promise<void> {
+    if (this.completedFor !== this.clock.today()) await this.runDue();
+  }
+
+  private async runOnce(today: string): Promise<number> {
     let applied = 0;
-    const today = this.clock.today();
     const due = (await Promise.all(this.sources.map((source) => source(today)))).flat();
     due.sort((a, b) => (a.dueDate === b.dueDate ? a.key.localeCompare(b.key) : a.dueDate < b.dueDate ? -1 : 1));
-    for (const item of due) if (await item.apply()) applied++;
+    for (const item of due) {
+      // One failing transition must not hold back the others (nor the server's start): log it, retry next run.
+      try {
+        if (await item.apply()) applied++;
+      } catch (error) {
+        this.logger.error({ err: error, transition: item.key, dueDate: item.dueDate }, 'scheduled transition failed');
+      }
+    }
     return applied;
   }
 

@@ -112,9 +112,11 @@ class ErrorCollector {
 /** Stops the stream when the header row cannot be read. */
 class HeaderError extends Error {}
 
+/** A record as emitted by csv-parse, tagged with its line and byte counters at that moment. */
 interface ParsedRow {
   record: string[];
-  info: { lines: number; bytes: number };
+  lines: number;
+  bytes: number;
 }
 
 interface RowContext {
@@ -126,7 +128,7 @@ interface RowContext {
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
-/** A value in COPY's text format. */
+/** A value in COPY's text format (backslash, tab, newline and carriage return escaped). */
 function copyText(value: string): string {
   return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]) : value;
 }
@@ -229,11 +231,8 @@ class RowValidator extends Transform {
     const date = record[c.date];
     const costText = record[c.cost];
     const creditText = record[c.monetary_grant_credit];
-    let bad = false;
-    const fail = (field: string, code: string, message: string) => {
-      bad = true;
-      this.fail({ line, field, code, message });
-    };
+    const errorsBefore = this.errors.count;
+    const fail = (field: string, code: string, message: string) => this.fail({ line, field, code, message });
 
     // The service by its id, else by its name, through the catalogue's ids and aliases.
     const serviceKey = this.context.services.has(serviceIdText) || !this.context.services.has(serviceName) ? serviceIdText : serviceName;
@@ -261,10 +260,11 @@ class RowValidator extends Transform {
       else if (field in COLUMN_OF_FIELD && field !== 'date') message = message.replace(field, COLUMN_OF_FIELD[field]);
       fail(COLUMN_OF_FIELD[field] ?? field, error.code, message);
     }
-    for (const [field, value] of [['billing_account_id', billingAccountId], ['cloud_id', cloudId], ['folder_id', folderId]] as const) {
-      if (value.includes('\u0000')) fail(field, 'VALIDATION_FAILED', `${field} must not contain a NUL character`);
-    }
-    if (bad || this.failed) return;
+    // PostgreSQL text cannot hold NUL.
+    if (billingAccountId.includes('\u0000')) fail('billing_account_id', 'VALIDATION_FAILED', 'billing_account_id must not contain a NUL character');
+    if (cloudId.includes('\u0000')) fail('cloud_id', 'VALIDATION_FAILED', 'cloud_id must not contain a NUL character');
+    if (folderId.includes('\u0000')) fail('folder_id', 'VALIDATION_FAILED', 'folder_id must not contain a NUL character');
+    if (this.errors.count !== errorsBefore || this.failed) return;
 
     this.buffered +=
       copyText(billingAccountId) + '\t' + date + '\t' + copyText(checked.serviceId!) + '\t' + copyText(cloudId) + '\t' + copyText(folderId) + '\t' +
@@ -291,8 +291,8 @@ class RowValidator extends Transform {
 
   override _transform(item: ParsedRow, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
-      const line = this.lineOf(item.record, item.info.lines, true);
-      this.bytes = item.info.bytes;
+      const line = this.lineOf(item.record, item.lines, true);
+      this.bytes = item.bytes;
       if (!this.columns) {
         this.header(item.record);
       } else {
@@ -344,7 +344,13 @@ export async function importConsumptionCsv(
     );
 
     const errors = new ErrorCollector();
-    const parser = parse({ bom: true, info: true, relax_column_count: false, skip_empty_lines: true, skip_records_with_error: true });
+    const parser = parse({ bom: true, relax_column_count: false, skip_empty_lines: true, skip_records_with_error: true });
+    // Tag each record with csv-parse's live line and byte counters as it is emitted: the same figures `info: true`
+    // gives, without copying every counter into a new object per row (a fifth of the parsing time).
+    const counters = parser.info;
+    const emit = parser.push.bind(parser);
+    parser.push = (record: unknown, encoding?: BufferEncoding) =>
+      record === null ? emit(null) : emit({ record: record as string[], lines: counters.lines, bytes: counters.bytes } satisfies ParsedRow, encoding);
     const validator = new RowValidator(context, errors, options);
     parser.on('skip', (error: CsvError) => validator.malformed(error));
     const copy = client.query(copyFrom(`COPY ${STAGING_TABLE} (${RECORD_COLUMNS}) FROM STDIN`));
@@ -360,6 +366,9 @@ export async function importConsumptionCsv(
       return { ok: false, errors: errors.sorted(), errorCount: errors.count };
     }
 
+    // Fresh statistics for the planner (a temp table is never auto-analysed), then the swap. The INSERT goes in
+    // (billing account, date) order: index maintenance dominates its cost, and in key order it takes about half as
+    // long as in file order.
     await client.query(`ANALYZE ${STAGING_TABLE}`);
     const replaced = await client.query<{ pairs: string; replaced_pairs: string; replaced_records: string }>(
       `WITH pairs AS (SELECT DISTINCT billing_account_id, date FROM ${STAGING_TABLE}),
@@ -373,7 +382,7 @@ export async function importConsumptionCsv(
     );
     const inserted = await client.query(
       `INSERT INTO consumption_records (${RECORD_COLUMNS}, source, batch_id)
-       SELECT ${RECORD_COLUMNS}, 'CSV', NULL FROM ${STAGING_TABLE}`,
+       SELECT ${RECORD_COLUMNS}, 'CSV', NULL FROM ${STAGING_TABLE} ORDER BY billing_account_id, date`,
     );
     await queryRunner.commitTransaction();
     const counts = replaced.rows[0];

@@ -1,8 +1,9 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
-import { requireAdmin, requirePartnerRead, requirePartnerRole } from '../../app/guards';
+import { requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../app/guards';
 import { toPayload } from '../../app/payload';
 import { DomainError } from '../../shared/domain-error';
+import { forbidden } from '../../shared/errors';
 import { paginate } from '../../shared/pagination';
 import { MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { isUuid } from '../../shared/validation';
@@ -24,6 +25,7 @@ const customerPayload = (customer: CustomerEntity) => ({ customer });
 export class CustomerResolver {
   @Query(() => CustomerType, { nullable: true })
   async customer(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<CustomerEntity | null> {
+    requireViewer(ctx); // authentication before anything is looked up (SPEC §9)
     const customer = await ctx.loaders.customer.load(id);
     if (!customer) return null;
     requirePartnerRead(ctx, customer.partnerId);
@@ -78,6 +80,8 @@ export class CustomerResolver {
 
   /** The partner owner of the subaccount (or ADMIN); an unknown id is NOT_FOUND whoever asks. */
   private async authorizeOwner(ctx: AppContext, customerId: string): Promise<void> {
+    const viewer = requireViewer(ctx);
+    if (viewer.role !== 'ADMIN' && viewer.role !== 'PARTNER_OWNER') throw forbidden(`The ${viewer.role} role cannot change subaccounts`);
     const customer = isUuid(customerId) ? await ctx.loaders.customer.load(customerId) : null;
     if (!customer) throw new DomainError('NOT_FOUND', `No subaccount with id ${customerId}`, ['input', 'customerId']);
     requirePartnerRole(ctx, customer.partnerId, ['PARTNER_OWNER']);

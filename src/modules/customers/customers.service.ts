@@ -4,7 +4,7 @@ import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { eventTransaction, appendEvent } from '../events/events.service';
 import { isValidInn } from '../partners/domain/inn';
-import { canRegister } from '../partners/domain/partner-lifecycle';
+import { canRegister, isPartnerInProgram } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
 import type { PartnersService } from '../partners/partners.service';
 import { AccountLinkEntity } from './account-link.entity';
@@ -75,6 +75,11 @@ export class CustomersService {
       const customer = await this.lock(manager, customerId);
       customer.status = lifecycle.acceptSubaccount(customer.status);
       const today = this.clock.today();
+      // A partner leaving the program links nothing new: its subaccounts are unlinked from its exit date (SPEC §3).
+      const partner = await this.partners.lock(manager, customer.partnerId);
+      if (!isPartnerInProgram(partner.status) || (partner.quitEffectiveOn != null && partner.quitEffectiveOn <= today)) {
+        throw new DomainError('PARTNER_NOT_ACTIVE', `The partner is ${partner.status}${partner.quitEffectiveOn ? ` and leaves on ${partner.quitEffectiveOn}` : ''}; its subaccounts cannot be linked`);
+      }
       customer.linkedAt = this.clock.now();
       await manager.save(customer);
       await manager.save(AccountLinkEntity, manager.create(AccountLinkEntity, { customerId: customer.id, partnerId: customer.partnerId, billingAccountId: customer.billingAccountId, linkedFrom: today, linkedTo: null }));
@@ -123,12 +128,17 @@ export class CustomersService {
   }
 
   private async unlinkAll(manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date): Promise<void> {
+    // Nothing of the partner stays linked on or after the exit date, whenever the exit is applied (SPEC §3, §15).
+    await manager.query(
+      `UPDATE account_links SET linked_to = greatest(linked_from, $2::date)
+        WHERE partner_id = $1 AND (linked_to IS NULL OR linked_to > $2::date)`,
+      [partner.id, exitDate],
+    );
     const customers = await manager.find(CustomerEntity, { where: { partnerId: partner.id }, lock: { mode: 'pessimistic_write' } });
     for (const customer of customers) {
       if (customer.status === 'INACTIVE') continue;
       customer.status = 'INACTIVE';
       await manager.save(customer);
-      await this.endLink(manager, customer, exitDate);
       await this.recordStatus(manager, customer, occurredAt);
     }
   }

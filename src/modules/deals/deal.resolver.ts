@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
-import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole } from '../../app/guards';
+import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../app/guards';
 import { toPayload } from '../../app/payload';
 import { paginate } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
@@ -38,6 +38,7 @@ function listDeals(ctx: AppContext, partnerId: string | null, args: DealsArgs) {
 export class DealResolver {
   @Query(() => DealType, { nullable: true })
   async deal(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<DealEntity | null> {
+    requireViewer(ctx); // authentication before anything is looked up (SPEC §9)
     const deal = await ctx.loaders.deal.load(id);
     if (!deal) return null;
     requirePartnerRead(ctx, deal.partnerId);

@@ -14,7 +14,7 @@ import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
 import type { CustomersService } from '../customers/customers.service';
-import { appendEvent, holdEventLock } from '../events/events.service';
+import { appendEvent, eventTransaction, holdEventLock } from '../events/events.service';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -87,7 +87,7 @@ export class DealsService {
     checks.done();
 
     try {
-      return await this.ds.transaction(async (manager) => {
+      return await eventTransaction(this.ds, async (manager) => {
         const partner = await this.partners.lock(manager, input.partnerId);
         canRegister(partner.status);
         await holdEventLock(manager);
@@ -141,7 +141,7 @@ export class DealsService {
 
     const found = isUuid(input.dealId) ? await this.ds.manager.findOne(DealEntity, { where: { id: input.dealId } }) : null;
     if (!found) throw new DomainError('NOT_FOUND', `No deal with id ${input.dealId}`, ['input', 'dealId']);
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       await holdEventLock(manager);
       await this.lockInn(manager, found.customerInn);
       const deal = await manager.findOneOrFail(DealEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
@@ -187,7 +187,7 @@ export class DealsService {
 
   /** APPROVED → EXPIRED the day after the link deadline, dated with that day. Idempotent. */
   async expireIfDue(dealId: string): Promise<boolean> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       await holdEventLock(manager);
       const deal = await manager.findOne(DealEntity, { where: { id: dealId }, lock: { mode: 'pessimistic_write' } });
       if (!deal || !deal.linkDeadline || !rules.dealExpiryIsDue(deal.status, deal.linkDeadline, this.clock.today())) return false;
@@ -201,7 +201,7 @@ export class DealsService {
 
   /** ACTIVE procurement deal → ENDED the day after contractEndsOn, dated with that day. Idempotent. */
   async endProcurementIfDue(dealId: string): Promise<boolean> {
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       await holdEventLock(manager);
       const deal = await manager.findOne(DealEntity, { where: { id: dealId }, lock: { mode: 'pessimistic_write' } });
       if (!deal || !deal.procurement || !rules.procurementEndIsDue(deal.status, deal.contractEndsOn, this.clock.today())) return false;

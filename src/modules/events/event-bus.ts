@@ -34,6 +34,7 @@ export interface EventBusStats {
 }
 
 const ALL_PARTNERS = '*';
+const FAN_OUT_SLICE = 500;
 const ignore = (): void => {};
 
 export class EventBus implements LiveSource {
@@ -182,7 +183,8 @@ export class EventBus implements LiveSource {
         if (this.stopped) return;
         const read = performance.now();
         const deliveries = this.stats.deliveries;
-        this.fanOut(events);
+        await this.fanOut(events);
+        if (this.stopped) return;
         if (events.length) {
           this.logger.debug({ events: events.length, deliveries: this.stats.deliveries - deliveries, readMs: +(read - started).toFixed(1), fanOutMs: +(performance.now() - read).toFixed(1) }, 'event bus read');
         }
@@ -191,8 +193,19 @@ export class EventBus implements LiveSource {
     } while (this.readAgain);
   }
 
-  private fanOut(events: StreamEvent[]): void {
+  /**
+   * Hands each event to its subscriptions, in sequence order. Every FAN_OUT_SLICE deliveries it lets the event loop
+   * turn (between two events, never inside one), so the first subscribers' messages go out while later ones are
+   * still queued, and other requests are not held up by a burst of thousands of deliveries.
+   */
+  private async fanOut(events: StreamEvent[]): Promise<void> {
+    let slice = 0;
     for (const event of events) {
+      if (slice >= FAN_OUT_SLICE) {
+        slice = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
+      }
       this.lastSeenSeq = event.seq;
       this.stats.events++;
       const byPartner = this.subscribers.get(kindOf(event.type))!;
@@ -201,6 +214,7 @@ export class EventBus implements LiveSource {
         if (!set) continue;
         for (const stream of set) {
           this.stats.deliveries++;
+          slice++;
           stream.deliver(event);
         }
       }
@@ -209,7 +223,13 @@ export class EventBus implements LiveSource {
 
   private connect(): Promise<void> {
     this.connecting = (async () => {
-      const client = new Client({ connectionString: this.databaseUrl, application_name: 'partner-program-api:event-bus' });
+      const client = new Client({
+        connectionString: this.databaseUrl,
+        application_name: 'partner-program-api:event-bus',
+        // A silently dead connection must not stall the bus: TCP keep-alive, and a read that hangs counts as lost.
+        keepAlive: true,
+        query_timeout: 30_000,
+      });
       client.on('error', (error) => this.connectionLost(client, error));
       client.on('end', () => this.connectionLost(client, new Error('connection ended')));
       client.on('notification', () => this.wake());

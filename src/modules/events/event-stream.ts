@@ -78,8 +78,9 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   deliver(event: StreamEvent): void {
     if (this.finished || this.failure) return;
     if (this.buffered >= this.options.bufferLimit) {
-      this.failure = new GraphQLError(`Subscriber too slow: more than ${this.options.bufferLimit} events waiting; resubscribe with after: "${this.cursor}"`, {
-        extensions: { code: 'SUBSCRIBER_TOO_SLOW', after: this.cursor.toString() },
+      // The client resumes from the last sequence it processed (the one in flight may never have reached it).
+      this.failure = new GraphQLError(`Subscriber too slow: more than ${this.options.bufferLimit} events waiting; resubscribe with after: <the last sequence you processed>`, {
+        extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
       });
       this.live = [];
       this.liveHead = 0;
@@ -101,7 +102,8 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     for (;;) {
       if (this.failure) {
         const failure = this.failure;
-        this.finish();
+        this.failure = null;
+        this.finish(); // thrown once; the stream is over
         throw failure;
       }
       if (this.finished) return { done: true, value: undefined };

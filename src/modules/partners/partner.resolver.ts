@@ -75,7 +75,7 @@ export class PartnerResolver {
   @Mutation(() => PartnerPayload)
   updatePartnerProfile(@Arg('input', () => UpdatePartnerProfileInput) input: UpdatePartnerProfileInput, @Ctx() ctx: AppContext) {
     const viewer = requirePartnerRole(ctx, input.partnerId, ['PARTNER_OWNER']);
-    if (viewer.role !== 'ADMIN' && (input.paymentMode != null || input.billingThreshold != null)) {
+    if (viewer.role !== 'ADMIN' && (input.paymentMode !== undefined || input.billingThreshold !== undefined)) {
       throw forbidden('Payment mode and billing threshold are set by the provider (ADMIN)');
     }
     return toPayload(() => ctx.app.partners.updateProfile(input), partnerPayload);

@@ -216,12 +216,20 @@ export class PartnersService {
       if (!lifecycle.isPartnerInProgram(partner.status)) {
         throw new DomainError('PARTNER_NOT_ACTIVE', `The partner is ${partner.status}; specializations are set for ACTIVE or QUITTING partners`);
       }
-      // A new period replaces what overlaps it: earlier periods are cut short the day before, later ones removed.
+      // A new period replaces what it overlaps: an overlapped period keeps its part before the new one (cut short the
+      // day before) and its part after it (a new period from the day after activeTo); history outside is untouched.
       const periods = await manager.find(PartnerSpecializationEntity, { where: { partnerId: partner.id, specialization: input.specialization } });
+      const newTo = input.activeTo ?? null;
       for (const period of periods) {
         const endsBefore = period.activeTo != null && period.activeTo < input.activeFrom;
-        const startsAfter = input.activeTo != null && period.activeFrom > input.activeTo;
+        const startsAfter = newTo != null && period.activeFrom > newTo;
         if (endsBefore || startsAfter) continue;
+        if (newTo != null && (period.activeTo == null || period.activeTo > newTo)) {
+          await manager.save(
+            PartnerSpecializationEntity,
+            manager.create(PartnerSpecializationEntity, { partnerId: partner.id, specialization: period.specialization, level: period.level, activeFrom: addDays(newTo, 1), activeTo: period.activeTo, createdAt: this.clock.now() }),
+          );
+        }
         if (period.activeFrom < input.activeFrom) {
           period.activeTo = addDays(input.activeFrom, -1);
           await manager.save(period);

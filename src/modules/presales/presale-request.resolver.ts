@@ -2,6 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Quer
 import type { AppContext } from '../../app/context';
 import { partnerScope, requirePartnerRead, requirePartnerRole, requireViewer } from '../../app/guards';
 import { toPayload } from '../../app/payload';
+import { forbidden } from '../../shared/errors';
 import { DomainError } from '../../shared/domain-error';
 import { paginate } from '../../shared/pagination';
 import { filterByPartner } from '../../shared/work-queue';
@@ -44,6 +45,7 @@ function listPresaleRequests(ctx: AppContext, partnerId: string | null, args: Pr
 export class PresaleRequestResolver {
   @Query(() => PresaleRequestType, { nullable: true })
   async presaleRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<PresaleRequestEntity | null> {
+    requireViewer(ctx); // authentication before anything is looked up (SPEC §9)
     const request = await ctx.loaders.presaleRequest.load(id);
     if (!request) return null;
     requirePartnerRead(ctx, request.partnerId);
@@ -85,11 +87,13 @@ export class PresaleRequestResolver {
   /** ADMIN runs the expert workflow; the partner owner may only cancel its NEW request (anything else is FORBIDDEN). */
   @Mutation(() => PresaleRequestPayload)
   updatePresaleRequest(@Arg('input', () => UpdatePresaleRequestInput) input: UpdatePresaleRequestInput, @Ctx() ctx: AppContext) {
-    requireViewer(ctx);
+    const viewer = requireViewer(ctx);
+    // Roles first (SPEC §9: authorization before lookups): only ADMIN and the partner owner ever change a request.
+    if (viewer.role !== 'ADMIN' && viewer.role !== 'PARTNER_OWNER') throw forbidden(`The ${viewer.role} role cannot change presale requests`);
     return toPayload(async () => {
       const partnerId = await ctx.app.presales.ownerOf(input.presaleRequestId);
       if (!partnerId) throw new DomainError('NOT_FOUND', `No presale request with id ${input.presaleRequestId}`, ['input', 'presaleRequestId']);
-      const viewer = requirePartnerRole(ctx, partnerId, ['PARTNER_OWNER']);
+      requirePartnerRole(ctx, partnerId, ['PARTNER_OWNER']);
       return ctx.app.presales.update(input, viewer.role === 'ADMIN' ? 'ADMIN' : 'PARTNER');
     }, presalePayload);
   }

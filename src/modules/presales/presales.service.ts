@@ -7,7 +7,7 @@ import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { DealEntity } from '../deals/deal.entity';
-import { appendEvent, holdEventLock } from '../events/events.service';
+import { appendEvent, eventTransaction, holdEventLock } from '../events/events.service';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -56,7 +56,7 @@ export class PresalesService {
     const products = input.products.slice(0, 100).map((product, i) => checks.text(['input', 'products', String(i)], product, { max: 200, label: `Product ${i + 1}` }));
     checks.done();
 
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       const partner = await this.partners.lock(manager, input.partnerId);
       canRegister(partner.status);
       await holdEventLock(manager);
@@ -96,7 +96,7 @@ export class PresalesService {
     const assignee = checks.optionalText(['input', 'assignee'], input.assignee, { max: 200, label: 'Assignee' });
     const reason = checks.optionalText(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
     checks.done();
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       await holdEventLock(manager);
       const request = await this.lock(manager, input.presaleRequestId);
       request.status = rules.changePresaleStatus({ current: request.status, target: input.status, actor, assignee, reason });

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
-import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole } from '../../app/guards';
+import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../app/guards';
 import { toPayload } from '../../app/payload';
 import { paginate } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
@@ -35,6 +35,7 @@ function listProjects(ctx: AppContext, partnerId: string | null, args: ProjectsA
 export class ProjectResolver {
   @Query(() => ProjectType, { nullable: true })
   async project(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<ProjectEntity | null> {
+    requireViewer(ctx); // authentication before anything is looked up (SPEC §9)
     const project = await ctx.loaders.project.load(id);
     if (!project) return null;
     requirePartnerRead(ctx, project.partnerId);

@@ -9,7 +9,7 @@ import { moscowDate } from '../../shared/dates';
 import type { Dec } from '../../shared/money';
 import { deferBusinessErrors, FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { appendEvent, holdEventLock } from '../events/events.service';
+import { appendEvent, eventTransaction, holdEventLock } from '../events/events.service';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -71,7 +71,7 @@ export class ProjectsService {
     checks.done();
 
     try {
-      return await this.ds.transaction(async (manager) => {
+      return await eventTransaction(this.ds, async (manager) => {
         const partner = await this.partners.lock(manager, input.partnerId);
         canRegister(partner.status);
         // The same lock subaccount creation takes: the account cannot become a subaccount while we decide.
@@ -129,7 +129,7 @@ export class ProjectsService {
 
     const found = isUuid(input.projectId) ? await this.ds.manager.findOne(ProjectEntity, { where: { id: input.projectId } }) : null;
     if (!found) throw new DomainError('NOT_FOUND', `No project with id ${input.projectId}`, ['input', 'projectId']);
-    return this.ds.transaction(async (manager) => {
+    return eventTransaction(this.ds, async (manager) => {
       await holdEventLock(manager);
       await this.lockScope(manager, found.scope, found.scopeId);
       const project = await manager.findOneOrFail(ProjectEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });

@@ -20,6 +20,28 @@ export interface SettingsChange {
   specializationRates?: { level: SpecializationRateRow['level']; rebateRate: Decimal; coMarketingRate: Decimal }[] | null;
 }
 
+/** A settings row with the fields of a change applied; unset fields keep the row's values. */
+function applyChange(base: ProgramSettingsEntity, change: SettingsChange, effectiveFrom: string, createdAt: Date): ProgramSettingsEntity {
+  const rates = new Map(base.specializationRates.map((r) => [r.level, r]));
+  for (const r of change.specializationRates ?? []) {
+    rates.set(r.level, { level: r.level, rebateRate: formatRate(r.rebateRate), coMarketingRate: formatRate(r.coMarketingRate) });
+  }
+  return {
+    effectiveFrom,
+    baseBonusRate: change.baseBonusRate ?? base.baseBonusRate,
+    maxDealBonusRate: change.maxDealBonusRate ?? base.maxDealBonusRate,
+    maxProjectRebateRate: change.maxProjectRebateRate ?? base.maxProjectRebateRate,
+    minDealTargetConsumption: change.minDealTargetConsumption ?? base.minDealTargetConsumption,
+    minProjectMonthlyConsumption: change.minProjectMonthlyConsumption ?? base.minProjectMonthlyConsumption,
+    dealLinkWindowDays: change.dealLinkWindowDays ?? base.dealLinkWindowDays,
+    projectRebateMonths: change.projectRebateMonths ?? base.projectRebateMonths,
+    quitNoticeDays: change.quitNoticeDays ?? base.quitNoticeDays,
+    presaleResponseBusinessDays: change.presaleResponseBusinessDays ?? base.presaleResponseBusinessDays,
+    specializationRates: ['PARTNER', 'EXPERT', 'PROFESSIONAL'].map((level) => rates.get(level as SpecializationRateRow['level'])!),
+    createdAt,
+  };
+}
+
 export class SettingsService {
   constructor(
     private readonly ds: DataSource,
@@ -70,26 +92,23 @@ export class SettingsService {
     checks.done();
 
     return this.ds.transaction(async (manager) => {
-      const base = await this.inForce(change.effectiveFrom, manager);
-      const rates = new Map(base.specializationRates.map((r) => [r.level, r]));
-      for (const r of change.specializationRates ?? []) {
-        rates.set(r.level, { level: r.level, rebateRate: formatRate(r.rebateRate), coMarketingRate: formatRate(r.coMarketingRate) });
+      // One writer at a time: concurrent changes of one month must not overwrite each other.
+      await manager.query('LOCK TABLE program_settings IN SHARE ROW EXCLUSIVE MODE');
+      const effectiveFrom = firstDayOfMonth(change.effectiveFrom);
+      const row = applyChange(await this.inForce(change.effectiveFrom, manager), change, effectiveFrom, this.clock.now());
+      // Rows already scheduled for later months keep their own values but take this change too: a change is
+      // effective "from" its month on, not only until the next scheduled row.
+      const later = await manager
+        .createQueryBuilder(ProgramSettingsEntity, 's')
+        .where('s.effectiveFrom > :day', { day: effectiveFrom })
+        .getMany();
+      const rows = [row, ...later.map((r) => applyChange(r, change, r.effectiveFrom, r.createdAt))];
+      for (const candidate of rows) {
+        if (candidate.baseBonusRate.plus(candidate.maxDealBonusRate).gt(1)) {
+          throw new DomainError('VALIDATION_FAILED', 'The base bonus rate plus the maximum deal bonus rate must not exceed 1', ['input', 'maxDealBonusRate']);
+        }
       }
-      const row: ProgramSettingsEntity = {
-        effectiveFrom: firstDayOfMonth(change.effectiveFrom),
-        baseBonusRate: change.baseBonusRate ?? base.baseBonusRate,
-        maxDealBonusRate: change.maxDealBonusRate ?? base.maxDealBonusRate,
-        maxProjectRebateRate: change.maxProjectRebateRate ?? base.maxProjectRebateRate,
-        minDealTargetConsumption: change.minDealTargetConsumption ?? base.minDealTargetConsumption,
-        minProjectMonthlyConsumption: change.minProjectMonthlyConsumption ?? base.minProjectMonthlyConsumption,
-        dealLinkWindowDays: change.dealLinkWindowDays ?? base.dealLinkWindowDays,
-        projectRebateMonths: change.projectRebateMonths ?? base.projectRebateMonths,
-        quitNoticeDays: change.quitNoticeDays ?? base.quitNoticeDays,
-        presaleResponseBusinessDays: change.presaleResponseBusinessDays ?? base.presaleResponseBusinessDays,
-        specializationRates: ['PARTNER', 'EXPERT', 'PROFESSIONAL'].map((level) => rates.get(level as SpecializationRateRow['level'])!),
-        createdAt: this.clock.now(),
-      };
-      await manager.save(ProgramSettingsEntity, row);
+      await manager.save(ProgramSettingsEntity, rows);
       return row;
     });
   }

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
-import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole } from '../../app/guards';
+import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../app/guards';
 import { toPayload } from '../../app/payload';
 import { paginate } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
@@ -34,6 +34,7 @@ function withdrawalsOf(ctx: AppContext, partnerId: string | null, status: Withdr
 export class WithdrawalResolver {
   @Query(() => WithdrawalType, { nullable: true })
   async withdrawal(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<WithdrawalEntity | null> {
+    requireViewer(ctx); // authentication before anything is looked up (SPEC §9)
     const withdrawal = await ctx.loaders.withdrawal.load(id);
     if (!withdrawal) return null;
     requirePartnerRead(ctx, withdrawal.partnerId);

@@ -1,8 +1,8 @@
 // Withdrawals of rebate balance (SPEC §12): the one place money leaves the program. Every request runs in one
 // transaction that holds the idempotency-key lock, a share lock of the partner row and the partner's balance lock, so
 // concurrent requests can neither overdraw the balance nor move money twice for one key. Locks are taken in the
-// order key → partner row → month-close lock (BONUS) → balance → event sequence (appendEvent), the order every
-// ledger writer follows.
+// order event sequence (eventTransaction, like every event writer) → key → partner row → month-close lock (BONUS) →
+// balance.
 import type { DataSource, EntityManager } from 'typeorm';
 import { monthOf } from '../../shared/dates';
 import { DomainError } from '../../shared/domain-error';
