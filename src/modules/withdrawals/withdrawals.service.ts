@@ -107,14 +107,15 @@ export class WithdrawalsService {
       checks.done();
 
       const partner = await this.lockPartnerShared(manager, partnerId);
-      checkDestinationAllowed(partner.status, destination);
-      const bank = partner.bankBic && partner.bankAccountNumber ? { bic: partner.bankBic, accountNumber: partner.bankAccountNumber, bankName: partner.bankName } : null;
-      if (destination === 'BANK_ACCOUNT') checkBankDetailsOnFile(bank);
       // A BONUS withdrawal belongs to the month it commits in: held shared against closeBillingMonth (which takes
       // this lock exclusively), the month read below cannot be closed before the withdrawal is visible to the close.
       if (destination === 'BONUS') await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
       await this.ledger.lockBalances(manager, [partner.id]);
+      // Business rules in the order SPEC §12 gives them: the balance, then the destination's own conditions.
       checkSufficientBalance(amount, await this.ledger.balance(manager, partner.id));
+      checkDestinationAllowed(partner.status, destination);
+      const bank = partner.bankBic && partner.bankAccountNumber ? { bic: partner.bankBic, accountNumber: partner.bankAccountNumber, bankName: partner.bankName } : null;
+      if (destination === 'BANK_ACCOUNT') checkBankDetailsOnFile(bank);
 
       const now = this.clock.now();
       const withdrawal = manager.create(WithdrawalEntity, {
