@@ -38,6 +38,7 @@ import {
   linkDeadline,
   procurementEndDate,
   procurementEndIsDue,
+  firstDayWithoutUplift,
   reviewDeal,
   type DealStatus,
 } from '../../src/modules/deals/domain/deal-rules';
@@ -579,5 +580,15 @@ describe('withdrawals', () => {
     ['100', 'BONUS', '100', 'BANK_ACCOUNT', false],
   ] as const)('request %s to %s is the same as %s to %s: %s', (a, da, b, db, same) => {
     expect(sameWithdrawalRequest({ amount: a, destination: da }, { amount: b, destination: db })).toBe(same);
+  });
+});
+
+describe('the first day without a deal uplift', () => {
+  it.each([
+    [{ procurement: false, contractEndsOn: null }, '2026-05-10', '2026-05-10'],
+    [{ procurement: true, contractEndsOn: '2026-05-31' }, '2026-05-10', '2026-05-10'],
+    [{ procurement: true, contractEndsOn: '2026-04-30' }, '2026-05-10', '2026-05-01'],
+  ])('for %j ending on %s is %s', (deal, date, expected) => {
+    expect(firstDayWithoutUplift(deal, date)).toBe(expected);
   });
 });

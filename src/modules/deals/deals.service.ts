@@ -237,7 +237,7 @@ export class DealsService {
     const now = this.clock.now();
     for (const deal of deals) {
       deal.status = rules.endDeal(deal.status);
-      deal.endedOn = date;
+      deal.endedOn = rules.firstDayWithoutUplift(deal, date);
       await manager.save(deal);
       await this.recordStatus(manager, deal, now);
     }
@@ -251,7 +251,7 @@ export class DealsService {
     });
     for (const deal of deals) {
       deal.status = rules.endDealOnPartnerExit(deal.status);
-      deal.endedOn = exitDate;
+      deal.endedOn = rules.firstDayWithoutUplift(deal, exitDate);
       await manager.save(deal);
       await this.recordStatus(manager, deal, occurredAt);
     }

@@ -128,3 +128,13 @@ export function endDealOnPartnerExit(status: DealStatus): DealStatus {
 export function isDealOpen(status: DealStatus): boolean {
   return status === 'SUBMITTED' || status === 'APPROVED' || status === 'ACTIVE';
 }
+
+/**
+ * The day a deal ending on `date` stops giving its uplift: `date`, or the day after a procurement contract's end if
+ * that came first (an end noticed late must not extend the uplift past the contract).
+ */
+export function firstDayWithoutUplift(deal: { procurement: boolean; contractEndsOn: string | null }, date: string): string {
+  if (!deal.procurement || !deal.contractEndsOn) return date;
+  const contractOver = procurementEndDate(deal.contractEndsOn);
+  return contractOver < date ? contractOver : date;
+}
