@@ -333,10 +333,12 @@ describe('ordering and resilience', () => {
     await sleep(50);
     const reads = bus.stats.reads;
     const deliveries = bus.stats.deliveries;
+    const started = Date.now();
     await writeActivity(t.app, alpha.id, 1);
     await Promise.all(subscribers.map((c) => c.waitForItems(1)));
     expect(bus.stats.deliveries - deliveries).toBeGreaterThanOrEqual(30);
-    expect(bus.stats.reads - reads).toBeLessThanOrEqual(3); // the wake-up (+ at most a timer tick or two)
+    // The notification's read, plus the 1 s safety-net timer's: never one per subscriber.
+    expect(bus.stats.reads - reads).toBeLessThanOrEqual(2 + Math.ceil((Date.now() - started) / 1000));
     for (const c of subscribers) c.unsubscribe();
   });
 

@@ -72,9 +72,12 @@ async function openStream<T>(data: SubscribeResolverData<unknown, StreamArgs, Ap
   const bus = ctx.app.eventBus;
   await bus.start(); // idempotent: createApp has started it
   const query = poolQuery(ctx.app.ds);
+  // `after` omitted: from the last event committed now — not the bus's position, which may lag a notification behind
+  // (an event committed just before subscribing would then arrive as if new).
+  const from = after ?? BigInt(((await query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`, [])) as { max: string }[])[0].max);
   return new EventStream<T>(bus, {
     filter: { kind, partnerId },
-    after,
+    after: from,
     readPage: (from, upTo, limit) => bus.reader.read(query, { after: from, upTo, partnerId, kind, limit }),
     bufferLimit: bus.subscriberBufferLimit,
     onOverflow: () => ctx.closeConnection?.(SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_REASON),

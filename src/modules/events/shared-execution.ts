@@ -47,7 +47,8 @@ export async function subscribeSharingResults(args: ExecutionArgs): Promise<Asyn
     async next(): Promise<IteratorResult<ExecutionResult>> {
       const item = await iterator.next();
       if (item.done) return { done: true, value: undefined };
-      return { done: false, value: await run(item.value) };
+      const result = run(item.value);
+      return { done: false, value: result instanceof Promise ? await result : result };
     },
     async return(): Promise<IteratorResult<ExecutionResult>> {
       await iterator.return?.();
