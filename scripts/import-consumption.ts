@@ -9,7 +9,7 @@ import pino from 'pino';
 import { createApp } from '../src/app/create-app';
 import { openDatabase } from '../src/app/database';
 import { seedDemo } from '../src/app/demo';
-import { ConfigError, loadConfig } from '../src/config';
+import { loadConfigOrExit } from '../src/config';
 import { importConsumptionCsv, type CsvImportProgress } from '../src/modules/consumption/csv-import';
 
 const USAGE = 'Usage: npm run import:consumption -- <usage.csv | ->';
@@ -39,16 +39,7 @@ async function main(): Promise<number> {
     }
   }
 
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   // Logs go to stderr with the progress; stdout carries only the summary.
   const logger = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn', base: { service: 'import-consumption' } }, pino.destination(2));
   const database = await openDatabase(config, { shareRunning: true, log: (line) => logger.debug({ postgres: line }) });

@@ -8,20 +8,11 @@ import pino from 'pino';
 import { createApp } from '../src/app/create-app';
 import { openDatabase } from '../src/app/database';
 import { seedDemo } from '../src/app/demo';
-import { ConfigError, loadConfig } from '../src/config';
+import { loadConfigOrExit } from '../src/config';
 import { verifyLedger } from '../src/modules/rebates/ledger-verify';
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn', base: { service: 'ledger-verify' } }, pino.destination(2));
   const database = await openDatabase(config, { shareRunning: true, log: (line) => logger.debug({ postgres: line }) });
   let app: Awaited<ReturnType<typeof createApp>>['app'] | null = null;

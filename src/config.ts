@@ -52,3 +52,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
   return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo };
 }
+
+/** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

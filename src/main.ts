@@ -1,6 +1,6 @@
 // Start-up only: config → database → schema → HTTP + WebSocket server.
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createApp } from './app/create-app';
 import { openDatabase } from './app/database';
 import { seedDemo } from './app/demo';
@@ -8,16 +8,7 @@ import { createLogger } from './app/logger';
 import { startServer } from './app/server';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
   const databaseUrl = database.url;
