@@ -92,6 +92,14 @@ function formatWsErrors(app: App, errors: readonly GraphQLError[]): GraphQLForma
 export interface ServerOptions {
   /** graphql-ws keep-alive: a WebSocket ping every this many ms; a socket that has not answered by the next is terminated. */
   keepAliveMs?: number;
+  /** How often open WebSockets are checked for revoked tokens. */
+  tokenSweepMs?: number;
+}
+
+/** A client's x-request-id when it is a sane token, else a new one (it ends up in logs and responses). */
+function requestIdOf(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[A-Za-z0-9._:-]{1,100}$/.test(value) ? value : randomUUID();
 }
 
 export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
@@ -101,6 +109,19 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const expressApp = express();
   const httpServer = http.createServer(expressApp);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // The token of each open socket: a revoked token loses its streams (checked on subscribe and every few seconds).
+  const socketTokens = new Map<{ close(code: number, reason: string): void }, string>();
+  const sweep = setInterval(() => {
+    const tokenIds = [...new Set(socketTokens.values())];
+    if (tokenIds.length === 0) return;
+    app.access
+      .revokedAmong(tokenIds)
+      .then((revoked) => {
+        for (const [socket, tokenId] of socketTokens) if (revoked.has(tokenId)) socket.close(4403, 'API token revoked');
+      })
+      .catch((error) => app.logger.warn({ err: error }, 'token sweep failed'));
+  }, options.tokenSweepMs ?? 5_000);
+  sweep.unref();
   const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext }>(
     {
       schema,
@@ -113,10 +134,19 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
         try {
           ctx.extra.ctx = await createContext(app, authorization ?? null);
           // A missing token is refused like a bad one: every WebSocket operation is a subscription to a stream.
+          const tokenId = ctx.extra.ctx.viewer?.tokenId;
+          if (tokenId) socketTokens.set(ctx.extra.socket, tokenId);
           return ctx.extra.ctx.viewer !== null;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
+      },
+      onSubscribe: async (ctx) => {
+        const tokenId = ctx.extra.ctx?.viewer?.tokenId;
+        if (tokenId && (await app.access.revokedAmong([tokenId])).size > 0) ctx.extra.socket.close(4403, 'API token revoked');
+      },
+      onClose: (ctx) => {
+        socketTokens.delete(ctx.extra.socket);
       },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(app, errors),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatWsErrors(app, result.errors) } : undefined),
@@ -145,6 +175,14 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
       {
         async requestDidStart() {
           return {
+            async willSendResponse(rc) {
+              // A masked error carries the request id that its log line has (SPEC §9).
+              if (rc.response.body.kind !== 'single') return;
+              for (const error of rc.response.body.singleResult.errors ?? []) {
+                if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') (error.extensions as Record<string, unknown>).requestId = rc.contextValue.requestId;
+              }
+              rc.response.http.headers.set('x-request-id', rc.contextValue.requestId);
+            },
             async didEncounterErrors(rc) {
               for (const error of rc.errors) {
                 if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
@@ -176,7 +214,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     // 10,000-record consumption batches are a few MB of JSON.
     express.json({ limit: '32mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(app, req.headers.authorization ?? null, String(req.headers['x-request-id'] ?? '') || randomUUID()),
+      context: async ({ req }) => createContext(app, req.headers.authorization ?? null, requestIdOf(req.headers['x-request-id'])),
     }),
   );
 
@@ -188,6 +226,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     httpServer,
     apollo,
     async close() {
+      clearInterval(sweep);
       await apollo.stop();
     },
   };

@@ -221,6 +221,18 @@ describe('authorization over graphql-ws', () => {
     }
   });
 
+  it('ends the streams of a token when it is revoked, and refuses its new subscriptions', async () => {
+    const sweeping = await t.startHttp({ tokenSweepMs: 100 });
+    const created = await t.ok('mutation($id: ID!) { createApiToken(input: { role: INTEGRATOR, partnerId: $id, name: "erp" }) { token apiToken { id } } }', { id: alpha.id }, alpha.ownerToken);
+    const ws = wsClient(sweeping.url, created.createApiToken.token);
+    clients.push(ws);
+    const c = ws.subscribe(PartnerActivityDocument, { after: '0' });
+    await c.waitFor((x) => x.data.length > 0, 15_000, 'the replay');
+    await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: created.createApiToken.apiToken.id }, alpha.ownerToken);
+    await c.waitForEnd();
+    expect(ws.closes.map((e) => e.code)).toContain(4403);
+  });
+
   it('applies the depth and alias limits to subscription documents', async () => {
     const ws = connect(ADMIN_TOKEN);
     let nested = 'id';

@@ -24,6 +24,13 @@ export class AccessService {
     return { tokenId: row.id, role: row.role, partnerId: row.partnerId };
   }
 
+  /** Which of these token ids are revoked (or gone). */
+  async revokedAmong(tokenIds: string[]): Promise<Set<string>> {
+    const rows: { id: string }[] = await this.ds.query(`SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [tokenIds]);
+    const active = new Set(rows.map((r) => r.id));
+    return new Set(tokenIds.filter((id) => !active.has(id)));
+  }
+
   async create(viewer: Viewer, input: { role: Role; partnerId?: string | null; name: string }): Promise<{ token: string; apiToken: ApiTokenEntity }> {
     const checks = new FieldChecks();
     const name = checks.text(['input', 'name'], input.name, { max: 200, label: 'Name' });

@@ -14,6 +14,8 @@ export interface RawLine {
   dealBonusRate: Decimal;
   cost: Decimal;
   grantCredit: Decimal;
+  /** The deal rate as text, for ordering and merging. */
+  rateText: string;
 }
 
 interface Segment {
@@ -50,11 +52,14 @@ async function segmentsOfMonth(manager: EntityManager, from: string, to: string,
      ), pieces AS (
        SELECT base_id, p AS piece_from, lead(p) OVER (PARTITION BY base_id ORDER BY p) AS piece_to FROM points
      )
-     SELECT b.billing_account_id, b.partner_id, b.customer_id, b.attribution, pc.piece_from::text AS seg_from, pc.piece_to::text AS seg_to,
-            trim_scale(coalesce((SELECT dp.bonus_rate FROM deal_periods dp
-                       WHERE dp.base_id = b.base_id AND dp.d_from <= pc.piece_from AND pc.piece_from < dp.d_to LIMIT 1), 0))::text AS deal_rate
-       FROM pieces pc JOIN base b USING (base_id)
-      WHERE pc.piece_to IS NOT NULL AND pc.piece_from < pc.piece_to`,
+     SELECT DISTINCT ON (pc.base_id, pc.piece_from)
+            b.billing_account_id, b.partner_id, b.customer_id, b.attribution, pc.piece_from::text AS seg_from, pc.piece_to::text AS seg_to,
+            trim_scale(coalesce(dp.bonus_rate, 0))::text AS deal_rate
+       FROM pieces pc
+       JOIN base b USING (base_id)
+       LEFT JOIN deal_periods dp ON dp.base_id = pc.base_id AND dp.d_from <= pc.piece_from AND pc.piece_from < dp.d_to
+      WHERE pc.piece_to IS NOT NULL AND pc.piece_from < pc.piece_to
+      ORDER BY pc.base_id, pc.piece_from, dp.d_from DESC`,
     [from, to, partnerId],
   );
   return rows.map((r) => ({
@@ -68,19 +73,29 @@ async function segmentsOfMonth(manager: EntityManager, from: string, to: string,
   }));
 }
 
+/** A month's sum of one service over one segment, as PostgreSQL returned it (amounts still text). */
+export interface SegmentSum {
+  segment: Segment;
+  serviceId: string;
+  cost: string;
+  grantCredit: string;
+}
+
 /**
- * Invoice lines of month [from, to) (SPEC §10). Most accounts have one segment spanning the whole month: their records
- * are summed per account × service in one aggregate, shaped like a plain GROUP BY so PostgreSQL runs it in parallel.
- * The few accounts whose attribution or deal rate changes within the month are summed per day (by index) and each
- * day goes to its segment. Segments with equal attributes then merge into lines (excluded lines never split by rate).
+ * The month's records summed per segment × service, grouped by partner (SPEC §10). Most accounts have one segment
+ * spanning the whole month: their records are summed per account × service in one aggregate, shaped like a plain
+ * GROUP BY so PostgreSQL runs it in parallel. The few accounts whose attribution or deal rate changes within the
+ * month are summed per day (by index) and each day goes to its segment. Amounts stay text until a partner is priced.
  */
-export async function aggregateLines(manager: EntityManager, from: string, to: string, partnerId: string | null = null): Promise<RawLine[]> {
+export async function aggregateSegmentSums(manager: EntityManager, from: string, to: string, partnerId: string | null = null): Promise<Map<string, SegmentSum[]>> {
+  const byPartner = new Map<string, SegmentSum[]>();
   const segments = await segmentsOfMonth(manager, from, to, partnerId);
-  if (segments.length === 0) return [];
+  if (segments.length === 0) return byPartner;
   const byAccount = new Map<string, Segment[]>();
   for (const segment of segments) {
-    if (!byAccount.has(segment.billingAccountId)) byAccount.set(segment.billingAccountId, []);
-    byAccount.get(segment.billingAccountId)!.push(segment);
+    const list = byAccount.get(segment.billingAccountId);
+    if (list) list.push(segment);
+    else byAccount.set(segment.billingAccountId, [segment]);
   }
   const whole: string[] = [];
   const split: string[] = [];
@@ -88,8 +103,12 @@ export async function aggregateLines(manager: EntityManager, from: string, to: s
     if (list.length === 1 && list[0].from === from && list[0].to === to) whole.push(account);
     else split.push(account);
   }
-  type Sum = { segment: Segment; service_id: string; cost: string; grant_credit: string };
-  const sums: Sum[] = [];
+  const add = (segment: Segment, serviceId: string, cost: string, grantCredit: string) => {
+    const list = byPartner.get(segment.partnerId);
+    const sum = { segment, serviceId, cost, grantCredit };
+    if (list) list.push(sum);
+    else byPartner.set(segment.partnerId, [sum]);
+  };
   if (whole.length) {
     const rows: { billing_account_id: string; service_id: string; cost: string; grant_credit: string }[] = await manager.query(
       `SELECT billing_account_id, service_id, sum(cost) AS cost, sum(grant_credit) AS grant_credit
@@ -98,57 +117,68 @@ export async function aggregateLines(manager: EntityManager, from: string, to: s
         GROUP BY billing_account_id, service_id`,
       [from, to, whole],
     );
-    for (const row of rows) sums.push({ ...row, segment: byAccount.get(row.billing_account_id)![0] });
+    for (const row of rows) add(byAccount.get(row.billing_account_id)![0], row.service_id, row.cost, row.grant_credit);
   }
   if (split.length) {
-    const rows: { billing_account_id: string; service_id: string; day: string; cost: string; grant_credit: string }[] = await manager.query(
-      `SELECT billing_account_id, service_id, date::text AS day, sum(cost) AS cost, sum(grant_credit) AS grant_credit
-         FROM consumption_records
-        WHERE date >= $1::date AND date < $2::date AND billing_account_id = ANY($3::text[])
-        GROUP BY billing_account_id, service_id, date`,
-      [from, to, split],
+    // Few accounts: their segments are joined to their records through the (billing account, date) index.
+    const splitSegments = split.flatMap((account) => byAccount.get(account)!);
+    const rows: { seg: string; service_id: string; cost: string; grant_credit: string }[] = await manager.query(
+      `SELECT s.seg, r.service_id, sum(r.cost) AS cost, sum(r.grant_credit) AS grant_credit
+         FROM unnest($1::text[], $2::date[], $3::date[]) WITH ORDINALITY AS s(billing_account_id, seg_from, seg_to, seg)
+         JOIN consumption_records r ON r.billing_account_id = s.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
+        GROUP BY s.seg, r.service_id`,
+      [splitSegments.map((x) => x.billingAccountId), splitSegments.map((x) => x.from), splitSegments.map((x) => x.to)],
     );
-    for (const row of rows) {
-      const segment = byAccount.get(row.billing_account_id)!.find((s) => s.from <= row.day && row.day < s.to);
-      if (segment) sums.push({ ...row, segment }); // days outside every segment are direct: on no invoice
-    }
+    for (const row of rows) add(splitSegments[Number(row.seg) - 1], row.service_id, row.cost, row.grant_credit);
   }
-  const services = new Map<string, { specialization: string | null; bonus_eligible: boolean }>(
-    (await manager.query(`SELECT id, specialization, bonus_eligible FROM services`)).map((s: { id: string; specialization: string | null; bonus_eligible: boolean }) => [s.id, s]),
-  );
+  return byPartner;
+}
+
+export type ServiceInfo = Map<string, { specialization: string | null; bonusEligible: boolean }>;
+
+export async function serviceInfo(manager: EntityManager): Promise<ServiceInfo> {
+  const rows: { id: string; specialization: string | null; bonus_eligible: boolean }[] = await manager.query(`SELECT id, specialization, bonus_eligible FROM services`);
+  return new Map(rows.map((s) => [s.id, { specialization: s.specialization, bonusEligible: s.bonus_eligible }]));
+}
+
+/**
+ * One partner's invoice lines from its segment sums: segments with equal attributes merge into one line (excluded
+ * lines are never split by rate), in a stable order (account, service, rate, subaccount).
+ */
+export function linesOfPartner(sums: SegmentSum[], services: ServiceInfo): RawLine[] {
   const lines = new Map<string, RawLine>();
-  for (const row of sums) {
-    const segment = row.segment;
-    const service = services.get(row.service_id);
-    const exclusion: LineExclusion | null = segment.attribution === 'OWN' ? 'PARTNER_OWN' : service?.bonus_eligible === false ? 'EXCLUDED_SERVICE' : null;
-    const dealBonusRate = exclusion ? '0' : segment.dealBonusRate;
-    const key = [segment.partnerId, segment.billingAccountId, segment.customerId ?? '', row.service_id, exclusion ?? '', dealBonusRate].join('|');
+  for (const sum of sums) {
+    const { segment } = sum;
+    const service = services.get(sum.serviceId);
+    const exclusion: LineExclusion | null = segment.attribution === 'OWN' ? 'PARTNER_OWN' : service?.bonusEligible === false ? 'EXCLUDED_SERVICE' : null;
+    const rate = exclusion ? '0' : segment.dealBonusRate;
+    const key = `${segment.billingAccountId}|${segment.customerId ?? ''}|${sum.serviceId}|${exclusion ?? ''}|${rate}`;
     const line = lines.get(key);
     if (line) {
-      line.cost = line.cost.plus(row.cost);
-      line.grantCredit = line.grantCredit.plus(row.grant_credit);
+      line.cost = line.cost.plus(sum.cost);
+      line.grantCredit = line.grantCredit.plus(sum.grantCredit);
     } else {
       lines.set(key, {
         partnerId: segment.partnerId,
         billingAccountId: segment.billingAccountId,
         customerId: segment.customerId,
-        serviceId: row.service_id,
+        serviceId: sum.serviceId,
         specialization: service?.specialization ?? null,
         exclusion,
-        dealBonusRate: new Dec(dealBonusRate),
-        cost: new Dec(row.cost),
-        grantCredit: new Dec(row.grant_credit),
+        dealBonusRate: new Dec(rate),
+        cost: new Dec(sum.cost),
+        grantCredit: new Dec(sum.grantCredit),
+        rateText: rate,
       });
     }
   }
-  // Stable order: partner, account, service, rate, subaccount.
   const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // Rates are canonical decimals below 1 (or "1"), so their text sorts like their value.
   return [...lines.values()].sort(
     (a, b) =>
-      compare(a.partnerId, b.partnerId) ||
       compare(a.billingAccountId, b.billingAccountId) ||
       compare(a.serviceId, b.serviceId) ||
-      a.dealBonusRate.comparedTo(b.dealBonusRate) ||
+      compare(a.rateText, b.rateText) ||
       compare(a.customerId ?? '', b.customerId ?? ''),
   );
 }

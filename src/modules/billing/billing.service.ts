@@ -13,7 +13,7 @@ import { ProjectEntity } from '../projects/project.entity';
 import type { ProjectsService } from '../projects/projects.service';
 import type { LedgerService, NewLedgerEntry } from '../rebates/ledger.service';
 import { SettingsService } from '../settings/settings.service';
-import { aggregateLines, aggregateProjectUsage, type RawLine } from './billing.queries';
+import { aggregateProjectUsage, aggregateSegmentSums, linesOfPartner, serviceInfo, type RawLine } from './billing.queries';
 import { BillingMonthEntity } from './billing-month.entity';
 import { eligibleAmount, priceInvoiceLine, type PricedLine } from './domain/invoice-line';
 import { hasInvoice, totalInvoice, type InvoiceTotals } from './domain/invoice';
@@ -88,10 +88,21 @@ function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: 
  */
 class SpecializationTotals {
   private readonly groups = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal }>();
+  private readonly settled = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
+  private readonly deferred: Set<string>;
+
+  /** `deferredKeys`: account × service groups that later additions (project scopes) may still complete. */
+  constructor(deferredKeys: string[] = []) {
+    this.deferred = new Set(deferredKeys);
+  }
+
+  static key(partnerId: string, account: string, service: string): string {
+    return `${partnerId}|${account}|${service}`;
+  }
 
   add(partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal): void {
     if (!specialization) return;
-    const key = `${partnerId}|${account}|${service}`;
+    const key = SpecializationTotals.key(partnerId, account, service);
     const group = this.groups.get(key);
     if (group) {
       group.cost = group.cost.plus(cost);
@@ -101,16 +112,21 @@ class SpecializationTotals {
     }
   }
 
-  totals(): { partnerId: string; specialization: string; amount: Decimal }[] {
-    const totals = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
-    for (const g of this.groups.values()) {
-      const key = `${g.partnerId}|${g.specialization}`;
+  /** Rounds the complete groups into the partner × specialization totals (all of them with `all`). */
+  settle(all = false): void {
+    for (const [key, g] of this.groups) {
+      if (!all && this.deferred.has(key)) continue;
+      const totalKey = `${g.partnerId}|${g.specialization}`;
       const amount = rebateBaseAmount(g.cost, g.grant, true);
-      const current = totals.get(key);
+      const current = this.settled.get(totalKey);
       if (current) current.amount = current.amount.plus(amount);
-      else totals.set(key, { partnerId: g.partnerId, specialization: g.specialization, amount });
+      else this.settled.set(totalKey, { partnerId: g.partnerId, specialization: g.specialization, amount });
+      this.groups.delete(key);
     }
-    return [...totals.values()];
+  }
+
+  totals(): { partnerId: string; specialization: string; amount: Decimal }[] {
+    return [...this.settled.values()];
   }
 }
 
@@ -147,7 +163,9 @@ export class BillingService {
   /** Priced invoices of a month for every partner (or one), from the same aggregation the close uses. */
   private async computeInvoices(manager: EntityManager, month: string, partnerId: string | null = null): Promise<Map<string, InvoiceView>> {
     const settings = await this.settings.inForce(month, manager);
-    const raw = await aggregateLines(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerId);
+    const sums = await aggregateSegmentSums(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerId);
+    const services = await serviceInfo(manager);
+    const raw = [...sums.values()].flatMap((partnerSums) => linesOfPartner(partnerSums, services));
     const bonus = await this.bonusAmounts(manager, month, partnerId);
     const exited = await this.exitedIn(manager, month);
     return priceInvoices(month, raw, settings.baseBonusRate, bonus, new Set([...raw.map((l) => l.partnerId), ...bonus.keys()]), exited);
@@ -237,18 +255,25 @@ export class BillingService {
     const from = firstDayOfMonth(month);
     const to = endOfMonthExclusive(month);
     const settings = await this.settings.inForce(month, manager);
-    const rawLines = await aggregateLines(manager, from, to);
+    const sums = await aggregateSegmentSums(manager, from, to);
+    const services = await serviceInfo(manager);
     const bonus = await this.bonusAmounts(manager, month, null);
     step('aggregateLines');
     const exited = await this.exitedIn(manager, month);
     const entries: NewLedgerEntry[] = [];
     const reversals: NewLedgerEntry[] = [];
     const invoiced: string[] = [];
-    const specializationTotals = new SpecializationTotals();
+    // Project usage first: an account × service that is also in a project's scope is rounded once, with it.
+    const usage = await aggregateProjectUsage(manager, from, to, month);
+    step('aggregateProjectUsage');
+    const specializationTotals = new SpecializationTotals(usage.map((u) => SpecializationTotals.key(u.partnerId, u.billingAccountId, u.serviceId)));
+    let lineCount = 0;
 
-    // Price and store partner by partner in chunks, so memory stays flat however many lines the month has.
-    const finalize = async (lines: RawLine[], partnerIds: Set<string>) => {
-      const invoices = priceInvoices(month, lines, settings.baseBonusRate, bonus, partnerIds, exited);
+    // Price and store partner by partner in chunks: only one chunk's priced lines are in memory at a time.
+    const finalize = async (partnerIds: string[]) => {
+      const lines = partnerIds.flatMap((id) => linesOfPartner(sums.get(id) ?? [], services));
+      lineCount += lines.length;
+      const invoices = priceInvoices(month, lines, settings.baseBonusRate, bonus, new Set(partnerIds), exited);
       step('priceInvoices');
       for (const invoice of invoices.values()) {
         // A partner that left in M gets its unabsorbed BONUS money back instead of carrying it (SPEC §3).
@@ -259,24 +284,25 @@ export class BillingService {
       }
       await this.storeInvoices(manager, [...invoices.values()], now);
       for (const line of lines) if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit);
+      specializationTotals.settle();
+      for (const id of partnerIds) sums.delete(id);
       step('storeInvoices');
     };
-    const seen = new Set<string>();
-    for (let start = 0; start < rawLines.length; ) {
-      let end = Math.min(start + CLOSE_CHUNK_LINES, rawLines.length);
-      while (end < rawLines.length && rawLines[end].partnerId === rawLines[end - 1].partnerId) end++; // keep a partner whole
-      const chunk = rawLines.slice(start, end);
-      const partnerIds = new Set(chunk.map((l) => l.partnerId));
-      partnerIds.forEach((id) => seen.add(id));
-      await finalize(chunk, partnerIds);
-      start = end;
+    const partnerIds = [...new Set([...sums.keys(), ...bonus.keys()])].sort();
+    let chunk: string[] = [];
+    let chunkSize = 0;
+    for (const id of partnerIds) {
+      chunk.push(id);
+      chunkSize += sums.get(id)?.length ?? 0;
+      if (chunkSize >= CLOSE_CHUNK_LINES) {
+        await finalize(chunk);
+        chunk = [];
+        chunkSize = 0;
+      }
     }
-    const bonusOnly = new Set([...bonus.keys()].filter((id) => !seen.has(id)));
-    if (bonusOnly.size) await finalize([], bonusOnly);
+    if (chunk.length) await finalize(chunk);
 
     // Project rebates for M (SPEC §7).
-    const usage = await aggregateProjectUsage(manager, from, to, month);
-    step('aggregateProjectUsage');
     const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
     const sByProject = new Map<string, Decimal>();
     for (const u of usage) {
@@ -294,6 +320,7 @@ export class BillingService {
     await this.projects.completeWindowsClosedBy(manager, month, now);
 
     // The month's specialization amounts, and at a quarter's end the specialization rebates (SPEC §11).
+    specializationTotals.settle(true);
     await this.storeSpecializationMonth(manager, month, specializationTotals);
     if (isQuarterEnd(month)) entries.push(...(await this.specializationRebates(manager, quarterOf(month), settings, now)));
     step('specializations');
@@ -305,7 +332,7 @@ export class BillingService {
     const events: NewEvent[] = invoiced.map((partnerId) => ({ partnerId, type: 'INVOICE_FINALIZED', entityId: `${partnerId}:${month}`, status: 'FINAL', occurredAt: now }));
     await appendEvents(manager, events);
     step('ledgerAndEvents');
-    this.logger?.info({ month, lines: rawLines.length, invoices: invoiced.length, entries: entries.length, timingsMs: timings }, 'month closed');
+    this.logger?.info({ month, lines: lineCount, invoices: invoiced.length, entries: entries.length, timingsMs: timings }, 'month closed');
 
     const row = manager.create(BillingMonthEntity, { month: from, closedAt: now, invoicesFinalized: invoiced.length, rebateEntriesCreated: rebateEntries });
     await manager.save(row);
