@@ -47,7 +47,7 @@ export function parseRate(text: unknown): Decimal {
 
 /** Rounds to kopecks, half up. The only money rounding in the code base. */
 export function roundMoney(value: Decimal.Value): Decimal {
-  return new Dec(value).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return (value instanceof Dec ? value : new Dec(value)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
 /** Rounds a rate half up to 4 fraction digits. */

@@ -129,7 +129,10 @@ export async function aggregateSegmentSums(manager: EntityManager, from: string,
         GROUP BY s.seg, r.service_id`,
       [splitSegments.map((x) => x.billingAccountId), splitSegments.map((x) => x.from), splitSegments.map((x) => x.to)],
     );
-    for (const row of rows) add(splitSegments[Number(row.seg) - 1], row.service_id, row.cost, row.grant_credit);
+    for (const row of rows) {
+      const segment = splitSegments[Number(row.seg) - 1]; // ordinality of the unnest: 1-based
+      add(segment, row.service_id, row.cost, row.grant_credit);
+    }
   }
   return byPartner;
 }

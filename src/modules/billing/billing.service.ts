@@ -1,5 +1,9 @@
 // Invoices, the partner bonus and the month close (SPEC §10, §11). The database aggregates (billing.queries.ts);
 // the pure domain functions price lines and compute rebates; one code path serves the preview and the close.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { addMonths, endOfMonthExclusive, firstDayOfMonth, isQuarterEnd, monthOf, previousQuarter, quarterMonths, quarterOf, addDays, maxDate } from '../../shared/dates';
@@ -8,7 +12,6 @@ import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
 import { eventTransaction, appendEvents, type NewEvent } from '../events/events.service';
 import { PartnerSpecializationEntity } from '../partners/partner-specialization.entity';
-import { PartnerEntity } from '../partners/partner.entity';
 import { ProjectEntity } from '../projects/project.entity';
 import type { ProjectsService } from '../projects/projects.service';
 import type { LedgerService, NewLedgerEntry } from '../rebates/ledger.service';
@@ -55,7 +58,7 @@ function rebateBaseAmount(cost: Decimal, grantCredit: Decimal, bonusEligible: bo
 }
 
 /** Lines priced and stored per chunk of whole partners during the close (bounded memory). */
-const CLOSE_CHUNK_LINES = 20_000;
+const CLOSE_CHUNK_LINES = 5_000;
 
 type BonusMap = Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>;
 
@@ -282,12 +285,16 @@ export class BillingService {
         }
         invoiced.push(invoice.partnerId);
       }
-      await this.storeInvoices(manager, [...invoices.values()], now);
+      // Stored while the next chunk is priced (one query in flight on the transaction's connection).
+      await storing;
+      storing = this.storeInvoices(manager, [...invoices.values()], now);
+      storing.catch(() => undefined); // awaited (and its error thrown) before the next chunk or the end
       for (const line of lines) if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit);
       specializationTotals.settle();
       for (const id of partnerIds) sums.delete(id);
       step('storeInvoices');
     };
+    let storing: Promise<void> = Promise.resolve();
     const partnerIds = [...new Set([...sums.keys(), ...bonus.keys()])].sort();
     let chunk: string[] = [];
     let chunkSize = 0;
@@ -301,6 +308,7 @@ export class BillingService {
       }
     }
     if (chunk.length) await finalize(chunk);
+    await storing;
 
     // Project rebates for M (SPEC §7).
     const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
@@ -332,7 +340,7 @@ export class BillingService {
     const events: NewEvent[] = invoiced.map((partnerId) => ({ partnerId, type: 'INVOICE_FINALIZED', entityId: `${partnerId}:${month}`, status: 'FINAL', occurredAt: now }));
     await appendEvents(manager, events);
     step('ledgerAndEvents');
-    this.logger?.info({ month, lines: lineCount, invoices: invoiced.length, entries: entries.length, timingsMs: timings }, 'month closed');
+    this.logger?.info({ month, lines: lineCount, invoices: invoiced.length, entries: entries.length, timingsMs: timings, rssMb: Math.round(process.memoryUsage.rss() / 1048576) }, 'month closed');
 
     const row = manager.create(BillingMonthEntity, { month: from, closedAt: now, invoicesFinalized: invoiced.length, rebateEntriesCreated: rebateEntries });
     await manager.save(row);
@@ -361,27 +369,19 @@ export class BillingService {
         invoices.map((v) => money(v.customerCost)),
       ],
     );
-    const lines = invoices.flatMap((v) => v.lines.map((line, i) => ({ v, line, lineNo: i + 1 })));
-    await manager.query(
-      `INSERT INTO invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::numeric[], $14::text[])`,
-      [
-        lines.map((l) => l.v.partnerId),
-        lines.map((l) => l.v.month),
-        lines.map((l) => l.lineNo),
-        lines.map((l) => l.line.billingAccountId),
-        lines.map((l) => l.line.customerId),
-        lines.map((l) => l.line.serviceId),
-        lines.map((l) => money(l.line.cost)),
-        lines.map((l) => money(l.line.grantCredit)),
-        lines.map((l) => money(l.line.eligible)),
-        lines.map((l) => money(l.line.bonusRate)),
-        lines.map((l) => money(l.line.dealBonusRate)),
-        lines.map((l) => money(l.line.discount)),
-        lines.map((l) => money(l.line.payable)),
-        lines.map((l) => l.line.exclusion),
-      ],
-    );
+    // Lines go through COPY: the month close writes one per account × service of the whole program.
+    const client = (await manager.queryRunner!.connect()) as PoolClient;
+    const text = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+    let rows = '';
+    for (const v of invoices) {
+      v.lines.forEach((l, i) => {
+        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${money(l.bonusRate)}\t${money(l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
+      });
+    }
+    if (rows) {
+      const copy = client.query(copyFrom('COPY invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion) FROM STDIN'));
+      await pipeline(Readable.from([rows]), copy);
+    }
   }
 
   private async storeSpecializationMonth(manager: EntityManager, month: string, totals: SpecializationTotals): Promise<void> {
@@ -407,7 +407,9 @@ export class BillingService {
     const g = new Map(gRows.map((r) => [`${r.partner_id}|${r.specialization}`, new Dec(r.g)]));
     const gPrev = new Map(prevRows.map((r) => [`${r.partner_id}|${r.specialization}`, new Dec(r.eligible_consumption)]));
     const periods = await manager.find(PartnerSpecializationEntity);
-    const partners = new Map((await manager.find(PartnerEntity)).map((p) => [p.id, p]));
+    const partners = new Map(
+      ((await manager.query(`SELECT id, active_from::text AS active_from, exit_date::text AS exit_date FROM partners WHERE active_from IS NOT NULL`)) as { id: string; active_from: string; exit_date: string | null }[]).map((p) => [p.id, { activeFrom: p.active_from, exitDate: p.exit_date }]),
+    );
     const periodsByKey = new Map<string, PartnerSpecializationEntity[]>();
     for (const p of periods) {
       const key = `${p.partnerId}|${p.specialization}`;
@@ -437,9 +439,22 @@ export class BillingService {
           entries.push({ partnerId, kind: 'SPECIALIZATION_REBATE', amount: rebate, period: quarter, specialization, description: `${specialization} ${level} rebate ${quarter}`, createdAt: now });
         }
       }
-      bases.push(manager.create(SpecializationBaseEntity, { partnerId, specialization, quarter, eligibleConsumption: gQ, level, base, rebate, coMarketing }));
+      bases.push({ partnerId, specialization, quarter, eligibleConsumption: gQ, level, base, rebate, coMarketing });
     }
-    for (let i = 0; i < bases.length; i += 2000) await manager.createQueryBuilder().insert().into(SpecializationBaseEntity).values(bases.slice(i, i + 2000)).execute();
+    await manager.query(
+      `INSERT INTO specialization_bases (partner_id, specialization, quarter, eligible_consumption, level, base, rebate, co_marketing)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[])`,
+      [
+        bases.map((b) => b.partnerId),
+        bases.map((b) => b.specialization),
+        bases.map((b) => b.quarter),
+        bases.map((b) => b.eligibleConsumption.toFixed()),
+        bases.map((b) => b.level),
+        bases.map((b) => b.base.toFixed()),
+        bases.map((b) => b.rebate.toFixed()),
+        bases.map((b) => b.coMarketing.toFixed()),
+      ],
+    );
     return entries;
   }
 }
