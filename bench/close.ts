@@ -4,13 +4,10 @@
 // process, closes months 1 and 2, then times the close of month 3 over HTTP and the plain SQL aggregate of the
 // same month's rows grouped by billing account and service. Reports both, the ratio and the API's peak RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { migrate, seedProgram } from '../src/app/bootstrap';
-import { createDataSource } from '../src/app/data-source';
-import { freePort, startEmbeddedPostgres } from '../src/app/embedded-postgres';
+import { freePort } from '../src/app/embedded-postgres';
+import { peakRssMb, startBenchDatabase } from './support';
 
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 2000);
 const SUBACCOUNTS_PER_PARTNER = Number(process.env.BENCH_SUBACCOUNTS_PER_PARTNER ?? 10);
@@ -86,12 +83,6 @@ export async function generate(client: Client): Promise<number> {
   return Number((await client.query('SELECT count(*) AS n FROM consumption_records')).rows[0].n);
 }
 
-function peakRssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
-
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: any; errors?: unknown };
@@ -100,22 +91,10 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 }
 
 async function main(): Promise<void> {
-  const base = process.getuid?.() === 0 ? '/var/tmp' : os.tmpdir();
-  const dataDir = fs.mkdtempSync(path.join(base, 'pp-bench-close-'));
-  const pg = await startEmbeddedPostgres({ dataDir, fast: false });
+  const db = await startBenchDatabase('pp-bench-close-');
+  const url = db.url;
   let api: ChildProcess | null = null;
   try {
-    const admin = new Client({ connectionString: pg.url('postgres') });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    const url = pg.url('bench');
-    const ds = createDataSource(url, { poolSize: 2 });
-    await ds.initialize();
-    await migrate(ds);
-    await seedProgram(ds);
-    await ds.destroy();
-
     const client = new Client({ connectionString: url });
     client.on('error', () => undefined); // the server stops in `finally`; errors surface through the queries
     await client.connect();
@@ -173,8 +152,7 @@ async function main(): Promise<void> {
       api.kill('SIGTERM');
       await new Promise((r) => api!.once('exit', r));
     }
-    await pg.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await db.dispose();
   }
 }
 

@@ -14,11 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createApp } from '../src/app/create-app';
-import { migrate, seedProgram } from '../src/app/bootstrap';
-import { createDataSource } from '../src/app/data-source';
-import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../src/app/embedded-postgres';
+import { freePort } from '../src/app/embedded-postgres';
 import { createLogger } from '../src/app/logger';
 import { hashToken } from '../src/modules/access/tokens';
+import { startBenchDatabase, statusKb, type BenchDatabase } from './support';
 
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const PER_PARTNER = Number(process.env.BENCH_SUBSCRIBERS_PER_PARTNER ?? 5);
@@ -167,10 +166,6 @@ function cpuMs(pid: number, which: 'user' | 'system' | 'both' = 'both'): number 
   return ((which === 'user' ? user : which === 'system' ? system : user + system) * 1000) / 100;
 }
 
-function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-}
 
 async function metric(metricsUrl: string, name: string): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
@@ -185,9 +180,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const deadline = Date.now() + TIMEOUT_S * 1000;
-  const base = process.getuid?.() === 0 ? '/var/tmp' : os.tmpdir();
-  const dataDir = fs.mkdtempSync(path.join(base, 'pp-bench-fanout-'));
-  let pg: RunningPostgres | null = null;
+  let database: BenchDatabase | null = null;
   let api: ChildProcess | null = null;
   const children: ChildProcess[] = [];
   let cleaning: Promise<void> | null = null;
@@ -198,8 +191,7 @@ async function main(): Promise<void> {
         api.kill('SIGTERM');
         await Promise.race([new Promise((r) => api!.once('exit', r)), sleep(10_000).then(() => api!.kill('SIGKILL'))]);
       }
-      if (pg) await pg.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (database) await database.dispose();
     })());
   const onSignal = () => void cleanup().then(() => process.exit(130));
   process.once('SIGINT', onSignal);
@@ -211,17 +203,8 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   try {
-    pg = await startEmbeddedPostgres({ dataDir, fast: false });
-    const admin = new Client({ connectionString: pg.url('postgres') });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    const url = pg.url('bench');
-    const ds = createDataSource(url, { poolSize: 2 });
-    await ds.initialize();
-    await migrate(ds);
-    await seedProgram(ds);
-    await ds.destroy();
+    database = await startBenchDatabase('pp-bench-fanout-');
+    const url = database.url;
 
     const db = new Client({ connectionString: url });
     db.on('error', () => undefined);
@@ -246,7 +229,7 @@ async function main(): Promise<void> {
       if (i > 300) throw new Error('API did not start');
       await sleep(100);
     }
-    const rssBeforeKb = readStatusKb(api.pid!, 'VmRSS');
+    const rssBeforeKb = statusKb(api.pid!, 'VmRSS');
 
     // Subscribers: PER_PARTNER per partner, dealt round-robin to the client processes.
     const after = (await db.query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`)).rows[0].max as string;
@@ -287,7 +270,7 @@ async function main(): Promise<void> {
     }
     log(`${subscribers} subscribers connected and registered in ${((Date.now() - connectStarted) / 1000).toFixed(1)} s`);
     await sleep(1000); // let connection set-up garbage settle
-    const rssIdleKb = readStatusKb(api.pid!, 'VmRSS');
+    const rssIdleKb = statusKb(api.pid!, 'VmRSS');
 
     // The writer: the month close, one transaction, in this process (another instance of the app on the database).
     const writer = await createApp(
@@ -326,7 +309,7 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error('client reports missing');
       await sleep(50);
     }
-    const peakKb = readStatusKb(api.pid!, 'VmHWM');
+    const peakKb = statusKb(api.pid!, 'VmHWM');
 
     // Exactly the expected entries per subscriber, in order.
     let delivered = 0;

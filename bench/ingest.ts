@@ -20,6 +20,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { migrate, seedProgram } from '../src/app/bootstrap';
 import { createDataSource } from '../src/app/data-source';
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../src/app/embedded-postgres';
+import { peakRssMb } from './support';
 import { Clock } from '../src/modules/clock/clock';
 import { importConsumptionCsv } from '../src/modules/consumption/csv-import';
 import { ServicesService } from '../src/modules/services/services.service';
@@ -180,12 +181,6 @@ function cpuSeconds(pid: number): number {
 
 const load = () => os.loadavg()[0];
 
-/** Peak resident set size (VmHWM) of a live process, in MB. */
-function peakRssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-  return kb / 1024;
-}
 
 async function graphqlPhase(url: string, bodies: Buffer[]): Promise<{ seconds: number; batchMs: number[] }> {
   const batchMs: number[] = [];

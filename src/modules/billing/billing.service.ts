@@ -58,7 +58,7 @@ function rebateBaseAmount(cost: Decimal, grantCredit: Decimal, bonusEligible: bo
 }
 
 /** Lines priced and stored per chunk of whole partners during the close (bounded memory). */
-const CLOSE_CHUNK_LINES = 5_000;
+const CLOSE_CHUNK_LINES = 2_000;
 
 type BonusMap = Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>;
 
