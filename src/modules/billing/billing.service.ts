@@ -288,7 +288,7 @@ export class BillingService {
       // Stored while the next chunk is priced (one query in flight on the transaction's connection).
       await storing;
       storing = this.storeInvoices(manager, [...invoices.values()], now);
-      storing.catch(() => undefined); // awaited (and its error thrown) before the next chunk or the end
+      storing.catch((): void => undefined); // awaited (and its error thrown) before the next chunk or the end
       for (const line of lines) if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit);
       specializationTotals.settle();
       for (const id of partnerIds) sums.delete(id);
