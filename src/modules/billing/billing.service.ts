@@ -347,10 +347,21 @@ export class BillingService {
     return this.result(row);
   }
 
-  /** Invoices and their lines, each in one set-based INSERT (arrays unnested server-side). */
-  private async storeInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
+  /**
+   * Invoices (one INSERT, arrays unnested server-side) and their lines (COPY: one per account × service of the whole
+   * program). Everything is formatted first and both statements are queued on the transaction's connection at once,
+   * so PostgreSQL writes them while the caller prices the next chunk.
+   */
+  private storeInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
     const money = (value: Decimal) => value.toFixed();
-    await manager.query(
+    const text = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+    let rows = '';
+    for (const v of invoices) {
+      v.lines.forEach((l, i) => {
+        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${money(l.bonusRate)}\t${money(l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
+      });
+    }
+    const inserted = manager.query(
       `INSERT INTO invoices (partner_id, month, closed_at, total_cost, grant_credits, eligible_amount, discount, bonus_withdrawals_applied, bonus_carried_over, payable, customer_cost)
        SELECT partner_id, month, $1, total_cost, grant_credits, eligible_amount, discount, applied, carried, payable, customer_cost
          FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[])
@@ -369,19 +380,11 @@ export class BillingService {
         invoices.map((v) => money(v.customerCost)),
       ],
     );
-    // Lines go through COPY: the month close writes one per account × service of the whole program.
-    const client = (await manager.queryRunner!.connect()) as PoolClient;
-    const text = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-    let rows = '';
-    for (const v of invoices) {
-      v.lines.forEach((l, i) => {
-        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${money(l.bonusRate)}\t${money(l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
-      });
-    }
-    if (rows) {
-      const copy = client.query(copyFrom('COPY invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion) FROM STDIN'));
-      await pipeline(Readable.from([rows]), copy);
-    }
+    if (!rows) return inserted.then((): void => undefined);
+    // The transaction's own connection (open for the whole close): COPY is queued behind the INSERT right away.
+    const client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const copy = client.query(copyFrom('COPY invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion) FROM STDIN'));
+    return Promise.all([inserted, pipeline(Readable.from([rows]), copy)]).then((): void => undefined);
   }
 
   private async storeSpecializationMonth(manager: EntityManager, month: string, totals: SpecializationTotals): Promise<void> {
