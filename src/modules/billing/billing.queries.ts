@@ -150,6 +150,7 @@ export async function serviceInfo(manager: EntityManager): Promise<ServiceInfo> 
  */
 export function linesOfPartner(sums: SegmentSum[], services: ServiceInfo): RawLine[] {
   const lines = new Map<string, RawLine>();
+  const rates = new Map<string, Decimal>();
   for (const sum of sums) {
     const { segment } = sum;
     const service = services.get(sum.serviceId);
@@ -160,20 +161,22 @@ export function linesOfPartner(sums: SegmentSum[], services: ServiceInfo): RawLi
     if (line) {
       line.cost = line.cost.plus(sum.cost);
       line.grantCredit = line.grantCredit.plus(sum.grantCredit);
-    } else {
-      lines.set(key, {
-        partnerId: segment.partnerId,
-        billingAccountId: segment.billingAccountId,
-        customerId: segment.customerId,
-        serviceId: sum.serviceId,
-        specialization: service?.specialization ?? null,
-        exclusion,
-        dealBonusRate: new Dec(rate),
-        cost: new Dec(sum.cost),
-        grantCredit: new Dec(sum.grantCredit),
-        rateText: rate,
-      });
+      continue;
     }
+    let dealBonusRate = rates.get(rate);
+    if (!dealBonusRate) rates.set(rate, (dealBonusRate = new Dec(rate)));
+    lines.set(key, {
+      partnerId: segment.partnerId,
+      billingAccountId: segment.billingAccountId,
+      customerId: segment.customerId,
+      serviceId: sum.serviceId,
+      specialization: service?.specialization ?? null,
+      exclusion,
+      dealBonusRate,
+      cost: new Dec(sum.cost),
+      grantCredit: new Dec(sum.grantCredit),
+      rateText: rate,
+    });
   }
   const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   // Rates are canonical decimals below 1 (or "1"), so their text sorts like their value.
