@@ -353,12 +353,20 @@ export class BillingService {
    * so PostgreSQL writes them while the caller prices the next chunk.
    */
   private storeInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
-    const money = (value: Decimal) => value.toFixed();
+    const money = (value: Decimal) => (value.isZero() ? '0' : value.toFixed());
+    // Rates repeat: a line's deal rate is one shared object per rate, and its bonus rate follows from it.
+    const dealRateText = new Map<Decimal, string>();
+    const bonusRateText = new Map<Decimal, string>();
+    const rateOf = (cache: Map<Decimal, string>, key: Decimal, value: Decimal) => {
+      let textValue = cache.get(key);
+      if (textValue === undefined) cache.set(key, (textValue = value.toFixed()));
+      return textValue;
+    };
     const text = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
     let rows = '';
     for (const v of invoices) {
       v.lines.forEach((l, i) => {
-        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${money(l.bonusRate)}\t${money(l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
+        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${rateOf(bonusRateText, l.dealBonusRate, l.bonusRate)}\t${rateOf(dealRateText, l.dealBonusRate, l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
       });
     }
     const inserted = manager.query(
