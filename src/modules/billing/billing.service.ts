@@ -90,13 +90,13 @@ function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: 
  * each rounded once (subaccount days and project-scope days of one account together), summed.
  */
 class SpecializationTotals {
-  private readonly groups = new Map<string, { partnerId: string; account: string; specialization: string; cost: Decimal; grant: Decimal }>();
+  private readonly groups = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal }>();
   private readonly settled = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
   private readonly deferred: Set<string>;
 
-  /** `deferredAccounts` ("partnerId|account"): groups that later additions (project scopes) may still complete. */
-  constructor(deferredAccounts: string[] = []) {
-    this.deferred = new Set(deferredAccounts);
+  /** `deferredKeys`: account × service groups that later additions (project scopes) may still complete. */
+  constructor(deferredKeys: string[] = []) {
+    this.deferred = new Set(deferredKeys);
   }
 
   static key(partnerId: string, account: string, service: string): string {
@@ -111,14 +111,14 @@ class SpecializationTotals {
       group.cost = group.cost.plus(cost);
       group.grant = group.grant.plus(grant);
     } else {
-      this.groups.set(key, { partnerId, account, specialization, cost, grant });
+      this.groups.set(key, { partnerId, specialization, cost, grant });
     }
   }
 
   /** Rounds the complete groups into the partner × specialization totals (all of them with `all`). */
   settle(all = false): void {
     for (const [key, g] of this.groups) {
-      if (!all && this.deferred.has(`${g.partnerId}|${g.account}`)) continue;
+      if (!all && this.deferred.has(key)) continue;
       const totalKey = `${g.partnerId}|${g.specialization}`;
       const amount = rebateBaseAmount(g.cost, g.grant, true);
       const current = this.settled.get(totalKey);
@@ -266,14 +266,10 @@ export class BillingService {
     const entries: NewLedgerEntry[] = [];
     const reversals: NewLedgerEntry[] = [];
     const invoiced: string[] = [];
-    // Project usage is summed by PostgreSQL while the invoices are priced here (queued on the same connection). An
-    // account that is also a project account of the partner is rounded once, with its project-scope records.
-    const projectAccounts: { partner_id: string; account: string }[] = await manager.query(
-      `SELECT DISTINCT partner_id, customer_billing_account_id AS account FROM projects WHERE status IN ('APPROVED', 'COMPLETED')`,
-    );
-    const usagePending = aggregateProjectUsage(manager, from, to, month);
-    usagePending.catch((): void => undefined); // awaited after the invoices
-    const specializationTotals = new SpecializationTotals(projectAccounts.map((r) => `${r.partner_id}|${r.account}`));
+    // Project usage first: an account × service that is also in a project's scope is rounded once, with it.
+    const usage = await aggregateProjectUsage(manager, from, to, month);
+    step('aggregateProjectUsage');
+    const specializationTotals = new SpecializationTotals(usage.map((u) => SpecializationTotals.key(u.partnerId, u.billingAccountId, u.serviceId)));
     let lineCount = 0;
 
     // Price and store partner by partner in chunks: only one chunk's priced lines are in memory at a time.
@@ -313,8 +309,6 @@ export class BillingService {
     }
     if (chunk.length) await finalize(chunk);
     await storing;
-    const usage = await usagePending;
-    step('aggregateProjectUsage');
 
     // Project rebates for M (SPEC §7).
     const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
