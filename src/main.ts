@@ -10,7 +10,13 @@ import { startServer } from './app/server';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
+  let database;
+  try {
+    database = await openDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
+  } catch (error) {
+    console.error(`Could not start the database: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const databaseUrl = database.url;
   if (database.embedded) logger.info({ dataDir: database.embedded.dataDir, port: database.embedded.port }, 'embedded PostgreSQL started');
 

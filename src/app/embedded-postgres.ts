@@ -155,7 +155,14 @@ function clearStalePostmaster(dataDir: string): void {
   }
   if (!/\(postgres\)/.test(stat)) return; // the pid now belongs to something else
   const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  if (parent !== 1) {
+  // Started by a live Node.js process (the API or a tool) = in use; re-parented to init or a subreaper = an orphan.
+  let parentCommand = '';
+  try {
+    parentCommand = fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8');
+  } catch {
+    // the parent is gone: an orphan
+  }
+  if (parent !== 1 && /node/.test(parentCommand)) {
     throw new Error(`The PostgreSQL data directory ${dataDir} is in use by a running server (pid ${pid}); stop that process first`);
   }
   process.kill(pid, 'SIGINT');

@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
-import { validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import client from 'prom-client';
@@ -135,7 +135,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
           ctx.extra.ctx = await createContext(app, authorization ?? null);
           // A missing token is refused like a bad one: every WebSocket operation is a subscription to a stream.
           const tokenId = ctx.extra.ctx.viewer?.tokenId;
-          if (tokenId) socketTokens.set(ctx.extra.socket, tokenId);
+          // Only a socket still open is tracked (one closed during the await has had its onClose already).
+          if (tokenId && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) socketTokens.set(ctx.extra.socket, tokenId);
           return ctx.extra.ctx.viewer !== null;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
@@ -143,7 +144,10 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
       },
       onSubscribe: async (ctx) => {
         const tokenId = ctx.extra.ctx?.viewer?.tokenId;
-        if (tokenId && (await app.access.revokedAmong([tokenId])).size > 0) ctx.extra.socket.close(4403, 'API token revoked');
+        if (tokenId && (await app.access.revokedAmong([tokenId])).size > 0) {
+          ctx.extra.socket.close(4403, 'API token revoked');
+          return [new GraphQLError('The API token was revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
       },
       onClose: (ctx) => {
         socketTokens.delete(ctx.extra.socket);

@@ -354,22 +354,16 @@ export class BillingService {
    */
   private storeInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
     const money = (value: Decimal) => (value.isZero() ? '0' : value.toFixed());
-    // Rates repeat: a line's deal rate is one shared object per rate, and its bonus rate follows from it.
-    const dealRateText = new Map<Decimal, string>();
-    const bonusRateText = new Map<Decimal, string>();
-    const rateOf = (cache: Map<Decimal, string>, key: Decimal, value: Decimal) => {
-      let textValue = cache.get(key);
-      if (textValue === undefined) cache.set(key, (textValue = value.toFixed()));
-      return textValue;
-    };
     const text = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
     let rows = '';
     for (const v of invoices) {
       v.lines.forEach((l, i) => {
-        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${rateOf(bonusRateText, l.dealBonusRate, l.bonusRate)}\t${rateOf(dealRateText, l.dealBonusRate, l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
+        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${money(l.bonusRate)}\t${money(l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
       });
     }
-    const inserted = manager.query(
+    // Both on the transaction's own connection, queued in this order right away (invoices first, then their lines).
+    const client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const inserted = client.query(
       `INSERT INTO invoices (partner_id, month, closed_at, total_cost, grant_credits, eligible_amount, discount, bonus_withdrawals_applied, bonus_carried_over, payable, customer_cost)
        SELECT partner_id, month, $1, total_cost, grant_credits, eligible_amount, discount, applied, carried, payable, customer_cost
          FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[])
@@ -389,8 +383,6 @@ export class BillingService {
       ],
     );
     if (!rows) return inserted.then((): void => undefined);
-    // The transaction's own connection (open for the whole close): COPY is queued behind the INSERT right away.
-    const client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     const copy = client.query(copyFrom('COPY invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion) FROM STDIN'));
     return Promise.all([inserted, pipeline(Readable.from([rows]), copy)]).then((): void => undefined);
   }

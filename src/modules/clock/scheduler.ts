@@ -58,7 +58,16 @@ export class Scheduler {
 
   private async runOnce(today: string): Promise<number> {
     let applied = 0;
-    const due = (await Promise.all(this.sources.map((source) => source(today)))).flat();
+    // A source that cannot list its due transitions is logged and retried next run; the others still apply.
+    const listed = await Promise.all(
+      this.sources.map((source) =>
+        source(today).catch((error) => {
+          this.logger.error({ err: error }, 'listing scheduled transitions failed');
+          return [] as DueTransition[];
+        }),
+      ),
+    );
+    const due = listed.flat();
     due.sort((a, b) => (a.dueDate === b.dueDate ? a.key.localeCompare(b.key) : a.dueDate < b.dueDate ? -1 : 1));
     for (const item of due) {
       // One failing transition must not hold back the others (nor the server's start): log it, retry next run.
