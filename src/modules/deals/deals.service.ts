@@ -1,7 +1,7 @@
 // Deal registration, review and the deal's time rules (SPEC §6, §3 exit effects, §15).
 //
-// Lock order, shared with customers and partners so concurrent writers never deadlock: the partner (or subaccount) row,
-// then the event-sequence lock, then the customer-INN lock, then deal rows. The INN lock serialises everything that
+// Lock order, shared with every event writer so none can deadlock: the event-sequence lock (eventTransaction), the
+// partner (or subaccount) row, the customer-INN lock, then deal rows. The INN lock serialises everything that
 // decides a deal's fate for one customer: registration (one open deal per INN), approval (is a subaccount linked?)
 // and the link hooks (activate on link, end on the last unlink).
 import type { DataSource, EntityManager } from 'typeorm';
@@ -14,7 +14,7 @@ import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
 import type { CustomersService } from '../customers/customers.service';
-import { appendEvent, eventTransaction, holdEventLock } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../events/events.service';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -90,7 +90,6 @@ export class DealsService {
       return await eventTransaction(this.ds, async (manager) => {
         const partner = await this.partners.lock(manager, input.partnerId);
         canRegister(partner.status);
-        await holdEventLock(manager);
         await this.lockInn(manager, input.customerInn);
         if (targetTooLow) throw targetTooLow;
         if (await this.innHasConsumption(manager, input.customerInn)) {
@@ -142,7 +141,6 @@ export class DealsService {
     const found = isUuid(input.dealId) ? await this.ds.manager.findOne(DealEntity, { where: { id: input.dealId } }) : null;
     if (!found) throw new DomainError('NOT_FOUND', `No deal with id ${input.dealId}`, ['input', 'dealId']);
     return eventTransaction(this.ds, async (manager) => {
-      await holdEventLock(manager);
       await this.lockInn(manager, found.customerInn);
       const deal = await manager.findOneOrFail(DealEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
       const next = rules.reviewDeal(deal.status, input.decision, reason);
@@ -188,7 +186,6 @@ export class DealsService {
   /** APPROVED → EXPIRED the day after the link deadline, dated with that day. Idempotent. */
   async expireIfDue(dealId: string): Promise<boolean> {
     return eventTransaction(this.ds, async (manager) => {
-      await holdEventLock(manager);
       const deal = await manager.findOne(DealEntity, { where: { id: dealId }, lock: { mode: 'pessimistic_write' } });
       if (!deal || !deal.linkDeadline || !rules.dealExpiryIsDue(deal.status, deal.linkDeadline, this.clock.today())) return false;
       deal.status = rules.expireDeal(deal.status);
@@ -202,7 +199,6 @@ export class DealsService {
   /** ACTIVE procurement deal → ENDED the day after contractEndsOn, dated with that day. Idempotent. */
   async endProcurementIfDue(dealId: string): Promise<boolean> {
     return eventTransaction(this.ds, async (manager) => {
-      await holdEventLock(manager);
       const deal = await manager.findOne(DealEntity, { where: { id: dealId }, lock: { mode: 'pessimistic_write' } });
       if (!deal || !deal.procurement || !rules.procurementEndIsDue(deal.status, deal.contractEndsOn, this.clock.today())) return false;
       deal.status = rules.endDeal(deal.status);

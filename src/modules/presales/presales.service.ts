@@ -1,13 +1,13 @@
 // Presale requests (SPEC §8, §3 exit effects).
 //
-// Lock order, shared with partners: the partner row, the event-sequence lock, then presale request rows (the partner
-// exit handler locks them while holding the event lock, so an update takes the event lock first too).
+// Lock order, shared with every event writer: the event-sequence lock (eventTransaction), the partner row, then
+// presale request rows.
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { DealEntity } from '../deals/deal.entity';
-import { appendEvent, eventTransaction, holdEventLock } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../events/events.service';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -59,7 +59,6 @@ export class PresalesService {
     return eventTransaction(this.ds, async (manager) => {
       const partner = await this.partners.lock(manager, input.partnerId);
       canRegister(partner.status);
-      await holdEventLock(manager);
       // Only the partner's own deal or project: another partner's is as unknown as a missing one.
       if (input.dealId != null && !(await this.ownedBy(manager, DealEntity, input.dealId, partner.id))) {
         throw new DomainError('NOT_FOUND', `No deal with id ${input.dealId}`, ['input', 'dealId']);
@@ -97,7 +96,6 @@ export class PresalesService {
     const reason = checks.optionalText(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
     checks.done();
     return eventTransaction(this.ds, async (manager) => {
-      await holdEventLock(manager);
       const request = await this.lock(manager, input.presaleRequestId);
       request.status = rules.changePresaleStatus({ current: request.status, target: input.status, actor, assignee, reason });
       if (assignee) request.assignee = assignee;

@@ -1,7 +1,7 @@
 // Project registration and review (SPEC §7, §3 exit effects).
 //
-// Lock order, shared with customers and partners: the partner row, the billing-account lock that subaccount creation
-// also takes, the event-sequence lock, the scope lock, then project rows.
+// Lock order, shared with every event writer: the event-sequence lock (eventTransaction), the partner row, the
+// billing-account lock that subaccount creation also takes, the scope lock, then project rows.
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, requireReason } from '../../shared/domain-error';
 import { isUniqueViolation } from '../../shared/db-errors';
@@ -76,7 +76,6 @@ export class ProjectsService {
         canRegister(partner.status);
         // The same lock subaccount creation takes: the account cannot become a subaccount while we decide.
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ba:' + billingAccountId]);
-        await holdEventLock(manager);
         await this.lockScope(manager, input.scope, scopeId);
         const today = this.clock.today();
         if (await this.partners.billingAccountInUse(manager, billingAccountId)) {
@@ -130,7 +129,6 @@ export class ProjectsService {
     const found = isUuid(input.projectId) ? await this.ds.manager.findOne(ProjectEntity, { where: { id: input.projectId } }) : null;
     if (!found) throw new DomainError('NOT_FOUND', `No project with id ${input.projectId}`, ['input', 'projectId']);
     return eventTransaction(this.ds, async (manager) => {
-      await holdEventLock(manager);
       await this.lockScope(manager, found.scope, found.scopeId);
       const project = await manager.findOneOrFail(ProjectEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
       const next = rules.reviewProject(project.status, input.decision, reason);
