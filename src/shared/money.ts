@@ -47,7 +47,19 @@ export function parseRate(text: unknown): Decimal {
 
 /** Rounds to kopecks, half up. The only money rounding in the code base. */
 export function roundMoney(value: Decimal.Value): Decimal {
-  return (value instanceof Dec ? value : new Dec(value)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  const d = value instanceof Dec ? value : new Dec(value);
+  // Decimals are immutable: an amount already in kopecks is its own rounding (no new object on the close's hot path).
+  return d.decimalPlaces() <= 2 ? d : d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/** a + b, without a new object when b is zero (sums of many lines, most of them without grants or discounts). */
+export function plus(a: Decimal, b: Decimal): Decimal {
+  return b.isZero() ? a : a.plus(b);
+}
+
+/** a − b, without a new object when b is zero. */
+export function minus(a: Decimal, b: Decimal): Decimal {
+  return b.isZero() ? a : a.minus(b);
 }
 
 /** Rounds a rate half up to 4 fraction digits. */

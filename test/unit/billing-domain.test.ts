@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dec, formatMoney, formatRate } from '../../src/shared/money';
+import { dec, formatMoney, formatRate, sum } from '../../src/shared/money';
 import { priceInvoiceLine, type LineExclusion, type PricedLine } from '../../src/modules/billing/domain/invoice-line';
 import { hasInvoice, partnerBonus, totalInvoice } from '../../src/modules/billing/domain/invoice';
 import { isInRebateWindow, projectRebate, projectRebateWindow } from '../../src/modules/billing/domain/project-rebate';
@@ -126,6 +126,7 @@ describe('invoice totals and partner bonus (SPEC §10, §17)', () => {
     expect(formatMoney(t.discount)).toBe('21000.00');
     expect(formatMoney(t.linesPayable)).toBe('169000.00');
     expect(formatMoney(t.customerLinesPayable)).toBe('139000.00');
+    expect(formatMoney(t.customerCost)).toBe('170000.00');
     expect(formatMoney(t.bonusWithdrawalsApplied)).toBe('0.00');
     expect(formatMoney(t.bonusCarriedOver)).toBe('0.00');
     expect(formatMoney(t.payable)).toBe('169000.00');
@@ -162,6 +163,15 @@ describe('invoice totals and partner bonus (SPEC §10, §17)', () => {
     const b = partnerBonus(lines);
     expect(formatMoney(b.absolute)).toBe('0.00');
     expect(formatRate(b.relative)).toBe('0');
+  });
+
+  it('customer figures equal the sums over customer lines, own lines anywhere in the list', () => {
+    const lines = [line('30000.004', '10', 'PARTNER_OWN'), line('100.005', '0.5', null, '0.05'), line('0.01', '0', 'PARTNER_OWN'), line('250', '300', 'EXCLUDED_SERVICE'), line('99.995', '0', null)];
+    const t = totalInvoice(lines, NO_BONUS);
+    const customer = lines.filter((l) => l.exclusion !== 'PARTNER_OWN');
+    expect(formatMoney(t.customerCost)).toBe(formatMoney(sum(customer.map((l) => l.cost))));
+    expect(formatMoney(t.customerLinesPayable)).toBe(formatMoney(sum(customer.map((l) => l.payable))));
+    expect([t.customerCost, t.customerLinesPayable, t.linesPayable].map(formatMoney)).toEqual(['450.01', '124.58', '30114.59']);
   });
 
   it('no lines: zero totals, relative "0"', () => {

@@ -2,12 +2,13 @@
 // the pure domain functions price lines and compute rebates; one code path serves the preview and the close.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { addMonths, endOfMonthExclusive, firstDayOfMonth, isQuarterEnd, monthOf, previousQuarter, quarterMonths, quarterOf, addDays, maxDate } from '../../shared/dates';
-import { Dec, roundMoney, sum, ZERO, type Dec as Decimal } from '../../shared/money';
+import { Dec, roundMoney, ZERO, type Dec as Decimal } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
 import { eventTransaction, appendEvents, type NewEvent } from '../events/events.service';
@@ -40,8 +41,6 @@ export interface InvoiceView extends Omit<InvoiceTotals, 'linesPayable' | 'custo
   isFinal: boolean;
   closedAt: Date | null;
   lines: InvoiceLineView[];
-  /** Σ cost of customer lines, the denominator of the relative bonus. */
-  customerCost: Decimal;
 }
 
 export interface CloseResult {
@@ -59,14 +58,25 @@ function rebateBaseAmount(cost: Decimal, grantCredit: Decimal, bonusEligible: bo
 
 /** Lines priced and stored per chunk of whole partners during the close (bounded memory). */
 const CLOSE_CHUNK_LINES = 2_000;
+/** How far pricing may run ahead of PostgreSQL storing the lines (COPY text buffered in the API). */
+const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 
 type BonusMap = Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>;
 
 /** Prices raw lines with the domain rules and totals them into invoices for the given partners. */
-function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: BonusMap, partnerIds: Set<string>, exited: Set<string>): Map<string, InvoiceView> {
+function priceInvoices(
+  month: string,
+  raw: RawLine[],
+  baseRate: Decimal,
+  bonus: BonusMap,
+  partnerIds: Set<string>,
+  exited: Set<string>,
+  eachLine?: (raw: RawLine, priced: PricedLine) => void,
+): Map<string, InvoiceView> {
   const linesByPartner = new Map<string, InvoiceLineView[]>();
   for (const line of raw) {
     const priced = priceInvoiceLine({ cost: line.cost, grantCredit: line.grantCredit, exclusion: line.exclusion, baseRate, dealBonusRate: line.dealBonusRate });
+    eachLine?.(line, priced);
     let list = linesByPartner.get(line.partnerId);
     if (!list) linesByPartner.set(line.partnerId, (list = []));
     list.push(Object.assign(priced, { billingAccountId: line.billingAccountId, customerId: line.customerId, serviceId: line.serviceId }));
@@ -77,10 +87,9 @@ function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: 
     const amounts = bonus.get(id) ?? { carriedIn: ZERO, withdrawnThisMonth: ZERO };
     if (!hasInvoice(lines, amounts)) continue;
     const { linesPayable: _l, customerLinesPayable: _c, ...totals } = totalInvoice(lines, amounts);
-    const customerCost = sum(lines.filter((l) => l.exclusion !== 'PARTNER_OWN').map((l) => l.cost));
     // A partner that left in M carries nothing into M+1: the rest returns to its balance at the close (SPEC §3).
     const exitReturn = exited.has(id) ? totals.bonusCarriedOver : ZERO;
-    views.set(id, { ...totals, bonusCarriedOver: totals.bonusCarriedOver.minus(exitReturn), exitReturn, partnerId: id, month, isFinal: false, closedAt: null, lines, customerCost });
+    views.set(id, { ...totals, bonusCarriedOver: totals.bonusCarriedOver.minus(exitReturn), exitReturn, partnerId: id, month, isFinal: false, closedAt: null, lines });
   }
   return views;
 }
@@ -90,7 +99,8 @@ function priceInvoices(month: string, raw: RawLine[], baseRate: Decimal, bonus: 
  * each rounded once (subaccount days and project-scope days of one account together), summed.
  */
 class SpecializationTotals {
-  private readonly groups = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal }>();
+  /** `amount`: the group's rounded eligible amount while it has one part (a priced line's `eligible`), else null. */
+  private readonly groups = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal; amount: Decimal | null }>();
   private readonly settled = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
   private readonly deferred: Set<string>;
 
@@ -103,15 +113,20 @@ class SpecializationTotals {
     return `${partnerId}|${account}|${service}`;
   }
 
-  add(partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal): void {
+  /**
+   * Adds raw (unrounded) amounts of one billing account × service. `eligible`, when given, is what
+   * rebateBaseAmount(cost, grant, true) yields for these amounts alone (an eligible invoice line's `eligible`).
+   */
+  add(partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal, eligible: Decimal | null = null): void {
     if (!specialization) return;
     const key = SpecializationTotals.key(partnerId, account, service);
     const group = this.groups.get(key);
     if (group) {
       group.cost = group.cost.plus(cost);
       group.grant = group.grant.plus(grant);
+      group.amount = null; // several parts: rounded together at settle
     } else {
-      this.groups.set(key, { partnerId, specialization, cost, grant });
+      this.groups.set(key, { partnerId, specialization, cost, grant, amount: eligible });
     }
   }
 
@@ -120,7 +135,7 @@ class SpecializationTotals {
     for (const [key, g] of this.groups) {
       if (!all && this.deferred.has(key)) continue;
       const totalKey = `${g.partnerId}|${g.specialization}`;
-      const amount = rebateBaseAmount(g.cost, g.grant, true);
+      const amount = g.amount ?? rebateBaseAmount(g.cost, g.grant, true);
       const current = this.settled.get(totalKey);
       if (current) current.amount = current.amount.plus(amount);
       else this.settled.set(totalKey, { partnerId: g.partnerId, specialization: g.specialization, amount });
@@ -131,6 +146,29 @@ class SpecializationTotals {
   totals(): { partnerId: string; specialization: string; amount: Decimal }[] {
     return [...this.settled.values()];
   }
+}
+
+const INVOICE_LINE_COLUMNS = 'partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion';
+
+/** Exact decimal text of an amount ("0" for any zero). */
+function copyMoney(value: Decimal): string {
+  return value.isZero() ? '0' : value.toFixed();
+}
+
+/** COPY text format escaping of a free-text value. */
+function copyText(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/** The invoices' lines as COPY text rows, in INVOICE_LINE_COLUMNS order, numbered per invoice. */
+function invoiceLineRows(invoices: Iterable<InvoiceView>): string {
+  let rows = '';
+  for (const v of invoices) {
+    v.lines.forEach((l, i) => {
+      rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${copyText(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${copyText(l.serviceId)}\t${copyMoney(l.cost)}\t${copyMoney(l.grantCredit)}\t${copyMoney(l.eligible)}\t${copyMoney(l.bonusRate)}\t${copyMoney(l.dealBonusRate)}\t${copyMoney(l.discount)}\t${copyMoney(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
+    });
+  }
+  return rows;
 }
 
 export class BillingService {
@@ -271,44 +309,55 @@ export class BillingService {
     step('aggregateProjectUsage');
     const specializationTotals = new SpecializationTotals(usage.map((u) => SpecializationTotals.key(u.partnerId, u.billingAccountId, u.serviceId)));
     let lineCount = 0;
+    const invoiceTotals: InvoiceView[] = [];
 
-    // Price and store partner by partner in chunks: only one chunk's priced lines are in memory at a time.
-    const finalize = async (partnerIds: string[]) => {
-      const lines = partnerIds.flatMap((id) => linesOfPartner(sums.get(id) ?? [], services));
-      lineCount += lines.length;
-      const invoices = priceInvoices(month, lines, settings.baseBonusRate, bonus, new Set(partnerIds), exited);
-      step('priceInvoices');
-      for (const invoice of invoices.values()) {
-        // A partner that left in M gets its unabsorbed BONUS money back instead of carrying it (SPEC §3).
-        if (invoice.exitReturn?.gt(0)) {
-          reversals.push({ partnerId: invoice.partnerId, kind: 'WITHDRAWAL_REVERSAL', amount: invoice.exitReturn, period: month, description: `BONUS not absorbed by invoices before leaving the program (${month})`, createdAt: now });
+    // Price partner by partner in chunks, each chunk's lines formatted for COPY as soon as it is priced: PostgreSQL
+    // stores one chunk while the next is priced, and only one chunk's priced lines are in memory at a time.
+    async function* lineRows(): AsyncGenerator<string> {
+      let chunk: string[] = [];
+      let chunkSize = 0;
+      const finalize = (partnerIds: string[]): string => {
+        const lines = partnerIds.flatMap((id) => linesOfPartner(sums.get(id) ?? [], services));
+        lineCount += lines.length;
+        const invoices = priceInvoices(month, lines, settings.baseBonusRate, bonus, new Set(partnerIds), exited, (line, priced) => {
+          if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit, priced.eligible);
+        });
+        step('priceInvoices');
+        for (const invoice of invoices.values()) {
+          // A partner that left in M gets its unabsorbed BONUS money back instead of carrying it (SPEC §3).
+          if (invoice.exitReturn?.gt(0)) {
+            reversals.push({ partnerId: invoice.partnerId, kind: 'WITHDRAWAL_REVERSAL', amount: invoice.exitReturn, period: month, description: `BONUS not absorbed by invoices before leaving the program (${month})`, createdAt: now });
+          }
+          invoiced.push(invoice.partnerId);
+          invoiceTotals.push({ ...invoice, lines: [] }); // the totals are kept for one INSERT at the end
         }
-        invoiced.push(invoice.partnerId);
+        const rows = invoiceLineRows(invoices.values());
+        specializationTotals.settle();
+        for (const id of partnerIds) sums.delete(id);
+        step('storeInvoices');
+        return rows;
+      };
+      for (const id of partnerIds) {
+        chunk.push(id);
+        chunkSize += sums.get(id)?.length ?? 0;
+        if (chunkSize >= CLOSE_CHUNK_LINES) {
+          const rows = finalize(chunk);
+          if (rows) yield rows;
+          // Back to the event loop, so the socket passes the rows on to PostgreSQL while the next chunk is priced.
+          await nextTurn();
+          chunk = [];
+          chunkSize = 0;
+        }
       }
-      // Stored while the next chunk is priced (one query in flight on the transaction's connection).
-      await storing;
-      storing = this.storeInvoices(manager, [...invoices.values()], now);
-      storing.catch((): void => undefined); // awaited (and its error thrown) before the next chunk or the end
-      for (const line of lines) if (line.exclusion === null) specializationTotals.add(line.partnerId, line.specialization, line.billingAccountId, line.serviceId, line.cost, line.grantCredit);
-      specializationTotals.settle();
-      for (const id of partnerIds) sums.delete(id);
-      step('storeInvoices');
-    };
-    let storing: Promise<void> = Promise.resolve();
-    const partnerIds = [...new Set([...sums.keys(), ...bonus.keys()])].sort();
-    let chunk: string[] = [];
-    let chunkSize = 0;
-    for (const id of partnerIds) {
-      chunk.push(id);
-      chunkSize += sums.get(id)?.length ?? 0;
-      if (chunkSize >= CLOSE_CHUNK_LINES) {
-        await finalize(chunk);
-        chunk = [];
-        chunkSize = 0;
-      }
+      const rows = chunk.length ? finalize(chunk) : '';
+      if (rows) yield rows;
     }
-    if (chunk.length) await finalize(chunk);
-    await storing;
+    const partnerIds = [...new Set([...sums.keys(), ...bonus.keys()])].sort();
+    // The transaction's own connection: COPY streams the rows as they are produced (a failure sends CopyFail).
+    const client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    await pipeline(Readable.from(lineRows()), client.query(copyFrom(`COPY invoice_lines (${INVOICE_LINE_COLUMNS}) FROM STDIN`, { highWaterMark: COPY_BUFFER_BYTES })));
+    await this.insertInvoices(manager, invoiceTotals, now);
+    step('storeInvoices');
 
     // Project rebates for M (SPEC §7).
     const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
@@ -347,23 +396,10 @@ export class BillingService {
     return this.result(row);
   }
 
-  /**
-   * Invoices (one INSERT, arrays unnested server-side) and their lines (COPY: one per account × service of the whole
-   * program). Everything is formatted first and both statements are queued on the transaction's connection at once,
-   * so PostgreSQL writes them while the caller prices the next chunk.
-   */
-  private storeInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
-    const money = (value: Decimal) => (value.isZero() ? '0' : value.toFixed());
-    const text = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-    let rows = '';
-    for (const v of invoices) {
-      v.lines.forEach((l, i) => {
-        rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${text(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${text(l.serviceId)}\t${money(l.cost)}\t${money(l.grantCredit)}\t${money(l.eligible)}\t${money(l.bonusRate)}\t${money(l.dealBonusRate)}\t${money(l.discount)}\t${money(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
-      });
-    }
-    // Both on the transaction's own connection, queued in this order right away (invoices first, then their lines).
-    const client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    const inserted = client.query(
+  /** Invoice totals of the close: one INSERT, the arrays unnested server-side. */
+  private async insertInvoices(manager: EntityManager, invoices: InvoiceView[], closedAt: Date): Promise<void> {
+    if (invoices.length === 0) return;
+    await manager.query(
       `INSERT INTO invoices (partner_id, month, closed_at, total_cost, grant_credits, eligible_amount, discount, bonus_withdrawals_applied, bonus_carried_over, payable, customer_cost)
        SELECT partner_id, month, $1, total_cost, grant_credits, eligible_amount, discount, applied, carried, payable, customer_cost
          FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[])
@@ -372,19 +408,16 @@ export class BillingService {
         closedAt,
         invoices.map((v) => v.partnerId),
         invoices.map((v) => v.month),
-        invoices.map((v) => money(v.totalCost)),
-        invoices.map((v) => money(v.grantCredits)),
-        invoices.map((v) => money(v.eligibleAmount)),
-        invoices.map((v) => money(v.discount)),
-        invoices.map((v) => money(v.bonusWithdrawalsApplied)),
-        invoices.map((v) => money(v.bonusCarriedOver)),
-        invoices.map((v) => money(v.payable)),
-        invoices.map((v) => money(v.customerCost)),
+        invoices.map((v) => copyMoney(v.totalCost)),
+        invoices.map((v) => copyMoney(v.grantCredits)),
+        invoices.map((v) => copyMoney(v.eligibleAmount)),
+        invoices.map((v) => copyMoney(v.discount)),
+        invoices.map((v) => copyMoney(v.bonusWithdrawalsApplied)),
+        invoices.map((v) => copyMoney(v.bonusCarriedOver)),
+        invoices.map((v) => copyMoney(v.payable)),
+        invoices.map((v) => copyMoney(v.customerCost)),
       ],
     );
-    if (!rows) return inserted.then((): void => undefined);
-    const copy = client.query(copyFrom('COPY invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion) FROM STDIN'));
-    return Promise.all([inserted, pipeline(Readable.from([rows]), copy)]).then((): void => undefined);
   }
 
   private async storeSpecializationMonth(manager: EntityManager, month: string, totals: SpecializationTotals): Promise<void> {

@@ -1,6 +1,6 @@
 // Pricing of one invoice line (SPEC §10): billing account × service × rates in force.
 import type Decimal from 'decimal.js';
-import { ZERO, roundMoney } from '../../../shared/money';
+import { ZERO, minus, plus, roundMoney } from '../../../shared/money';
 
 export type LineExclusion = 'PARTNER_OWN' | 'EXCLUDED_SERVICE';
 
@@ -33,7 +33,7 @@ export interface PricedLine {
  */
 export function eligibleAmount(cost: Decimal, grantCredit: Decimal, exclusion: LineExclusion | null): Decimal {
   if (exclusion !== null) return ZERO;
-  const eligible = cost.minus(grantCredit);
+  const eligible = minus(cost, grantCredit);
   return eligible.isNegative() ? ZERO : eligible;
 }
 
@@ -44,8 +44,8 @@ export function priceInvoiceLine(input: InvoiceLineInput): PricedLine {
   const eligible = eligibleAmount(cost, grantCredit, input.exclusion);
   // Excluded lines show rate "0" everywhere, so the invoice never suggests a bonus was due on them.
   const dealBonusRate = input.exclusion === null ? input.dealBonusRate : ZERO;
-  const bonusRate = input.exclusion === null ? input.baseRate.plus(dealBonusRate) : ZERO;
-  const discount = roundMoney(eligible.times(bonusRate));
-  const payable = cost.minus(grantCredit).minus(discount);
+  const bonusRate = input.exclusion === null ? plus(input.baseRate, dealBonusRate) : ZERO;
+  const discount = eligible.isZero() ? ZERO : roundMoney(eligible.times(bonusRate));
+  const payable = minus(minus(cost, grantCredit), discount);
   return { cost, grantCredit, eligible, bonusRate, dealBonusRate, discount, payable, exclusion: input.exclusion };
 }

@@ -1,6 +1,6 @@
 // Invoice totals and the partner bonus for one partner × month (SPEC §10).
 import type Decimal from 'decimal.js';
-import { Dec, ZERO, roundRate, sum } from '../../../shared/money';
+import { Dec, ZERO, plus, roundRate, sum } from '../../../shared/money';
 import type { PricedLine } from './invoice-line';
 
 export interface BonusAmounts {
@@ -17,6 +17,8 @@ export interface InvoiceTotals {
   discount: Decimal;
   linesPayable: Decimal;
   customerLinesPayable: Decimal;
+  /** Σ cost of customer lines: the denominator of the relative bonus. */
+  customerCost: Decimal;
   bonusWithdrawalsApplied: Decimal;
   bonusCarriedOver: Decimal;
   payable: Decimal;
@@ -46,17 +48,36 @@ export function applyBonusWithdrawals(customerLinesPayable: Decimal, bonus: Bonu
 }
 
 export function totalInvoice(lines: PricedLine[], bonus: BonusAmounts): InvoiceTotals {
-  // Totals are sums of the lines' already-rounded parts; no rounding happens here.
-  const linesPayable = sum(lines.map((l) => l.payable));
-  const customerLinesPayable = sum(lines.filter(isCustomerLine).map((l) => l.payable));
+  // Totals are sums of the lines' already-rounded parts; no rounding happens here. One pass: the customer figures
+  // are the totals less the partner's own lines (exact decimal arithmetic, so the same as summing customer lines).
+  let totalCost = ZERO;
+  let grantCredits = ZERO;
+  let eligibleAmount = ZERO;
+  let discount = ZERO;
+  let linesPayable = ZERO;
+  let ownCost = ZERO;
+  let ownPayable = ZERO;
+  for (const line of lines) {
+    totalCost = plus(totalCost, line.cost);
+    grantCredits = plus(grantCredits, line.grantCredit);
+    eligibleAmount = plus(eligibleAmount, line.eligible);
+    discount = plus(discount, line.discount);
+    linesPayable = plus(linesPayable, line.payable);
+    if (!isCustomerLine(line)) {
+      ownCost = plus(ownCost, line.cost);
+      ownPayable = plus(ownPayable, line.payable);
+    }
+  }
+  const customerLinesPayable = linesPayable.minus(ownPayable);
   const { applied, carriedOver } = applyBonusWithdrawals(customerLinesPayable, bonus);
   return {
-    totalCost: sum(lines.map((l) => l.cost)),
-    grantCredits: sum(lines.map((l) => l.grantCredit)),
-    eligibleAmount: sum(lines.map((l) => l.eligible)),
-    discount: sum(lines.map((l) => l.discount)),
+    totalCost,
+    grantCredits,
+    eligibleAmount,
+    discount,
     linesPayable,
     customerLinesPayable,
+    customerCost: totalCost.minus(ownCost),
     bonusWithdrawalsApplied: applied,
     bonusCarriedOver: carriedOver,
     payable: linesPayable.minus(applied),

@@ -1,0 +1,84 @@
+// A month close that fails half-way (after PostgreSQL has already received invoice lines of earlier chunks) writes
+// nothing, leaves the connection usable, and the next close of the month succeeds with every line.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dec } from '../../src/shared/money';
+import { activePartner, type TestPartner } from '../support/factories';
+import { closeMonth } from '../support/billing-fixtures';
+import { setupTestApp, type TestApp } from '../support/test-app';
+
+const failure = vi.hoisted(() => ({ afterLines: null as number | null, priced: 0 }));
+
+vi.mock('../../src/modules/billing/domain/invoice-line', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/modules/billing/domain/invoice-line')>();
+  return {
+    ...actual,
+    priceInvoiceLine: (input: Parameters<typeof actual.priceInvoiceLine>[0]) => {
+      failure.priced++;
+      if (failure.afterLines !== null && failure.priced > failure.afterLines) throw new Error('injected pricing failure');
+      return actual.priceInvoiceLine(input);
+    },
+  };
+});
+
+const ACCOUNTS = 250;
+
+describe('a month close failing half-way', () => {
+  let t: TestApp;
+  const partners: TestPartner[] = [];
+  let perPartner: number;
+
+  beforeAll(async () => {
+    t = await setupTestApp({ now: '2026-01-01T09:00:00Z' });
+    // Three partners, each with 250 linked subaccounts and one record per service: the close prices them in more
+    // than one chunk (chunks of whole partners, at least 2,000 lines).
+    for (let i = 0; i < 3; i++) partners.push(await activePartner(t));
+    for (const [i, p] of partners.entries()) {
+      await t.app.ds.query(
+        `INSERT INTO customers (id, partner_id, name, inn, billing_account_id, status, linked_at, created_at)
+         SELECT gen_random_uuid(), $1, 'Customer ' || j, '4' || $2 || lpad(j::text, 8, '0'), 'chunked-' || $2 || '-' || j, 'ACTIVE', '2026-01-01', '2026-01-01'
+           FROM generate_series(1, ${ACCOUNTS}) j`,
+        [p.id, String(i)],
+      );
+    }
+    await t.app.ds.query(`INSERT INTO account_links (customer_id, partner_id, billing_account_id, linked_from) SELECT id, partner_id, billing_account_id, '2026-01-01' FROM customers`);
+    await t.app.ds.query(
+      `INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source)
+       SELECT c.billing_account_id, '2026-01-15', s.id, 'cloud-1', 'folder-1', 100.005, 0, 'API' FROM customers c CROSS JOIN services s`,
+    );
+    perPartner = ACCOUNTS * Number((await t.app.ds.query(`SELECT count(*) AS n FROM services`))[0].n);
+    await t.advanceTo('2026-02-02T09:00:00Z');
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('writes nothing when pricing throws after earlier chunks were streamed, then closes normally', async () => {
+    expect(2 * perPartner).toBeGreaterThanOrEqual(2_000);
+    failure.priced = 0;
+    failure.afterLines = 2 * perPartner + 10; // in the third partner: a later chunk than the first
+    const failed = await t.gql('mutation { closeBillingMonth(input: { month: "2026-01" }) { month userErrors { code } } }');
+    expect(failed.errors?.length).toBeGreaterThan(0);
+    expect(failure.priced).toBe(2 * perPartner + 11);
+    const count = async (sql: string) => Number((await t.app.ds.query(sql))[0].n);
+    expect(await count(`SELECT count(*) AS n FROM billing_months`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM invoices`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM invoice_lines`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM events WHERE type = 'INVOICE_FINALIZED'`)).toBe(0);
+    // The pool's connections are all usable afterwards.
+    await Promise.all(Array.from({ length: 12 }, () => t.ok('{ now }')));
+
+    failure.afterLines = null;
+    const closed = await closeMonth(t, '2026-01');
+    expect(closed).toMatchObject({ month: '2026-01', invoicesFinalized: 3, userErrors: [] });
+    for (const p of partners) {
+      const [stored] = await t.app.ds.query(`SELECT count(*) AS n, sum(cost)::text AS cost, max(line_no) AS last FROM invoice_lines WHERE partner_id = $1 AND month = '2026-01'`, [p.id]);
+      expect(Number(stored.n)).toBe(perPartner);
+      expect(stored.last).toBe(perPartner);
+      // Each line: 100.005 rounds half-up to 100.01.
+      expect(stored.cost).toBe(dec('100.01').times(perPartner).toFixed(2));
+      const [invoice] = await t.app.ds.query(`SELECT total_cost::text AS total FROM invoices WHERE partner_id = $1 AND month = '2026-01'`, [p.id]);
+      expect(dec(invoice.total).eq(stored.cost)).toBe(true);
+    }
+  });
+});
