@@ -1,5 +1,6 @@
 // Set-based aggregation for the month close and the invoice preview: the database sums the month's records into
 // few rows; the domain code prices them. Amounts come back as raw numeric strings (never JS numbers).
+import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { Dec, type Dec as Decimal } from '../../shared/money';
 import type { LineExclusion } from './domain/invoice-line';
@@ -203,10 +204,12 @@ export interface ProjectUsage {
 /**
  * Consumption of approved (or completed) projects' scopes in [from, to) (SPEC §7): the customer's account on days it
  * is direct and before the project partner's exit date; a record counts for at most one project: the one approved
- * first among those accruing a rebate in the month, else the one approved first (for G). Driven from the projects, so it reads only their accounts' records (by index).
+ * first among those accruing a rebate in the month, else the one approved first (for G). Driven from the projects, so it
+ * reads only their accounts' records (by index). Sent straight to the given connection, so a caller can queue it
+ * ahead of its next statement without waiting.
  */
-export async function aggregateProjectUsage(manager: EntityManager, from: string, to: string, month: string): Promise<ProjectUsage[]> {
-  const rows: Record<string, string | boolean | null>[] = await manager.query(
+export async function aggregateProjectUsage(client: Pick<PoolClient, 'query'>, from: string, to: string, month: string): Promise<ProjectUsage[]> {
+  const { rows } = await client.query<Record<string, string | boolean | null>>(
     `WITH candidates AS (
        SELECT p.id, p.partner_id, p.customer_billing_account_id, p.scope, p.scope_id, p.approved_at, pa.exit_date,
               (p.status = 'APPROVED' AND p.rebate_from <= $3 AND $3 <= p.rebate_to) AS accruing

@@ -1,11 +1,8 @@
 // Invoices, the partner bonus and the month close (SPEC §10, §11). The database aggregates (billing.queries.ts);
 // the pure domain functions price lines and compute rebates; one code path serves the preview and the close.
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
+import { copyInto, copyNumeric, copyRow, copyText, transactionClient } from '../../shared/copy';
 import { DomainError } from '../../shared/domain-error';
 import { addMonths, endOfMonthExclusive, firstDayOfMonth, isQuarterEnd, monthOf, previousQuarter, quarterMonths, quarterOf, addDays, maxDate } from '../../shared/dates';
 import { Dec, roundMoney, ZERO, type Dec as Decimal } from '../../shared/money';
@@ -59,7 +56,7 @@ function rebateBaseAmount(cost: Decimal, grantCredit: Decimal, bonusEligible: bo
 /** Lines priced and stored per chunk of whole partners during the close (bounded memory). */
 const CLOSE_CHUNK_LINES = 2_000;
 /** How far pricing may run ahead of PostgreSQL storing the lines (COPY text buffered in the API). */
-const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
+const COPY_BUFFER_BYTES = 16 * 1024 * 1024;
 
 type BonusMap = Map<string, { carriedIn: Decimal; withdrawnThisMonth: Decimal }>;
 
@@ -100,17 +97,17 @@ function priceInvoices(
  */
 class SpecializationTotals {
   /** `amount`: the group's rounded eligible amount while it has one part (a priced line's `eligible`), else null. */
-  private readonly groups = new Map<string, { partnerId: string; specialization: string; cost: Decimal; grant: Decimal; amount: Decimal | null }>();
+  private readonly groups = new Map<string, { partnerId: string; account: string; specialization: string; cost: Decimal; grant: Decimal; amount: Decimal | null }>();
   private readonly settled = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
   private readonly deferred: Set<string>;
 
-  /** `deferredKeys`: account × service groups that later additions (project scopes) may still complete. */
-  constructor(deferredKeys: string[] = []) {
-    this.deferred = new Set(deferredKeys);
+  /** `deferredAccounts` (accountKey): accounts whose groups later additions (project scopes) may still complete. */
+  constructor(deferredAccounts: string[] = []) {
+    this.deferred = new Set(deferredAccounts);
   }
 
-  static key(partnerId: string, account: string, service: string): string {
-    return `${partnerId}|${account}|${service}`;
+  static accountKey(partnerId: string, account: string): string {
+    return `${partnerId}|${account}`;
   }
 
   /**
@@ -119,21 +116,21 @@ class SpecializationTotals {
    */
   add(partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal, eligible: Decimal | null = null): void {
     if (!specialization) return;
-    const key = SpecializationTotals.key(partnerId, account, service);
+    const key = `${partnerId}|${account}|${service}`;
     const group = this.groups.get(key);
     if (group) {
       group.cost = group.cost.plus(cost);
       group.grant = group.grant.plus(grant);
       group.amount = null; // several parts: rounded together at settle
     } else {
-      this.groups.set(key, { partnerId, specialization, cost, grant, amount: eligible });
+      this.groups.set(key, { partnerId, account, specialization, cost, grant, amount: eligible });
     }
   }
 
   /** Rounds the complete groups into the partner × specialization totals (all of them with `all`). */
   settle(all = false): void {
     for (const [key, g] of this.groups) {
-      if (!all && this.deferred.has(key)) continue;
+      if (!all && this.deferred.has(SpecializationTotals.accountKey(g.partnerId, g.account))) continue;
       const totalKey = `${g.partnerId}|${g.specialization}`;
       const amount = g.amount ?? rebateBaseAmount(g.cost, g.grant, true);
       const current = this.settled.get(totalKey);
@@ -148,24 +145,14 @@ class SpecializationTotals {
   }
 }
 
-const INVOICE_LINE_COLUMNS = 'partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion';
-
-/** Exact decimal text of an amount ("0" for any zero). */
-function copyMoney(value: Decimal): string {
-  return value.isZero() ? '0' : value.toFixed();
-}
-
-/** COPY text format escaping of a free-text value. */
-function copyText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
+const INVOICE_LINE_COLUMNS = ['partner_id', 'month', 'line_no', 'billing_account_id', 'customer_id', 'service_id', 'cost', 'grant_credit', 'eligible', 'bonus_rate', 'deal_bonus_rate', 'discount', 'payable', 'exclusion'] as const;
 
 /** The invoices' lines as COPY text rows, in INVOICE_LINE_COLUMNS order, numbered per invoice. */
 function invoiceLineRows(invoices: Iterable<InvoiceView>): string {
   let rows = '';
   for (const v of invoices) {
     v.lines.forEach((l, i) => {
-      rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${copyText(l.billingAccountId)}\t${l.customerId ?? '\\N'}\t${copyText(l.serviceId)}\t${copyMoney(l.cost)}\t${copyMoney(l.grantCredit)}\t${copyMoney(l.eligible)}\t${copyMoney(l.bonusRate)}\t${copyMoney(l.dealBonusRate)}\t${copyMoney(l.discount)}\t${copyMoney(l.payable)}\t${l.exclusion ?? '\\N'}\n`;
+      rows += `${v.partnerId}\t${v.month}\t${i + 1}\t${copyText(l.billingAccountId)}\t${copyText(l.customerId)}\t${copyText(l.serviceId)}\t${copyNumeric(l.cost)}\t${copyNumeric(l.grantCredit)}\t${copyNumeric(l.eligible)}\t${copyNumeric(l.bonusRate)}\t${copyNumeric(l.dealBonusRate)}\t${copyNumeric(l.discount)}\t${copyNumeric(l.payable)}\t${copyText(l.exclusion)}\n`;
     });
   }
   return rows;
@@ -304,10 +291,18 @@ export class BillingService {
     const entries: NewLedgerEntry[] = [];
     const reversals: NewLedgerEntry[] = [];
     const invoiced: string[] = [];
-    // Project usage first: an account × service that is also in a project's scope is rounded once, with it.
-    const usage = await aggregateProjectUsage(manager, from, to, month);
-    step('aggregateProjectUsage');
-    const specializationTotals = new SpecializationTotals(usage.map((u) => SpecializationTotals.key(u.partnerId, u.billingAccountId, u.serviceId)));
+    // An account × service in a partner's invoice and in one of its projects' scopes is rounded once, with the
+    // project-scope records: such groups wait until the project usage is in.
+    const projectAccounts: { partner_id: string; account: string }[] = await manager.query(
+      `SELECT DISTINCT partner_id, customer_billing_account_id AS account FROM projects WHERE status IN ('APPROVED', 'COMPLETED') AND approved_at IS NOT NULL`,
+    );
+    const specializationTotals = new SpecializationTotals(projectAccounts.map((r) => SpecializationTotals.accountKey(r.partner_id, r.account)));
+    // The transaction's own connection. The project usage is queued on it right away, ahead of the COPY of the
+    // invoice lines: PostgreSQL sums the project scopes while the first chunks are priced (their rows wait in the
+    // COPY buffer until it starts).
+    const client = transactionClient(manager);
+    const usagePending = aggregateProjectUsage(client, from, to, month);
+    usagePending.catch((): void => undefined); // awaited after the lines (a failure is thrown there)
     let lineCount = 0;
     const invoiceTotals: InvoiceView[] = [];
 
@@ -353,11 +348,12 @@ export class BillingService {
       if (rows) yield rows;
     }
     const partnerIds = [...new Set([...sums.keys(), ...bonus.keys()])].sort();
-    // The transaction's own connection: COPY streams the rows as they are produced (a failure sends CopyFail).
-    const client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await pipeline(Readable.from(lineRows()), client.query(copyFrom(`COPY invoice_lines (${INVOICE_LINE_COLUMNS}) FROM STDIN`, { highWaterMark: COPY_BUFFER_BYTES })));
+    // COPY streams the rows as they are produced (a failure sends CopyFail).
+    await copyInto(client, 'invoice_lines', INVOICE_LINE_COLUMNS, lineRows(), COPY_BUFFER_BYTES);
     await this.insertInvoices(manager, invoiceTotals, now);
     step('storeInvoices');
+    const usage = await usagePending;
+    step('aggregateProjectUsage');
 
     // Project rebates for M (SPEC §7).
     const projects = await manager.find(ProjectEntity, { where: { status: 'APPROVED' } });
@@ -408,14 +404,14 @@ export class BillingService {
         closedAt,
         invoices.map((v) => v.partnerId),
         invoices.map((v) => v.month),
-        invoices.map((v) => copyMoney(v.totalCost)),
-        invoices.map((v) => copyMoney(v.grantCredits)),
-        invoices.map((v) => copyMoney(v.eligibleAmount)),
-        invoices.map((v) => copyMoney(v.discount)),
-        invoices.map((v) => copyMoney(v.bonusWithdrawalsApplied)),
-        invoices.map((v) => copyMoney(v.bonusCarriedOver)),
-        invoices.map((v) => copyMoney(v.payable)),
-        invoices.map((v) => copyMoney(v.customerCost)),
+        invoices.map((v) => copyNumeric(v.totalCost)),
+        invoices.map((v) => copyNumeric(v.grantCredits)),
+        invoices.map((v) => copyNumeric(v.eligibleAmount)),
+        invoices.map((v) => copyNumeric(v.discount)),
+        invoices.map((v) => copyNumeric(v.bonusWithdrawalsApplied)),
+        invoices.map((v) => copyNumeric(v.bonusCarriedOver)),
+        invoices.map((v) => copyNumeric(v.payable)),
+        invoices.map((v) => copyNumeric(v.customerCost)),
       ],
     );
   }
@@ -477,20 +473,8 @@ export class BillingService {
       }
       bases.push({ partnerId, specialization, quarter, eligibleConsumption: gQ, level, base, rebate, coMarketing });
     }
-    await manager.query(
-      `INSERT INTO specialization_bases (partner_id, specialization, quarter, eligible_consumption, level, base, rebate, co_marketing)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[])`,
-      [
-        bases.map((b) => b.partnerId),
-        bases.map((b) => b.specialization),
-        bases.map((b) => b.quarter),
-        bases.map((b) => b.eligibleConsumption.toFixed()),
-        bases.map((b) => b.level),
-        bases.map((b) => b.base.toFixed()),
-        bases.map((b) => b.rebate.toFixed()),
-        bases.map((b) => b.coMarketing.toFixed()),
-      ],
-    );
+    const rows = bases.map((b) => copyRow([b.partnerId, copyText(b.specialization), b.quarter, copyNumeric(b.eligibleConsumption), copyText(b.level), copyNumeric(b.base), copyNumeric(b.rebate), copyNumeric(b.coMarketing)]));
+    if (rows.length) await copyInto(transactionClient(manager), 'specialization_bases', ['partner_id', 'specialization', 'quarter', 'eligible_consumption', 'level', 'base', 'rebate', 'co_marketing'], [rows.join('')]);
     return entries;
   }
 }

@@ -84,9 +84,25 @@ export class LedgerService {
         createdAt: entry.createdAt,
       }),
     );
-    for (let i = 0; i < created.length; i += 1000) {
-      await manager.createQueryBuilder().insert().into(LedgerEntryEntity).values(created.slice(i, i + 1000)).execute();
-    }
+    // One statement for any number of entries (a month close appends thousands): arrays unnested server-side.
+    await manager.query(
+      `INSERT INTO ledger_entries (id, partner_id, kind, amount, balance_after, period, project_id, specialization, withdrawal_id, description, sequence, created_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::text[], $7::uuid[], $8::text[], $9::uuid[], $10::text[], $11::bigint[], $12::timestamptz[])`,
+      [
+        created.map((e) => e.id),
+        created.map((e) => e.partnerId),
+        created.map((e) => e.kind),
+        created.map((e) => e.amount.toFixed()),
+        created.map((e) => e.balanceAfter.toFixed()),
+        created.map((e) => e.period),
+        created.map((e) => e.projectId),
+        created.map((e) => e.specialization),
+        created.map((e) => e.withdrawalId),
+        created.map((e) => e.description),
+        created.map((e) => e.sequence),
+        created.map((e) => e.createdAt),
+      ],
+    );
     return created;
   }
 }
