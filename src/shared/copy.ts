@@ -7,9 +7,12 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Dec } from './money';
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 /** A text value in COPY text format (backslash, tab and line breaks escaped); null is \N. */
 export function copyText(value: string | null): string {
   if (value === null) return '\\N';
+  if (!NEEDS_ESCAPE.test(value)) return value; // ids and codes: nothing to escape
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 

@@ -89,6 +89,13 @@ export function sum(values: Iterable<Decimal.Value>): Decimal {
   return total;
 }
 
+const ZERO_TEXT = /^-?0(\.0*)?$/;
+
+/** A numeric as PostgreSQL sends it (sums come with trailing zeros, "0.000000"); zero is the shared ZERO. */
+export function fromNumeric(text: string): Decimal {
+  return ZERO_TEXT.test(text) ? ZERO : new Dec(text);
+}
+
 export function dec(value: Decimal.Value): Decimal {
   return new Dec(value);
 }

@@ -2,7 +2,7 @@
 // few rows; the domain code prices them. Amounts come back as raw numeric strings (never JS numbers).
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { Dec, type Dec as Decimal } from '../../shared/money';
+import { Dec, fromNumeric, type Dec as Decimal } from '../../shared/money';
 import type { LineExclusion } from './domain/invoice-line';
 
 export interface RawLine {
@@ -174,8 +174,8 @@ export function linesOfPartner(sums: SegmentSum[], services: ServiceInfo): RawLi
       specialization: service?.specialization ?? null,
       exclusion,
       dealBonusRate,
-      cost: new Dec(sum.cost),
-      grantCredit: new Dec(sum.grantCredit),
+      cost: fromNumeric(sum.cost),
+      grantCredit: fromNumeric(sum.grantCredit),
       rateText: rate,
     });
   }

@@ -9,7 +9,7 @@ import { Dec, roundMoney, ZERO, type Dec as Decimal } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
 import { eventTransaction, appendEvents, type NewEvent } from '../events/events.service';
-import { PartnerSpecializationEntity } from '../partners/partner-specialization.entity';
+import type { PartnerSpecializationEntity } from '../partners/partner-specialization.entity';
 import { ProjectEntity } from '../projects/project.entity';
 import type { ProjectsService } from '../projects/projects.service';
 import type { LedgerService, NewLedgerEntry } from '../rebates/ledger.service';
@@ -45,6 +45,8 @@ export interface CloseResult {
   invoicesFinalized: number;
   rebateEntriesCreated: number;
 }
+
+type SpecializationPeriodRow = Pick<PartnerSpecializationEntity, 'partnerId' | 'specialization' | 'level' | 'activeFrom' | 'activeTo'>;
 
 const SPECIALIZATIONS: Specialization[] = ['INFRA_DEVOPS', 'DATA_PLATFORM', 'SECURITY', 'ML_AI'];
 
@@ -438,11 +440,14 @@ export class BillingService {
     );
     const g = new Map(gRows.map((r) => [`${r.partner_id}|${r.specialization}`, new Dec(r.g)]));
     const gPrev = new Map(prevRows.map((r) => [`${r.partner_id}|${r.specialization}`, new Dec(r.eligible_consumption)]));
-    const periods = await manager.find(PartnerSpecializationEntity);
+    // Plain rows rather than entities: every period of the program is read.
+    const periods: SpecializationPeriodRow[] = await manager.query(
+      `SELECT partner_id AS "partnerId", specialization, level, active_from::text AS "activeFrom", active_to::text AS "activeTo" FROM partner_specializations`,
+    );
     const partners = new Map(
       ((await manager.query(`SELECT id, active_from::text AS active_from, exit_date::text AS exit_date FROM partners WHERE active_from IS NOT NULL`)) as { id: string; active_from: string; exit_date: string | null }[]).map((p) => [p.id, { activeFrom: p.active_from, exitDate: p.exit_date }]),
     );
-    const periodsByKey = new Map<string, PartnerSpecializationEntity[]>();
+    const periodsByKey = new Map<string, SpecializationPeriodRow[]>();
     for (const p of periods) {
       const key = `${p.partnerId}|${p.specialization}`;
       if (!periodsByKey.has(key)) periodsByKey.set(key, []);
