@@ -1,6 +1,7 @@
 // A month close that fails half-way (after PostgreSQL has already received invoice lines of earlier chunks) writes
 // nothing, leaves the connection usable, and the next close of the month succeeds with every line.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CLOSE_CHUNK_LINES } from '../../src/modules/billing/billing.service';
 import { dec } from '../../src/shared/money';
 import { activePartner, type TestPartner } from '../support/factories';
 import { closeMonth } from '../support/billing-fixtures';
@@ -29,8 +30,8 @@ describe('a month close failing half-way', () => {
 
   beforeAll(async () => {
     t = await setupTestApp({ now: '2026-01-01T09:00:00Z' });
-    // Three partners, each with 250 linked subaccounts and one record per service: the close prices them in more
-    // than one chunk (chunks of whole partners, at least 2,000 lines).
+    // Three partners, each with 250 linked subaccounts and one record per service: each partner alone fills a chunk
+    // of the close (chunks of whole partners, at least CLOSE_CHUNK_LINES lines).
     for (let i = 0; i < 3; i++) partners.push(await activePartner(t));
     for (const [i, p] of partners.entries()) {
       await t.app.ds.query(
@@ -54,7 +55,7 @@ describe('a month close failing half-way', () => {
   });
 
   it('writes nothing when pricing throws after earlier chunks were streamed, then closes normally', async () => {
-    expect(2 * perPartner).toBeGreaterThanOrEqual(2_000);
+    expect(perPartner).toBeGreaterThanOrEqual(CLOSE_CHUNK_LINES);
     failure.priced = 0;
     failure.afterLines = 2 * perPartner + 10; // in the third partner: a later chunk than the first
     const failed = await t.gql('mutation { closeBillingMonth(input: { month: "2026-01" }) { month userErrors { code } } }');
