@@ -226,6 +226,15 @@ describe('recordConsumption', () => {
       expect(await storedCount(t, batchId)).toBe(3);
     });
 
+    it('treats a service written by alias or by id as the same record', async () => {
+      const batchId = randomUUID();
+      expect(await record(t, batchId, [rec({ serviceId: 'Compute Cloud' }), rec({ serviceId: 'storedoc' })])).toEqual({ accepted: 2, duplicate: false, userErrors: [] });
+      expect(await record(t, batchId, [rec({ serviceId: 'compute' }), rec({ serviceId: 'Managed Service for MongoDB' })])).toEqual({ accepted: 2, duplicate: true, userErrors: [] });
+      const other = await record(t, batchId, [rec({ serviceId: 'compute' }), rec({ serviceId: 'compute' })]);
+      expect(other.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' })]);
+      expect(await storedCount(t, batchId)).toBe(2);
+    });
+
     it('refuses the same batchId with other records (IDEMPOTENCY_KEY_REUSED), storing nothing', async () => {
       const batchId = randomUUID();
       await record(t, batchId, [rec(), rec()]);

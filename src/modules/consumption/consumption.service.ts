@@ -80,15 +80,16 @@ export class ConsumptionService {
   ) {}
 
   /**
-   * Canonical form of a batch, so a replay matches however its amounts were written ("100" = "100.000000"): per record
-   * its fields joined by U+0001 and ended by U+0002, amounts with 6 fraction digits. Hashed in chunks (same digest).
+   * Canonical form of a batch, so a replay matches however its amounts and services were written ("100" =
+   * "100.000000", an alias = the service's id): per record its fields joined by U+0001 and ended by U+0002, amounts
+   * with 6 fraction digits, a known service as its id. Hashed in chunks (same digest).
    */
-  private fingerprint(records: ConsumptionRecordInput[], costs: string[], grants: string[]): string {
+  private fingerprint(records: ConsumptionRecordInput[], costs: string[], grants: string[], services: Map<string, string>): string {
     const hash = createHash('sha256');
     let chunk = '';
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      chunk += r.billingAccountId + '\u0001' + r.date + '\u0001' + r.serviceId + '\u0001' + r.cloudId + '\u0001' + r.folderId + '\u0001' + costs[i] + '\u0001' + grants[i] + '\u0002';
+      chunk += r.billingAccountId + '\u0001' + r.date + '\u0001' + (services.get(r.serviceId) ?? r.serviceId) + '\u0001' + r.cloudId + '\u0001' + r.folderId + '\u0001' + costs[i] + '\u0001' + grants[i] + '\u0002';
       if (chunk.length > 65_536) {
         hash.update(chunk);
         chunk = '';
@@ -114,7 +115,7 @@ export class ConsumptionService {
       costs[i] = records[i].cost.toFixed(6);
       grants[i] = records[i].grantCredit?.toFixed(6) ?? ZERO_6;
     }
-    const fingerprint = this.fingerprint(records, costs, grants);
+    const fingerprint = this.fingerprint(records, costs, grants, await this.services.resolver());
     // Idempotency comes before validation: a replay returns the original result.
     const stored = await this.ds.manager.findOne(ConsumptionBatchEntity, { where: { batchId } });
     if (stored) return this.replayResult(stored, fingerprint);
