@@ -1,5 +1,6 @@
-// A month close that fails half-way (after PostgreSQL has already received invoice lines of earlier chunks) writes
-// nothing, leaves the connection usable, and the next close of the month succeeds with every line.
+// A month close that fails part-way (pricing throws before or after PostgreSQL has received invoice lines of earlier
+// chunks, or the project-usage query fails) writes nothing, leaves the connections usable, and the next close of the
+// month succeeds with every line.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLOSE_CHUNK_LINES } from '../../src/modules/billing/billing.service';
 import { dec } from '../../src/shared/money';
@@ -7,7 +8,17 @@ import { activePartner, type TestPartner } from '../support/factories';
 import { closeMonth } from '../support/billing-fixtures';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
-const failure = vi.hoisted(() => ({ afterLines: null as number | null, priced: 0 }));
+const failure = vi.hoisted(() => ({ afterLines: null as number | null, priced: 0, usage: false }));
+
+// The project-usage aggregate fails in PostgreSQL (aborting the transaction) while the lines are being priced.
+vi.mock('../../src/modules/billing/billing.queries', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/modules/billing/billing.queries')>();
+  return {
+    ...actual,
+    aggregateProjectUsage: (client: Parameters<typeof actual.aggregateProjectUsage>[0], ...rest: [string, string, string]) =>
+      failure.usage ? client.query('SELECT 1 / 0').then((): never[] => []) : actual.aggregateProjectUsage(client, ...rest),
+  };
+});
 
 vi.mock('../../src/modules/billing/domain/invoice-line', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/modules/billing/domain/invoice-line')>();
@@ -54,20 +65,42 @@ describe('a month close failing half-way', () => {
     await t?.close();
   });
 
+  const count = async (sql: string) => Number((await t.app.ds.query(sql))[0].n);
+  async function expectFailedClose(): Promise<void> {
+    const failed = await t.gql('mutation { closeBillingMonth(input: { month: "2026-01" }) { month userErrors { code } } }');
+    expect(failed.errors?.length).toBeGreaterThan(0);
+    expect(await count(`SELECT count(*) AS n FROM billing_months`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM invoices`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM invoice_lines`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM specialization_months`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM events WHERE type = 'INVOICE_FINALIZED'`)).toBe(0);
+    // Every pooled connection answers afterwards (none is left in COPY mode or in an aborted transaction).
+    await Promise.all(Array.from({ length: 12 }, () => t.app.ds.query('SELECT 1')));
+  }
+
+  it('writes nothing when pricing throws in the first chunk, while the project usage is still being summed', async () => {
+    failure.priced = 0;
+    failure.afterLines = 10;
+    await expectFailedClose();
+    expect(failure.priced).toBe(11);
+  });
+
+  it('writes nothing when the project-usage query fails while the lines are priced', async () => {
+    failure.afterLines = null;
+    failure.usage = true;
+    try {
+      await expectFailedClose();
+    } finally {
+      failure.usage = false;
+    }
+  });
+
   it('writes nothing when pricing throws after earlier chunks were streamed, then closes normally', async () => {
     expect(perPartner).toBeGreaterThanOrEqual(CLOSE_CHUNK_LINES);
     failure.priced = 0;
     failure.afterLines = 2 * perPartner + 10; // in the third partner: a later chunk than the first
-    const failed = await t.gql('mutation { closeBillingMonth(input: { month: "2026-01" }) { month userErrors { code } } }');
-    expect(failed.errors?.length).toBeGreaterThan(0);
+    await expectFailedClose();
     expect(failure.priced).toBe(2 * perPartner + 11);
-    const count = async (sql: string) => Number((await t.app.ds.query(sql))[0].n);
-    expect(await count(`SELECT count(*) AS n FROM billing_months`)).toBe(0);
-    expect(await count(`SELECT count(*) AS n FROM invoices`)).toBe(0);
-    expect(await count(`SELECT count(*) AS n FROM invoice_lines`)).toBe(0);
-    expect(await count(`SELECT count(*) AS n FROM events WHERE type = 'INVOICE_FINALIZED'`)).toBe(0);
-    // The pool's connections are all usable afterwards.
-    await Promise.all(Array.from({ length: 12 }, () => t.ok('{ now }')));
 
     failure.afterLines = null;
     const closed = await closeMonth(t, '2026-01');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdjustRebateBalanceDocument, CloseBillingMonthDocument, PartnerInvoiceDocument, WithdrawRebateDocument } from '../generated/graphql';
 import { activePartner, uniqueAccount, type TestPartner } from '../support/factories';
-import { closeMonth, createSubaccount, deleteSubaccount, insertActiveDeal, insertApprovedProject, ledgerOf, recordUsage } from '../support/billing-fixtures';
+import { acceptSubaccount, closeMonth, createSubaccount, deleteSubaccount, insertActiveDeal, insertApprovedProject, ledgerOf, recordUsage } from '../support/billing-fixtures';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 async function withApp(now: string, run: (t: TestApp) => Promise<void>): Promise<void> {
@@ -269,6 +269,28 @@ describe('project rebates', () => {
 });
 
 describe('specialization rebates', () => {
+  it("rounds an account × service once when its days are split between a partner's invoice and its project's scope", async () => {
+    await withApp('2026-01-01T09:00:00Z', async (t) => {
+      const p = await activePartner(t, 'EXPERT');
+      const c = await createSubaccount(t, p, { accept: false });
+      // The customer's account is in the partner's project scope while direct, then becomes the partner's subaccount.
+      await insertApprovedProject(t, p, { billingAccountId: c.billingAccountId, scope: 'CLOUD', scopeId: 'cloud-1', rebateRate: '0.1', rebateFrom: '2026-01', rebateTo: '2026-12' });
+      await t.advanceTo('2026-01-10T09:00:00Z');
+      await acceptSubaccount(t, c.id);
+      await t.advanceTo('2026-02-01T09:00:00Z');
+      await recordUsage(t, [
+        { billingAccountId: c.billingAccountId, date: '2026-01-05', serviceId: 'compute', cost: '0.004' }, // direct: project scope
+        { billingAccountId: c.billingAccountId, date: '2026-01-15', serviceId: 'compute', cost: '0.004' }, // linked: invoice line
+      ]);
+      await closeMonth(t, '2026-01');
+      const { invoice } = await invoiceOf(t, p, '2026-01');
+      expect(invoice.lines.map((l: any) => [l.serviceId, l.cost])).toEqual([['compute', '0.00']]);
+      // 0.004 + 0.004 = 0.008 → 0.01 rounded once (each part alone would round to 0.00).
+      const months = await t.app.ds.query(`SELECT specialization, eligible_consumption::text AS amount FROM specialization_months WHERE partner_id = $1 AND eligible_consumption > 0`, [p.id]);
+      expect(months).toEqual([{ specialization: 'INFRA_DEVOPS', amount: '0.01' }]);
+    });
+  });
+
   async function quarterScenario(level: 'EXPERT' | 'PROFESSIONAL', specialization: string, service: string, q1: string, q2: string) {
     let result: Awaited<ReturnType<typeof ledgerOf>> = [];
     let coMarketing = '';

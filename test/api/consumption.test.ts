@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AcceptSubaccountInvitationDocument,
@@ -233,6 +233,17 @@ describe('recordConsumption', () => {
       const other = await record(t, batchId, [rec({ serviceId: 'compute' }), rec({ serviceId: 'compute' })]);
       expect(other.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' })]);
       expect(await storedCount(t, batchId)).toBe(2);
+    });
+
+    it('replays a batch stored by an earlier version, whose fingerprint has the services as written', async () => {
+      const batchId = randomUUID();
+      const batch = [rec({ serviceId: 'Compute Cloud', cost: '12.5' })];
+      await record(t, batchId, batch);
+      const asWritten = createHash('sha256').update(['ba-feed', '2026-03-01', 'Compute Cloud', 'cloud-1', 'folder-1', '12.500000', '0.000000'].join('\u0001') + '\u0002').digest('hex');
+      await t.app.ds.query('UPDATE consumption_batches SET fingerprint = $1 WHERE batch_id = $2', [asWritten, batchId]);
+      expect(await record(t, batchId, batch)).toEqual({ accepted: 1, duplicate: true, userErrors: [] });
+      expect((await record(t, batchId, [rec({ serviceId: 'Compute Cloud', cost: '12.51' })])).userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' })]);
+      expect(await storedCount(t, batchId)).toBe(1);
     });
 
     it('refuses the same batchId with other records (IDEMPOTENCY_KEY_REUSED), storing nothing', async () => {

@@ -48,6 +48,14 @@ export interface CloseResult {
 
 type SpecializationPeriodRow = Pick<PartnerSpecializationEntity, 'partnerId' | 'specialization' | 'level' | 'activeFrom' | 'activeTo'>;
 
+interface SpecializationGroup {
+  partnerId: string;
+  specialization: string;
+  cost: Decimal;
+  grant: Decimal;
+  amount: Decimal | null;
+}
+
 const SPECIALIZATIONS: Specialization[] = ['INFRA_DEVOPS', 'DATA_PLATFORM', 'SECURITY', 'ML_AI'];
 
 /** S and G (SPEC §7, §11) add up per billing account × service × month amounts, each rounded. */
@@ -102,17 +110,20 @@ function priceInvoices(
  */
 class SpecializationTotals {
   /** `amount`: the group's rounded eligible amount while it has one part (a priced line's `eligible`), else null. */
-  private readonly groups = new Map<string, { partnerId: string; account: string; specialization: string; cost: Decimal; grant: Decimal; amount: Decimal | null }>();
+  private readonly groups = new Map<string, SpecializationGroup>();
+  /** Groups of project accounts: settled only at the end, when the project-scope records are in too. */
+  private readonly waiting = new Map<string, SpecializationGroup>();
   private readonly settled = new Map<string, { partnerId: string; specialization: string; amount: Decimal }>();
-  private readonly deferred: Set<string>;
+  /** partner id → its projects' billing accounts. */
+  private readonly projectAccounts = new Map<string, Set<string>>();
 
-  /** `deferredAccounts` (accountKey): accounts whose groups later additions (project scopes) may still complete. */
-  constructor(deferredAccounts: string[] = []) {
-    this.deferred = new Set(deferredAccounts);
-  }
-
-  static accountKey(partnerId: string, account: string): string {
-    return `${partnerId}|${account}`;
+  /** `projectAccounts`: accounts whose groups later additions (project scopes) may still complete. */
+  constructor(projectAccounts: { partnerId: string; account: string }[] = []) {
+    for (const { partnerId, account } of projectAccounts) {
+      const accounts = this.projectAccounts.get(partnerId);
+      if (accounts) accounts.add(account);
+      else this.projectAccounts.set(partnerId, new Set([account]));
+    }
   }
 
   /**
@@ -121,27 +132,29 @@ class SpecializationTotals {
    */
   add(partnerId: string, specialization: string | null, account: string, service: string, cost: Decimal, grant: Decimal, eligible: Decimal | null = null): void {
     if (!specialization) return;
+    const groups = this.projectAccounts.get(partnerId)?.has(account) ? this.waiting : this.groups;
     const key = `${partnerId}|${account}|${service}`;
-    const group = this.groups.get(key);
+    const group = groups.get(key);
     if (group) {
       group.cost = group.cost.plus(cost);
       group.grant = group.grant.plus(grant);
       group.amount = null; // several parts: rounded together at settle
     } else {
-      this.groups.set(key, { partnerId, account, specialization, cost, grant, amount: eligible });
+      groups.set(key, { partnerId, specialization, cost, grant, amount: eligible });
     }
   }
 
-  /** Rounds the complete groups into the partner × specialization totals (all of them with `all`). */
+  /** Rounds the complete groups into the partner × specialization totals (also the waiting ones with `all`). */
   settle(all = false): void {
-    for (const [key, g] of this.groups) {
-      if (!all && this.deferred.has(SpecializationTotals.accountKey(g.partnerId, g.account))) continue;
-      const totalKey = `${g.partnerId}|${g.specialization}`;
-      const amount = g.amount ?? rebateBaseAmount(g.cost, g.grant, true);
-      const current = this.settled.get(totalKey);
-      if (current) current.amount = current.amount.plus(amount);
-      else this.settled.set(totalKey, { partnerId: g.partnerId, specialization: g.specialization, amount });
-      this.groups.delete(key);
+    for (const groups of all ? [this.groups, this.waiting] : [this.groups]) {
+      for (const g of groups.values()) {
+        const totalKey = `${g.partnerId}|${g.specialization}`;
+        const amount = g.amount ?? rebateBaseAmount(g.cost, g.grant, true);
+        const current = this.settled.get(totalKey);
+        if (current) current.amount = current.amount.plus(amount);
+        else this.settled.set(totalKey, { partnerId: g.partnerId, specialization: g.specialization, amount });
+      }
+      groups.clear();
     }
   }
 
@@ -301,10 +314,11 @@ export class BillingService {
     const projectAccounts: { partner_id: string; account: string }[] = await manager.query(
       `SELECT DISTINCT partner_id, customer_billing_account_id AS account FROM projects WHERE status IN ('APPROVED', 'COMPLETED') AND approved_at IS NOT NULL`,
     );
-    const specializationTotals = new SpecializationTotals(projectAccounts.map((r) => SpecializationTotals.accountKey(r.partner_id, r.account)));
+    const specializationTotals = new SpecializationTotals(projectAccounts.map((r) => ({ partnerId: r.partner_id, account: r.account })));
     // The transaction's own connection. The project usage is queued on it right away, ahead of the COPY of the
     // invoice lines: PostgreSQL sums the project scopes while the first chunks are priced (their rows wait in the
-    // COPY buffer until it starts).
+    // COPY buffer until it starts). This relies on node-postgres running queries of one client in the order they
+    // were issued (a second query issued while one runs is queued; pg announces that queueing goes away in pg@9).
     const client = transactionClient(manager);
     const usagePending = aggregateProjectUsage(client, from, to, month);
     usagePending.catch((): void => undefined); // awaited after the lines (a failure is thrown there)
@@ -313,6 +327,8 @@ export class BillingService {
 
     // Price partner by partner in chunks, each chunk's lines formatted for COPY as soon as it is priced: PostgreSQL
     // stores one chunk while the next is priced, and only one chunk's priced lines are in memory at a time.
+    // No database call may happen while the COPY is open (it would queue behind the COPY, which waits for these rows):
+    // the generator only prices and formats.
     async function* lineRows(): AsyncGenerator<string> {
       let chunk: string[] = [];
       let chunkSize = 0;
@@ -354,7 +370,12 @@ export class BillingService {
     }
     const partnerIds = [...new Set([...sums.keys(), ...bonus.keys()])].sort();
     // COPY streams the rows as they are produced (a failure sends CopyFail).
-    await copyInto(client, 'invoice_lines', INVOICE_LINE_COLUMNS, lineRows(), COPY_BUFFER_BYTES);
+    try {
+      await copyInto(client, 'invoice_lines', INVOICE_LINE_COLUMNS, lineRows(), COPY_BUFFER_BYTES);
+    } catch (error) {
+      await usagePending; // a failed project-usage query aborted the transaction: that is the error to report
+      throw error;
+    }
     await this.insertInvoices(manager, invoiceTotals, now);
     step('storeInvoices');
     const usage = await usagePending;

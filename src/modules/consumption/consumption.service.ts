@@ -82,14 +82,15 @@ export class ConsumptionService {
   /**
    * Canonical form of a batch, so a replay matches however its amounts and services were written ("100" =
    * "100.000000", an alias = the service's id): per record its fields joined by U+0001 and ended by U+0002, amounts
-   * with 6 fraction digits, a known service as its id. Hashed in chunks (same digest).
+   * with 6 fraction digits, a known service as its id (as written with `services` null: how batches stored before
+   * aliases were resolved here were fingerprinted). Hashed in chunks (same digest).
    */
-  private fingerprint(records: ConsumptionRecordInput[], costs: string[], grants: string[], services: Map<string, string>): string {
+  private fingerprint(records: ConsumptionRecordInput[], costs: string[], grants: string[], services: Map<string, string> | null): string {
     const hash = createHash('sha256');
     let chunk = '';
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      chunk += r.billingAccountId + '\u0001' + r.date + '\u0001' + (services.get(r.serviceId) ?? r.serviceId) + '\u0001' + r.cloudId + '\u0001' + r.folderId + '\u0001' + costs[i] + '\u0001' + grants[i] + '\u0002';
+      chunk += r.billingAccountId + '\u0001' + r.date + '\u0001' + (services?.get(r.serviceId) ?? r.serviceId) + '\u0001' + r.cloudId + '\u0001' + r.folderId + '\u0001' + costs[i] + '\u0001' + grants[i] + '\u0002';
       if (chunk.length > 65_536) {
         hash.update(chunk);
         chunk = '';
@@ -99,8 +100,9 @@ export class ConsumptionService {
     return hash.digest('hex');
   }
 
-  private replayResult(stored: ConsumptionBatchEntity, fingerprint: string): RecordConsumptionResult {
-    if (stored.fingerprint !== fingerprint) {
+  /** `asWritten`: the fingerprint with services as written, which batches stored by earlier versions carry. */
+  private replayResult(stored: ConsumptionBatchEntity, fingerprint: string, asWritten: () => string): RecordConsumptionResult {
+    if (stored.fingerprint !== fingerprint && stored.fingerprint !== asWritten()) {
       return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'batchId'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This batchId was already used for different records' }] };
     }
     return { accepted: stored.recordCount, duplicate: true, userErrors: [] };
@@ -116,9 +118,10 @@ export class ConsumptionService {
       grants[i] = records[i].grantCredit?.toFixed(6) ?? ZERO_6;
     }
     const fingerprint = this.fingerprint(records, costs, grants, await this.services.resolver());
+    const asWritten = () => this.fingerprint(records, costs, grants, null);
     // Idempotency comes before validation: a replay returns the original result.
     const stored = await this.ds.manager.findOne(ConsumptionBatchEntity, { where: { batchId } });
-    if (stored) return this.replayResult(stored, fingerprint);
+    if (stored) return this.replayResult(stored, fingerprint, asWritten);
 
     if (batchId.trim() === '' || batchId.length > 200) {
       return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'batchId'], code: 'VALIDATION_FAILED', message: 'batchId must be 1–200 characters' }] };
@@ -154,7 +157,7 @@ export class ConsumptionService {
       );
       if (claimed.length === 0) {
         const winner = await manager.findOneOrFail(ConsumptionBatchEntity, { where: { batchId } });
-        return this.replayResult(winner, fingerprint);
+        return this.replayResult(winner, fingerprint, asWritten);
       }
       await insertColumns(
         manager,
