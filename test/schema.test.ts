@@ -13,20 +13,74 @@ describe('schema pipeline', () => {
     expect(await printAppSchema()).toBe(committed);
   });
 
-  it('honours the parts of the public contract built so far', () => {
-    const checker = path.join(__dirname, '..', '..', 'shared', 'tools', 'contract-check.mjs');
-    if (!fs.existsSync(checker)) return; // the contract checker lives beside the repository, not in it
-    const args = [checker, ...(CONTRACT_PARTS.length ? ['--only', CONTRACT_PARTS.join(',')] : []), path.join(__dirname, '..', 'schema.graphql')];
-    const output = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    const problems = (output.stdout + output.stderr)
-      .split('\n')
-      .filter((line) => line.trim() && !line.startsWith('contract-check:'))
-    expect(problems).toEqual([]);
+  it('honours the public contract (docs/contract.graphql), apart from the part-two items still pending', () => {
+    const checker = path.join(__dirname, '..', 'scripts', 'contract-check.mjs');
+    const output = spawnSync(process.execPath, [checker, path.join(__dirname, '..', 'schema.graphql')], { encoding: 'utf8' });
+    const lines = (output.stdout + output.stderr).split('\n').filter((line) => line.trim());
+    expect(output.status, lines.join('\n')).not.toBe(2); // 2 = the checker could not read a file
+    const problems = lines.filter((line) => !line.startsWith('contract-check:'));
+    expect(problems.length > 0 || /honours all/.test(output.stdout), output.stdout).toBe(true);
+    const pending = new Set(Object.values(CONTRACT_PENDING).flat());
+    expect(problems.filter((p) => !pending.has(p))).toEqual([]);
+    // An item built stays off the list: every pending line must still be reported.
+    expect([...pending].filter((p) => !problems.includes(p))).toEqual([]);
   });
 });
 
-/** The contract parts to check (empty = the whole contract: all six capabilities are in). */
-const CONTRACT_PARTS: string[] = [];
+/**
+ * Contract items not built yet, by the issue that builds them. Each issue removes its lines when it lands;
+ * the list ends empty.
+ */
+const CONTRACT_PENDING: Record<string, string[]> = {
+  'issue 11 (edge)': ['missing field Query.rateLimit', 'missing type RateLimit'],
+  'issue 14 (schema kit)': [
+    'missing field PageInfo.hasPreviousPage',
+    'missing field PageInfo.startCursor',
+    'missing type Node',
+    'missing field InvoiceLine.service',
+    'missing field Invoice.id',
+    'missing field PartnerBonus.id',
+    'missing field RebateBalance.id',
+    'missing field Viewer.id',
+    'missing field Query.node',
+    'missing field Query.nodes',
+  ],
+  'issue 15 (webhooks)': [
+    'missing field Query.webhookEndpoints',
+    'missing field Query.webhookEndpoint',
+    'missing field Mutation.createWebhookEndpoint',
+    'missing field Mutation.updateWebhookEndpoint',
+    'missing field Mutation.rotateWebhookSecret',
+    'missing field Mutation.deleteWebhookEndpoint',
+    'missing field Mutation.replayWebhookEndpoint',
+    'missing field Mutation.sendTestWebhook',
+    'missing type WebhookEventType',
+    'missing type WebhookEndpointStatus',
+    'missing type WebhookEndpoint',
+    'missing type WebhookEndpointEdge',
+    'missing type WebhookEndpointConnection',
+    'missing type WebhookDelivery',
+    'missing type WebhookDeliveryEdge',
+    'missing type WebhookDeliveryConnection',
+    'missing type CreateWebhookEndpointInput',
+    'missing type UpdateWebhookEndpointInput',
+    'missing type WebhookEndpointIdInput',
+    'missing type ReplayWebhookEndpointInput',
+    'missing type WebhookEndpointPayload',
+    'missing type WebhookEndpointSecretPayload',
+    'missing type DeleteWebhookEndpointPayload',
+  ],
+  'issue 16 (audit)': [
+    'missing field ActivityEvent.actor',
+    'missing field Query.auditLog',
+    'missing type ActorKind',
+    'missing type Actor',
+    'missing type AuditOutcome',
+    'missing type AuditEntry',
+    'missing type AuditEntryEdge',
+    'missing type AuditEntryConnection',
+  ],
+};
 
 describe('migrations', () => {
   it('applied to an empty database, leave no pending entity change', async () => {
