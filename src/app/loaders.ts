@@ -8,6 +8,7 @@ import { CustomerEntity } from '../modules/customers/customer.entity';
 import { isLinked } from '../modules/customers/domain/subaccount-lifecycle';
 import { DealEntity } from '../modules/deals/deal.entity';
 import { PresaleRequestEntity } from '../modules/presales/presale-request.entity';
+import { ServiceEntity } from '../modules/services/service.entity';
 import { ProjectEntity } from '../modules/projects/project.entity';
 import { addMonths, firstDayOfMonth } from '../shared/dates';
 import { Dec, roundMoney } from '../shared/money';
@@ -76,6 +77,7 @@ export function createLoaders(app: App) {
     apiTokens: new DataLoader<string, ApiTokenEntity[]>(async (ids) =>
       groupBy(await ds.manager.find(ApiTokenEntity, { where: { partnerId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }), ids, (r) => r.partnerId!),
     ),
+    service: new DataLoader<string, ServiceEntity | null>(async (ids) => byId(await ds.manager.findBy(ServiceEntity, { id: In([...ids]) }), ids)),
     withdrawal: new DataLoader<string, WithdrawalEntity | null>(async (ids) => byId(await ds.manager.findBy(WithdrawalEntity, { id: In(ids.filter(isUuid)) }), ids)),
     /** RebateBalance by partner id. */
     rebateBalance: new DataLoader<string, RebateBalance>((ids) => loadRebateBalances(ds.manager, ids)),
