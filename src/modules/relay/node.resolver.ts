@@ -2,8 +2,8 @@
 // (which table is looked up), a service id, or `<partnerId>:<YYYY-MM>` for an invoice — so no id changes for clients.
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { In, type EntityTarget, type ObjectLiteral } from 'typeorm';
-import type { AppContext } from '../../app/context';
-import { requirePartnerRead, requireViewer } from '../../app/guards';
+import type { AppContext } from '../../graphql/context';
+import { requirePartnerRead, requireViewer } from '../../graphql/guards';
 import { MONTH_PATTERN } from '../../shared/dates';
 import { badUserInput, forbidden } from '../../shared/errors';
 import { asNode, NodeInterface } from '../../shared/node';
