@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app/server';
-import { appendEvents, EVENT_STAGE } from '../../src/modules/events/events.service';
+import { appendEvents, EVENT_STAGE } from '../../src/event-log/event-log';
 import { verifyLedger } from '../../src/modules/rebates/ledger-verify';
 import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../support/billing-fixtures';
 import { activePartner, type TestPartner } from '../support/factories';

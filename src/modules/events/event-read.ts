@@ -4,8 +4,8 @@
 import type { DataSource } from 'typeorm';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
-import type { EventType } from './event.entity';
-import { EVENT_STAGE } from './events.service';
+import type { EventType } from '../../event-log/event.entity';
+import { EVENT_STAGE } from '../../event-log/event-log';
 
 /** What a subscription streams: ledger entries (rebateAccruals) or status changes (partnerActivity). */
 export type EventKind = 'ledger' | 'activity';
