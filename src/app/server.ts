@@ -1,8 +1,9 @@
-// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql, graphql-ws on the same path,
-// /healthz and /metrics.
+// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql, graphql-ws and graphql-sse on the
+// same path, the offline IDE (GET /graphql from a browser, assets under /ide/), /healthz and /metrics.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
@@ -13,7 +14,9 @@ import client from 'prom-client';
 import type { App } from './app';
 import type { AppContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
+import { mountIde } from './ide';
 import { createLoaders } from './loaders';
+import { sseHandler } from './sse';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { securityPlugins, subscriptionValidationRules } from './security';
 import type { Viewer } from '../modules/access/viewer';
@@ -173,6 +176,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     formatError: (formatted, error) => formatError(formatted, error, app.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(), // the IDE is ours, served offline (./ide.ts)
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       metricsPlugin(registry),
       ...securityPlugins(),
@@ -213,10 +217,17 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     res.set('content-type', registry.contentType);
     res.send(await registry.metrics());
   });
+  mountIde(expressApp);
+  const sse = sseHandler(app, schema, {
+    createContext: (authorization) => createContext(app, authorization),
+    formatErrors: (errors) => formatWsErrors(app, errors),
+    tokenSweepMs: options.tokenSweepMs,
+  });
   expressApp.use(
     '/graphql',
     // 10,000-record consumption batches are a few MB of JSON.
     express.json({ limit: '32mb' }),
+    sse, // subscriptions over Server-Sent Events (Accept: text/event-stream)
     expressMiddleware(apollo, {
       context: async ({ req }) => createContext(app, req.headers.authorization ?? null, requestIdOf(req.headers['x-request-id'])),
     }),
@@ -231,6 +242,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     apollo,
     async close() {
       clearInterval(sweep);
+      sse.close();
       await apollo.stop();
     },
   };
