@@ -74,7 +74,7 @@ describe('graphql-sse on /graphql', () => {
         body: JSON.stringify({ query: ACCRUALS, variables: { after: '0' } }),
       });
       expect(res.status).toBe(401);
-      expect((await res.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
   });
 
@@ -95,6 +95,6 @@ describe('graphql-sse on /graphql', () => {
       body: JSON.stringify({ query: '{ now }' }),
     });
     expect(query.status).toBe(400);
-    expect((await query.json()).errors[0].message).toMatch(/Only subscriptions/);
+    expect(((await query.json()) as any).errors[0].message).toMatch(/Only subscriptions/);
   });
 });
