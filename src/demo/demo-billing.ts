@@ -2,6 +2,7 @@
 // closed, so a new user sees final invoices, the partner bonus, project and specialization rebates right away.
 // Partner approval and links are backdated (the only writes that bypass the services: history cannot be made
 // through an API that lives in the present); consumption and month closes go through the services.
+import type { ConsumptionRecordInput } from '../modules/consumption/consumption.service';
 import { organisationInn } from '../modules/partners/domain/inn';
 import { addMonths, endOfMonthExclusive, firstDayOfMonth, monthOf, addDays } from '../shared/dates';
 import { Dec } from '../shared/money';
@@ -67,8 +68,8 @@ export async function seedDemoBilling(app: App): Promise<void> {
 }
 
 /** The history's daily records: each customer's services, the partner's own account and the project's cloud. */
-function demoRecords(start: string, today: string, customers: { billingAccountId: string }[]) {
-  const records = [];
+function demoRecords(start: string, today: string, customers: { billingAccountId: string }[]): ConsumptionRecordInput[] {
+  const records: ConsumptionRecordInput[] = [];
   for (let day = start, n = 0; day < today; day = addDays(day, 1), n++) {
     customers.forEach((customer, i) => {
       SERVICES.forEach((serviceId, s) => {
