@@ -87,7 +87,10 @@ export function sseHandler(app: App, schema: GraphQLSchema, options: SseOptions)
       // A subscriber too slow to keep up loses its stream (over WebSocket: close code 4008).
       closeConnection: () => req.context.res.end(),
     }),
-    onNext: (_ctx, _req, result) => ('errors' in result && result.errors?.length ? { ...result, errors: options.formatErrors(result.errors) as GraphQLError[] } : undefined),
+    onNext: (_ctx, _req, result) => {
+      if (!('errors' in result) || !result.errors?.length) return undefined;
+      return { ...result, errors: options.formatErrors(result.errors) as GraphQLError[] };
+    },
   });
 
   const middleware = (req: Request, res: Response, next: NextFunction) => {

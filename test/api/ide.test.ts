@@ -24,7 +24,10 @@ function referencedUrls(text: string, kind: 'html' | 'css' | 'js'): string[] {
     const base = /new URL\(\s*["']([^"']+\/)["']\s*\+/.exec(text)?.[1];
     if (base) for (const m of text.matchAll(/\bworker\(\s*["']([^"']+)["']\s*\)/g)) found.push(base + m[1]);
   }
-  if (kind === 'html' || kind === 'css') add(/url\(\s*["']?([^"')]+)["']?\s*\)/g), add(/@import\s+["']([^"']+)["']/g);
+  if (kind === 'html' || kind === 'css') {
+    add(/url\(\s*["']?([^"')]+)["']?\s*\)/g);
+    add(/@import\s+["']([^"']+)["']/g);
+  }
   if (kind === 'js') {
     // Module imports and chunk loads of the bundle; a minified bundle holds many other strings, so only files and
     // absolute URLs count.
