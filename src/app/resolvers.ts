@@ -13,6 +13,7 @@ import { PartnerResolver } from '../modules/partners/partner.resolver';
 import { PartnerRebatesResolver, RebateLedgerEntryResolver } from '../modules/rebates/rebates.resolver';
 import { PartnerWithdrawalsResolver, WithdrawalResolver } from '../modules/withdrawals/withdrawal.resolver';
 import { SettingsResolver } from '../modules/settings/settings.resolver';
+import { WebhookEndpointResolver } from '../modules/webhooks/webhooks.resolver';
 
 export const resolvers = [
   AccessResolver,
@@ -38,4 +39,5 @@ export const resolvers = [
   WithdrawalResolver,
   ServiceResolver,
   SettingsResolver,
+  WebhookEndpointResolver,
 ] as const;

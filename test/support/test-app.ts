@@ -14,6 +14,7 @@ import { createLogger } from '../../src/app/logger';
 import { securityPlugins } from '../../src/app/security';
 import { createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
 import type { Config } from '../../src/config';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../../src/modules/webhooks/webhook-settings';
 import { TEMPLATE_DB, withDatabase } from './global-setup';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -51,12 +52,19 @@ export async function createTestDatabase(template: string | null = TEMPLATE_DB):
   return withDatabase(serverUrl, name);
 }
 
-export async function setupTestApp(options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  now?: string;
+  clock?: 'manual' | 'system';
+  /** Webhook settings (allowed hosts, a short retry schedule, worker on/off); defaults otherwise. */
+  webhooks?: Partial<WebhookSettings>;
+}
+
+export async function setupTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   return attachTestApp(await createTestDatabase(), options);
 }
 
 /** Another App (another "server instance") on an existing test database, e.g. the databaseUrl of a setupTestApp. */
-export async function attachTestApp(databaseUrl: string, options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
+export async function attachTestApp(databaseUrl: string, options: TestAppOptions = {}): Promise<TestApp> {
   const config: Config = {
     databaseUrl,
     port: 0,
@@ -65,6 +73,7 @@ export async function attachTestApp(databaseUrl: string, options: { now?: string
     logLevel: 'silent',
     dataDir: '',
     demo: false,
+    webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
   };
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, schema } = await createApp(config, databaseUrl, logger);
@@ -114,6 +123,7 @@ export async function attachTestApp(databaseUrl: string, options: { now?: string
       for (const server of servers) await server.close();
       await apollo.stop();
       app.scheduler.stop();
+      await app.webhookWorker.stop();
       await app.eventBus.stop();
       await app.ds.destroy();
     },
