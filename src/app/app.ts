@@ -20,7 +20,8 @@ import { WebhookSender } from '../modules/webhooks/webhook-sender';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../modules/webhooks/webhook-settings';
 import { WebhookWorker } from '../modules/webhooks/webhook-worker';
 import { WebhooksService } from '../modules/webhooks/webhooks.service';
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
+import { createLoaders, type Loaders } from './loaders';
 
 export interface AppOptions {
   ds: DataSource;
@@ -89,4 +90,15 @@ export class App {
     // Deal expiry (link deadline passed) and the end of procurement deals.
     this.scheduler.register((today) => this.deals.dueTransitions(today));
   }
+
+  /** Fresh per-request DataLoaders (a subscription takes a fresh set per event). */
+  createLoaders(): Loaders {
+    return createLoaders(this);
+  }
+}
+
+declare module '../graphql/context' {
+  // Fills the context's service type in: resolvers reach every service as `ctx.app.<service>` (see src/graphql/context.ts).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppServices extends App {}
 }

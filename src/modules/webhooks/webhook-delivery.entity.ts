@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { EventEntity } from '../events/event.entity';
+import { EventEntity } from '../../event-log/event.entity';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 
 /** One attempt to deliver an event (or a test message) to an endpoint (SPEC §19). */

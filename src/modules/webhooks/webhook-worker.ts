@@ -7,7 +7,7 @@
 // to the position this instance's event bus has read (the stream's visibility horizon), and the bus wakes the worker.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../shared/logger';
 import type { Clock } from '../clock/clock';
 import type { EventBus } from '../events/event-bus';
 import { poolQuery, type StreamEvent } from '../events/event-read';

@@ -2,9 +2,9 @@
 // ADMIN and read also by its PARTNER_ACCOUNTANT and INTEGRATOR tokens (never PARTNER_VIEWER); the provider's
 // endpoints (partner null) are ADMIN's only. Another partner's endpoint is FORBIDDEN (null when read).
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { partnerScope, requireViewer } from '../../app/guards';
-import { toPayload } from '../../app/payload';
+import type { AppContext } from '../../graphql/context';
+import { partnerScope, requireViewer } from '../../graphql/guards';
+import { toPayload } from '../../graphql/payload';
 import { badUserInput, forbidden } from '../../shared/errors';
 import { paginate, pageSize, type Connection } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
