@@ -13,7 +13,7 @@ import { PartnerResolver } from '../modules/partners/partner.resolver';
 import { PartnerRebatesResolver, RebateLedgerEntryResolver } from '../modules/rebates/rebates.resolver';
 import { PartnerWithdrawalsResolver, WithdrawalResolver } from '../modules/withdrawals/withdrawal.resolver';
 import { SettingsResolver } from '../modules/settings/settings.resolver';
-import { WebhookEndpointResolver } from '../modules/webhooks/webhooks.resolver';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from '../modules/webhooks/webhooks.resolver';
 
 export const resolvers = [
   AccessResolver,
@@ -40,4 +40,5 @@ export const resolvers = [
   ServiceResolver,
   SettingsResolver,
   WebhookEndpointResolver,
+  WebhookDeliveryResolver,
 ] as const;

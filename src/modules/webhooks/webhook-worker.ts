@@ -142,7 +142,8 @@ export class WebhookWorker {
    */
   private async claim(limit: number): Promise<Claimed[]> {
     const horizon = this.bus.lastSeen.toString();
-    const rows: Record<string, unknown>[] = await this.ds.query(
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows]: [Record<string, unknown>[], number] = await this.ds.query(
       `UPDATE webhook_endpoints w SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
          FROM (SELECT c.id FROM webhook_endpoints c
                 WHERE c.status = 'ENABLED'

@@ -19,6 +19,7 @@ import {
   ReplayWebhookEndpointInput,
   UpdateWebhookEndpointInput,
   WebhookDeliveryConnection,
+  WebhookDeliveryType,
   WebhookEndpointConnection,
   WebhookEndpointIdInput,
   WebhookEndpointPayload,
@@ -83,6 +84,14 @@ async function deliveriesOf(ctx: AppContext, endpointId: string, args: Deliverie
   const rows = await qb.orderBy('d.attemptedAt', 'DESC').addOrderBy('d.id', 'DESC').take(size + 1).getMany();
   const edges = rows.slice(0, size).map((node) => ({ cursor: Buffer.from(`${node.attemptedAt.toISOString()}|${node.id}`).toString('base64url'), node }));
   return { edges, totalCount, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+@Resolver(() => WebhookDeliveryType)
+export class WebhookDeliveryResolver {
+  @FieldResolver(() => String, { description: 'The event\'s sequence (also the webhook-id header); "0" for a WEBHOOK_TEST message.' })
+  sequence(@Root() delivery: WebhookDeliveryEntity): string {
+    return delivery.sequence ?? '0';
+  }
 }
 
 @Resolver(() => WebhookEndpointType)

@@ -31,7 +31,7 @@ export function eventMessage(event: StreamEvent): WebhookMessage {
 
 /** sendTestWebhook: a WEBHOOK_TEST message, not in the stream (sequence "0"), with an id of its own. */
 export function testMessage(id: string, endpointId: string, partnerId: string | null, at: Date): WebhookMessage {
-  const data = { sequence: '0', partnerId, type: 'WEBHOOK_TEST', entityId: endpointId, status: null, occurredAt: at.toISOString(), ledgerEntry: null };
+  const data = { sequence: '0', partnerId, type: 'WEBHOOK_TEST', entityId: endpointId, status: null as string | null, occurredAt: at.toISOString(), ledgerEntry: null as null };
   return { id, type: 'WEBHOOK_TEST', body: JSON.stringify({ type: 'WEBHOOK_TEST', timestamp: data.occurredAt, data }) };
 }
 
