@@ -14,7 +14,7 @@ export interface ReceivedWebhook {
   at: number;
 }
 
-export type Responder = (request: { path: string; id: string; body: string; nth: number }) => number | 'hang' | { status: number; headers: Record<string, string> };
+export type Responder = (request: { path: string; id: string; body: string; nth: number }) => number | 'hang' | { status: number; headers?: Record<string, string>; delayMs?: number };
 
 export interface WebhookReceiver {
   port: number;
@@ -54,7 +54,9 @@ export async function startWebhookReceiver(options: { hangMs?: number } = {}): P
         void sleep(hangMs).then(() => res.writeHead(200).end());
         return;
       }
-      res.writeHead(status, typeof answer === 'object' ? answer.headers : {}).end('ok');
+      const reply = () => res.writeHead(status, typeof answer === 'object' ? answer.headers : {}).end('ok');
+      if (typeof answer === 'object' && answer.delayMs) void sleep(answer.delayMs).then(reply);
+      else reply();
     });
   });
   server.keepAliveTimeout = 1000;

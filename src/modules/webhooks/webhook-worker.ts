@@ -194,35 +194,37 @@ export class WebhookWorker {
   private async deliverAll(endpoint: Claimed): Promise<void> {
     let scanned = endpoint.cursor;
     for (;;) {
-      if (this.stopped) break;
       const upTo = this.bus.lastSeen;
       const events = await this.bus.reader.read(poolQuery(this.ds), { after: scanned, upTo, partnerId: endpoint.partnerId, limit: this.pageSize });
-      for (const event of events) {
-        if (!endpointWants(endpoint, event)) {
-          scanned = event.seq;
-          continue;
-        }
-        const outcome = await this.attempt(endpoint, event);
+      // A short page is everything up to the bus position: the last success can then move the cursor there and
+      // give the lease back in the same statement.
+      const final = events.length < this.pageSize;
+      const wanted = events.filter((event) => endpointWants(endpoint, event));
+      for (const [i, event] of wanted.entries()) {
+        const releaseAt = final && i === wanted.length - 1 ? upTo : null;
+        const outcome = await this.attempt(endpoint, event, releaseAt);
         if (outcome === 'lost') await this.release(endpoint, null); // changed through the API: claim it afresh
-        if (outcome !== 'delivered') return;
+        if (outcome !== 'delivered' || releaseAt !== null) return;
         scanned = event.seq;
-        if (this.stopped) break;
+        if (this.stopped) return this.release(endpoint, scanned);
       }
-      if (events.length < this.pageSize) break;
+      scanned = final ? upTo : events[events.length - 1].seq;
+      if (final || this.stopped) break;
     }
     await this.release(endpoint, scanned);
   }
 
-  private async attempt(endpoint: Claimed, event: StreamEvent): Promise<'delivered' | 'failed' | 'lost'> {
+  /** One attempt of `event`; `releaseAt`: on success move the cursor there and give the lease back. */
+  private async attempt(endpoint: Claimed, event: StreamEvent, releaseAt: bigint | null): Promise<'delivered' | 'failed' | 'lost'> {
     const secrets = signingSecrets(endpoint.secret, endpoint.previousSecret, endpoint.previousSecretUntil, this.clock.now());
     const result = await this.sender.send(endpoint.url, eventMessage(event), secrets);
     this.stats.attempts++;
     const attempt = endpoint.failures + 1;
     if (result.succeeded) {
       this.stats.delivered++;
-      const owned = await this.record(endpoint, event, attempt, result, { cursor: event.sequence, failures: 0, nextInMs: null, disable: null, keepLease: true });
+      const cursor = (releaseAt ?? event.seq).toString();
+      const owned = await this.record(endpoint, event, attempt, result, { cursor, failures: 0, nextInMs: null, disable: null, keepLease: releaseAt === null });
       if (!owned) return 'lost';
-      endpoint.cursor = event.seq;
       endpoint.failures = 0;
       return 'delivered';
     }
