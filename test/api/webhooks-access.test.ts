@@ -129,6 +129,23 @@ describe('reading', () => {
     expect(results).toEqual(READ_EXPECTED);
   });
 
+  it('Query.node follows the same rule for endpoints and their deliveries', async () => {
+    const endpointId = await endpointOf(alpha.id);
+    await t.ok('mutation($i: WebhookEndpointIdInput!) { sendTestWebhook(input: $i) { userErrors { code } } }', { i: { endpointId } });
+    const [{ id: deliveryId }] = await t.app.ds.query('SELECT id FROM webhook_deliveries WHERE endpoint_id = $1', [endpointId]);
+    const query = 'query($id: ID!) { node(id: $id) { id ... on WebhookEndpoint { url } ... on WebhookDelivery { eventType } } }';
+    for (const id of [endpointId, deliveryId]) {
+      const results: Record<string, string> = {};
+      for (const role of Object.keys(READ_EXPECTED)) {
+        const result = await t.gql(query, { id }, tokens[role]);
+        results[role] = (result.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK';
+        if (results[role] === 'OK') expect(result.data.node.id).toBe(id);
+        else expect(result.data?.node ?? null).toBeNull();
+      }
+      expect(results).toEqual(READ_EXPECTED);
+    }
+  });
+
   it('webhookEndpoints: ADMIN sees all (partnerId filters), a partner reader its own, nobody another partner\'s', async () => {
     const query = 'query($p: ID) { webhookEndpoints(partnerId: $p, first: 100) { totalCount edges { node { id partner { id } } } } }';
     const all = await t.ok(query, {});

@@ -73,9 +73,11 @@ it('after kill -9 with deliveries pending, a restarted instance sends every even
   });
   const endpointId = created.createWebhookEndpoint.endpoint.id;
   receiver.respond('/crash', () => ({ status: 200, delayMs: 60 })); // slow enough to be killed mid-stream
-  const sequences = await eventTransaction(t.app.ds, (manager) =>
-    appendEvents(manager, Array.from({ length: 40 }, () => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() }))),
+  const entityIds = Array.from({ length: 40 }, () => randomUUID());
+  await eventTransaction(t.app.ds, (manager) =>
+    appendEvents(manager, entityIds.map((entityId) => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId, status: 'APPROVED', occurredAt: new Date() }))),
   );
+  const sequences = ((await t.app.ds.query('SELECT sequence::text AS sequence FROM events WHERE entity_id = ANY ($1) ORDER BY events.sequence', [entityIds])) as { sequence: string }[]).map((r) => r.sequence);
 
   const first = await startInstance();
   await receiver.waitFor(() => receiver.to('/crash').length >= 10, '10 deliveries by the first instance');

@@ -30,11 +30,14 @@ async function createEndpoint(path: string, extra: Record<string, unknown> = {},
   return { id: data.createWebhookEndpoint.endpoint.id, secret: data.createWebhookEndpoint.secret };
 }
 
-/** Status-change events for alpha, committed in one transaction; returns their sequences. */
-function writeEvents(count: number, partnerId = alpha.id, via: TestApp = t): Promise<string[]> {
-  return eventTransaction(via.app.ds, (manager) =>
-    appendEvents(manager, Array.from({ length: count }, () => ({ partnerId, type: 'DEAL_STATUS_CHANGED' as const, entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() }))),
+/** Status-change events for alpha, committed in one transaction; returns their (final) sequences. */
+async function writeEvents(count: number, partnerId = alpha.id, via: TestApp = t): Promise<string[]> {
+  const entityIds = Array.from({ length: count }, () => randomUUID());
+  await eventTransaction(via.app.ds, (manager) =>
+    appendEvents(manager, entityIds.map((entityId) => ({ partnerId, type: 'DEAL_STATUS_CHANGED' as const, entityId, status: 'APPROVED', occurredAt: new Date() }))),
   );
+  const rows: { sequence: string }[] = await via.app.ds.query('SELECT sequence::text AS sequence FROM events WHERE entity_id = ANY ($1) ORDER BY events.sequence', [entityIds]);
+  return rows.map((r) => r.sequence);
 }
 
 const ids = (items: ReceivedWebhook[]) => items.map((r) => r.headers['webhook-id']);

@@ -1,12 +1,12 @@
 // Webhook endpoints over GraphQL (SPEC §19). Rights: a partner's endpoints are managed by its PARTNER_OWNER or by
 // ADMIN and read also by its PARTNER_ACCOUNTANT and INTEGRATOR tokens (never PARTNER_VIEWER); the provider's
 // endpoints (partner null) are ADMIN's only. Another partner's endpoint is FORBIDDEN (null when read).
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { badUserInput, forbidden } from '../../shared/errors';
-import { paginate, pageSize, type Connection } from '../../shared/pagination';
+import { forbidden } from '../../shared/errors';
+import { PageArgs, paginate, pageWindow, toConnection, type Connection } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
 import type { Role } from '../access/api-token.entity';
 import type { Viewer } from '../access/viewer';
@@ -30,16 +30,14 @@ import {
 const READERS: Role[] = ['PARTNER_OWNER', 'PARTNER_ACCOUNTANT', 'INTEGRATOR'];
 
 @ArgsType()
-class EndpointsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
-  @Field(() => ID, { nullable: true }) partnerId?: string;
+class EndpointsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: "ADMIN: only this partner's endpoints; a partner token may pass only its own id." }) partnerId?: string;
 }
 
-@ArgsType()
-class DeliveriesArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+/** The read rule of SPEC §19, for Query.node too: ADMIN; the partner's owner, accountant and integrator. */
+export function requireEndpointRead(viewer: Viewer, endpoint: Pick<WebhookEndpointEntity, 'partnerId'>): void {
+  requireRole(viewer, READERS, 'read');
+  requireEndpointAccess(viewer, endpoint);
 }
 
 function requireRole(viewer: Viewer, roles: Role[], action: string): void {
@@ -47,7 +45,7 @@ function requireRole(viewer: Viewer, roles: Role[], action: string): void {
 }
 
 /** The endpoint's owner side: ADMIN always; a partner token only for its own partner's endpoints. */
-function requireEndpointAccess(viewer: Viewer, endpoint: WebhookEndpointEntity): void {
+function requireEndpointAccess(viewer: Viewer, endpoint: Pick<WebhookEndpointEntity, 'partnerId'>): void {
   if (viewer.role === 'ADMIN') return;
   if (endpoint.partnerId === null || endpoint.partnerId !== viewer.partnerId) throw forbidden('This webhook endpoint belongs to another partner');
 }
@@ -68,22 +66,30 @@ function ownerOfNew(viewer: Viewer, requested: string | null | undefined): strin
   return viewer.partnerId;
 }
 
-const CURSOR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[0-9a-f-]{36}$/;
-
-/** Newest first: keyset over (attempted_at, id) descending. */
-async function deliveriesOf(ctx: AppContext, endpointId: string, args: DeliveriesArgs): Promise<Connection<WebhookDeliveryEntity>> {
-  const size = pageSize(args.first);
+/**
+ * Newest first: keyset over (attempted_at, id) in descending order — forwards reads keys below `after`, backwards
+ * keys above `before` in ascending order (toConnection puts them back in list order).
+ */
+async function deliveriesOf(ctx: AppContext, endpointId: string, args: PageArgs): Promise<Connection<WebhookDeliveryEntity>> {
+  const window = pageWindow(args, ['timestamptz', 'uuid']);
   const qb = ctx.app.ds.manager.createQueryBuilder(WebhookDeliveryEntity, 'd').where('d.endpointId = :endpointId', { endpointId });
-  const totalCount = await qb.clone().getCount();
-  if (args.after != null) {
-    const decoded = Buffer.from(args.after, 'base64url').toString('utf8');
-    if (!CURSOR.test(decoded) || Number.isNaN(Date.parse(decoded.slice(0, 24)))) throw badUserInput('after is not a cursor this API issued');
-    const [at, id] = decoded.split('|');
-    qb.andWhere('(d.attemptedAt, d.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at, id });
-  }
-  const rows = await qb.orderBy('d.attemptedAt', 'DESC').addOrderBy('d.id', 'DESC').take(size + 1).getMany();
-  const edges = rows.slice(0, size).map((node) => ({ cursor: Buffer.from(`${node.attemptedAt.toISOString()}|${node.id}`).toString('base64url'), node }));
-  return { edges, totalCount, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  const key = '(d.attemptedAt, d.id)';
+  const bound = (name: string) => `(CAST(:${name}At AS timestamptz), CAST(:${name}Id AS uuid))`;
+  const params = (name: string, parts: string[] | null) => (parts ? { [`${name}At`]: parts[0], [`${name}Id`]: parts[1] } : {});
+  const start = window.backward ? window.before : window.after;
+  const counts = qb.clone().select('COUNT(*)', 'total');
+  counts.addSelect(start ? `COUNT(*) FILTER (WHERE ${key} ${window.backward ? '<=' : '>='} ${bound('start')})` : '0', 'beyond');
+  counts.setParameters(params('start', start));
+  const page = qb.clone();
+  if (window.after) page.andWhere(`${key} < ${bound('after')}`, params('after', window.after));
+  if (window.before) page.andWhere(`${key} > ${bound('before')}`, params('before', window.before));
+  const direction = window.backward ? 'ASC' : 'DESC';
+  page.orderBy('d.attemptedAt', direction).addOrderBy('d.id', direction).take(window.size + 1);
+  const [aggregate, rows] = await Promise.all([counts.getRawOne<{ total: string; beyond: string }>(), page.getMany()]);
+  return toConnection(rows, window, (row) => [row.attemptedAt.toISOString(), row.id], {
+    totalCount: Number(aggregate?.total ?? 0),
+    beyondCursor: Number(aggregate?.beyond ?? 0) > 0,
+  });
 }
 
 @Resolver(() => WebhookDeliveryType)
@@ -105,13 +111,13 @@ export class WebhookEndpointResolver {
     return paginate(qb, args);
   }
 
-  @Query(() => WebhookEndpointType, { nullable: true })
-  async webhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<WebhookEndpointEntity | null> {
+  @Query(() => WebhookEndpointType, { nullable: true, description: 'One webhook endpoint; null when there is none, null with FORBIDDEN when it is not the viewer\'s.' })
+  async webhookEndpoint(@Arg('id', () => ID, { description: "The endpoint's id." }) id: string, @Ctx() ctx: AppContext): Promise<WebhookEndpointEntity | null> {
     const viewer = requireViewer(ctx);
     requireRole(viewer, READERS, 'read');
     const endpoint = await ctx.app.webhooks.find(id);
     if (!endpoint) return null;
-    requireEndpointAccess(viewer, endpoint);
+    requireEndpointRead(viewer, endpoint);
     return endpoint;
   }
 
@@ -121,11 +127,11 @@ export class WebhookEndpointResolver {
   }
 
   @FieldResolver(() => WebhookDeliveryConnection, { description: 'Newest first.' })
-  deliveries(@Root() endpoint: WebhookEndpointEntity, @Args(() => DeliveriesArgs) args: DeliveriesArgs, @Ctx() ctx: AppContext) {
+  deliveries(@Root() endpoint: WebhookEndpointEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext) {
     return deliveriesOf(ctx, endpoint.id, args);
   }
 
-  @Mutation(() => WebhookEndpointSecretPayload)
+  @Mutation(() => WebhookEndpointSecretPayload, { description: "A webhook endpoint for a partner (PARTNER_OWNER or ADMIN) or the provider (ADMIN); its secret is shown once. At most 10 per partner." })
   createWebhookEndpoint(@Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput, @Ctx() ctx: AppContext) {
     const viewer = requireViewer(ctx);
     requireRole(viewer, ['PARTNER_OWNER'], 'manage');
@@ -133,31 +139,31 @@ export class WebhookEndpointResolver {
     return toPayload(() => ctx.app.webhooks.create({ ...input, partnerId }), (created) => created);
   }
 
-  @Mutation(() => WebhookEndpointPayload)
+  @Mutation(() => WebhookEndpointPayload, { description: 'Changes the URL, description or event types; enabled: false disables, true re-enables (delivery resumes from the cursor).' })
   async updateWebhookEndpoint(@Arg('input', () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
     return toPayload(() => ctx.app.webhooks.update(input), (endpoint) => ({ endpoint }));
   }
 
-  @Mutation(() => WebhookEndpointSecretPayload)
+  @Mutation(() => WebhookEndpointSecretPayload, { description: 'A new signing secret, shown once; the previous one also signs for 24 hours.' })
   async rotateWebhookSecret(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
     return toPayload(() => ctx.app.webhooks.rotate(input.endpointId), (rotated) => rotated);
   }
 
-  @Mutation(() => DeleteWebhookEndpointPayload)
+  @Mutation(() => DeleteWebhookEndpointPayload, { description: 'Deletes the endpoint and its delivery history.' })
   async deleteWebhookEndpoint(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
     return toPayload(() => ctx.app.webhooks.delete(input.endpointId), (deletedEndpointId) => ({ deletedEndpointId }));
   }
 
-  @Mutation(() => WebhookEndpointPayload)
+  @Mutation(() => WebhookEndpointPayload, { description: 'Moves the cursor back to `after`; every event after it is sent again, with the same webhook-id.' })
   async replayWebhookEndpoint(@Arg('input', () => ReplayWebhookEndpointInput) input: ReplayWebhookEndpointInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
     return toPayload(() => ctx.app.webhooks.replay(input.endpointId, input.after), (endpoint) => ({ endpoint }));
   }
 
-  @Mutation(() => WebhookEndpointPayload)
+  @Mutation(() => WebhookEndpointPayload, { description: 'Posts a WEBHOOK_TEST message now (not in the stream, no retry) and records the attempt.' })
   async sendTestWebhook(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
     return toPayload(() => ctx.app.webhooks.sendTest(input.endpointId), (endpoint) => ({ endpoint }));

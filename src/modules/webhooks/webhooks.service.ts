@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
+import { EVENT_STAGE } from '../../event-log/event-log';
 import { PartnerEntity } from '../partners/partner.entity';
 import { testMessage } from './domain/payload';
 import { newWebhookSecret, signingSecrets } from './domain/signature';
@@ -71,7 +72,7 @@ export class WebhooksService {
         throw new DomainError('LIMIT_REACHED', `A partner has at most ${MAX_ENDPOINTS_PER_PARTNER} webhook endpoints; delete one first`, ['input', 'partnerId']);
       }
       // New endpoints receive the events committed from now on, like a subscription without `after`.
-      const [{ max }] = await manager.query('SELECT coalesce(max(sequence), 0)::text AS max FROM events');
+      const [{ max }] = await manager.query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events WHERE sequence < ${EVENT_STAGE}`);
       const row = manager.create(WebhookEndpointEntity, {
         partnerId, url: request.url, description, eventTypes, status: 'ENABLED', disabledReason: null, secret,
         previousSecret: null, previousSecretUntil: null, cursor: max, failures: 0, nextAttemptAt: null,
