@@ -3,6 +3,8 @@ import { webhookSettingsFromEnv, type WebhookSettings } from './modules/webhooks
 
 export interface Config {
   databaseUrl: string | null;
+  /** A direct (unpooled) connection for the event bus's LISTEN; null = the database URL. */
+  listenDatabaseUrl?: string | null;
   port: number;
   adminToken: string | null;
   clock: { mode: 'system' } | { mode: 'manual'; start: Date };
@@ -23,6 +25,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const listenDatabaseUrl = env.LISTEN_DATABASE_URL?.trim() || null;
+  if (listenDatabaseUrl && !/^postgres(ql)?:\/\//.test(listenDatabaseUrl)) {
+    throw new ConfigError('LISTEN_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (listenDatabaseUrl && !databaseUrl) throw new ConfigError('LISTEN_DATABASE_URL needs DATABASE_URL (the embedded database is always direct)');
   const portText = env.PORT?.trim() || '4000';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
     throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
@@ -59,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, webhooks };
+  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, webhooks };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

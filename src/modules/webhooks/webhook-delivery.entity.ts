@@ -10,12 +10,12 @@ export class WebhookDeliveryEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid', name: 'endpoint_id' }) endpointId: string;
   @ManyToOne(() => WebhookEndpointEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'endpoint_id', foreignKeyConstraintName: 'webhook_deliveries_endpoint_fk' })
+  @JoinColumn({ name: 'endpoint_id', foreignKeyConstraintName: 'fk_webhook_deliveries_endpoint_id' })
   endpoint?: WebhookEndpointEntity;
   /** The event delivered; null for a WEBHOOK_TEST message. */
   @Column({ type: 'bigint', nullable: true }) sequence: string | null;
   @ManyToOne(() => EventEntity, { onDelete: 'RESTRICT', nullable: true })
-  @JoinColumn({ name: 'sequence', referencedColumnName: 'sequence', foreignKeyConstraintName: 'webhook_deliveries_event_fk' })
+  @JoinColumn({ name: 'sequence', referencedColumnName: 'sequence', foreignKeyConstraintName: 'fk_webhook_deliveries_sequence' })
   event?: EventEntity;
   /** The webhook-id header sent. */
   @Column({ type: 'text', name: 'message_id' }) messageId: string;

@@ -16,7 +16,7 @@ export class WebhookEndpointEntity {
   /** Null: the provider's endpoint, receiving every partner's events. */
   @Column({ type: 'uuid', name: 'partner_id', nullable: true }) partnerId: string | null;
   @ManyToOne(() => PartnerEntity, { onDelete: 'RESTRICT', nullable: true })
-  @JoinColumn({ name: 'partner_id', foreignKeyConstraintName: 'webhook_endpoints_partner_fk' })
+  @JoinColumn({ name: 'partner_id', foreignKeyConstraintName: 'fk_webhook_endpoints_partner_id' })
   partner?: PartnerEntity;
   @Column({ type: 'text' }) url: string;
   @Column({ type: 'text', nullable: true }) description: string | null;
