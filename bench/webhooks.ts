@@ -23,7 +23,10 @@ import { DEFAULT_WEBHOOK_SETTINGS } from '../src/modules/webhooks/webhook-settin
 import { benchPartnerId, generateProgramWithProjects, startBenchDatabase, statusKb, type BenchDatabase } from './support';
 
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
-const EVENT_TYPES = (process.env.BENCH_EVENT_TYPES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const EVENT_TYPES = (process.env.BENCH_EVENT_TYPES ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const MONTH = '2026-01';
@@ -48,7 +51,7 @@ async function startReceiver(secrets: Map<string, Webhook>): Promise<{ port: num
     req.on('end', () => {
       const at = Date.now();
       const body = Buffer.concat(chunks).toString('utf8');
-      let verified = false;
+      let verified: boolean;
       try {
         verified = !!secrets.get(req.url!)?.verify(body, req.headers as Record<string, string>);
       } catch {
@@ -68,8 +71,14 @@ async function startApi(databaseUrl: string, receiverPort: number): Promise<{ ap
   const port = await freePort();
   const api = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiverPort}`,
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ADMIN_TOKEN,
+      CLOCK: 'manual',
+      CLOCK_START,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiverPort}`,
     },
     stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
@@ -110,7 +119,15 @@ async function createEndpoints(apiUrl: string, receiverPort: number): Promise<Ma
 /** Closes the month from a second app instance (no worker, no bus); returns the commit instant. */
 async function closeMonth(url: string): Promise<{ committedAt: number; closeMs: number }> {
   const writer = await createApp(
-    { databaseUrl: url, port: 0, adminToken: ADMIN_TOKEN, clock: { mode: 'manual', start: new Date(CLOCK_START) }, logLevel: 'silent', dataDir: '', webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, worker: false } },
+    {
+      databaseUrl: url,
+      port: 0,
+      adminToken: ADMIN_TOKEN,
+      clock: { mode: 'manual', start: new Date(CLOCK_START) },
+      logLevel: 'silent',
+      dataDir: '',
+      webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, worker: false },
+    },
     url,
     createLogger('silent'),
   );

@@ -6,6 +6,7 @@
 //
 // For local development, start the API with WEBHOOK_ALLOWED_HOSTS=127.0.0.1:9000 and create the endpoint with
 // url "http://127.0.0.1:9000/webhooks".
+import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
@@ -41,7 +42,9 @@ http
       } else {
         lastSequence = BigInt(id);
         const entry = event.data.ledgerEntry;
-        console.log(`event ${id}: ${event.type} ${event.data.entityId} ${event.data.status ?? ''}${entry ? ` ${entry.kind} ${entry.amount} → balance ${entry.balanceAfter}` : ''}`);
+        console.log(
+          `event ${id}: ${event.type} ${event.data.entityId} ${event.data.status ?? ''}${entry ? ` ${entry.kind} ${entry.amount} → balance ${entry.balanceAfter}` : ''}`,
+        );
       }
       res.writeHead(204).end(); // any 2xx within 10 s is a success; anything else is retried
     });

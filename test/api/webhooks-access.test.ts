@@ -63,11 +63,26 @@ const MANAGE_EXPECTED: Record<string, string> = {
 const READ_EXPECTED: Record<string, string> = { ...MANAGE_EXPECTED, PARTNER_ACCOUNTANT: 'OK', INTEGRATOR: 'OK' };
 
 const MUTATIONS: Record<string, (endpointId: string) => [string, Record<string, unknown>]> = {
-  updateWebhookEndpoint: (endpointId) => ['mutation($i: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $i) { endpoint { id } userErrors { code } } }', { i: { endpointId, description: 'changed' } }],
-  rotateWebhookSecret: (endpointId) => ['mutation($i: WebhookEndpointIdInput!) { rotateWebhookSecret(input: $i) { secret userErrors { code } } }', { i: { endpointId } }],
-  replayWebhookEndpoint: (endpointId) => ['mutation($i: ReplayWebhookEndpointInput!) { replayWebhookEndpoint(input: $i) { endpoint { id } userErrors { code } } }', { i: { endpointId, after: '0' } }],
-  sendTestWebhook: (endpointId) => ['mutation($i: WebhookEndpointIdInput!) { sendTestWebhook(input: $i) { endpoint { id } userErrors { code } } }', { i: { endpointId } }],
-  deleteWebhookEndpoint: (endpointId) => ['mutation($i: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $i) { deletedEndpointId userErrors { code } } }', { i: { endpointId } }],
+  updateWebhookEndpoint: (endpointId) => [
+    'mutation($i: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $i) { endpoint { id } userErrors { code } } }',
+    { i: { endpointId, description: 'changed' } },
+  ],
+  rotateWebhookSecret: (endpointId) => [
+    'mutation($i: WebhookEndpointIdInput!) { rotateWebhookSecret(input: $i) { secret userErrors { code } } }',
+    { i: { endpointId } },
+  ],
+  replayWebhookEndpoint: (endpointId) => [
+    'mutation($i: ReplayWebhookEndpointInput!) { replayWebhookEndpoint(input: $i) { endpoint { id } userErrors { code } } }',
+    { i: { endpointId, after: '0' } },
+  ],
+  sendTestWebhook: (endpointId) => [
+    'mutation($i: WebhookEndpointIdInput!) { sendTestWebhook(input: $i) { endpoint { id } userErrors { code } } }',
+    { i: { endpointId } },
+  ],
+  deleteWebhookEndpoint: (endpointId) => [
+    'mutation($i: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $i) { deletedEndpointId userErrors { code } } }',
+    { i: { endpointId } },
+  ],
 };
 
 describe('managing a partner endpoint', () => {
@@ -91,7 +106,8 @@ describe('managing a partner endpoint', () => {
 
   it('createWebhookEndpoint: ADMIN and the PARTNER_OWNER, for that partner only', async () => {
     const results: Record<string, string> = {};
-    for (const role of Object.keys(MANAGE_EXPECTED)) results[role] = await outcome(CREATE, { input: { partnerId: alpha.id, url: receiver.url('/c') } }, tokens[role]);
+    for (const role of Object.keys(MANAGE_EXPECTED))
+      results[role] = await outcome(CREATE, { input: { partnerId: alpha.id, url: receiver.url('/c') } }, tokens[role]);
     expect(results).toEqual(MANAGE_EXPECTED);
     // Omitted partnerId: the owner's own partner.
     const own = await t.ok(CREATE, { input: { url: receiver.url('/own') } }, alpha.ownerToken);
@@ -116,7 +132,7 @@ describe('the provider endpoint', () => {
 });
 
 describe('reading', () => {
-  it('webhookEndpoint(id): the partner\'s owner, accountant and integrator, and ADMIN; null + FORBIDDEN for others', async () => {
+  it("webhookEndpoint(id): the partner's owner, accountant and integrator, and ADMIN; null + FORBIDDEN for others", async () => {
     const endpointId = await endpointOf(alpha.id);
     const query = 'query($id: ID!) { webhookEndpoint(id: $id) { id url deliveries { totalCount } } }';
     const results: Record<string, string> = {};
@@ -146,7 +162,7 @@ describe('reading', () => {
     }
   });
 
-  it('webhookEndpoints: ADMIN sees all (partnerId filters), a partner reader its own, nobody another partner\'s', async () => {
+  it("webhookEndpoints: ADMIN sees all (partnerId filters), a partner reader its own, nobody another partner's", async () => {
     const query = 'query($p: ID) { webhookEndpoints(partnerId: $p, first: 100) { totalCount edges { node { id partner { id } } } } }';
     const all = await t.ok(query, {});
     expect(all.webhookEndpoints.edges.some((e: any) => e.node.partner === null)).toBe(true);

@@ -30,7 +30,9 @@ function newestMtime(dir: string): number {
 function ensureBuilt(): void {
   const sources = Math.max(newestMtime(path.join(ROOT, 'src')), newestMtime(path.join(ROOT, 'migrations')));
   if (fs.existsSync(MAIN) && fs.statSync(MAIN).mtimeMs >= sources) return;
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
 }
 
@@ -38,8 +40,15 @@ function ensureBuilt(): void {
 function startInstance(): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN], {
     env: {
-      ...process.env, DATABASE_URL: t.databaseUrl, PORT: '0', ADMIN_TOKEN, LOG_LEVEL: 'warn', DEMO: '0',
-      WEBHOOK_ALLOWED_HOSTS: receiver.host, WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2', WEBHOOK_TIMEOUT_MS: '1000',
+      ...process.env,
+      DATABASE_URL: t.databaseUrl,
+      PORT: '0',
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      DEMO: '0',
+      WEBHOOK_ALLOWED_HOSTS: receiver.host,
+      WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2',
+      WEBHOOK_TIMEOUT_MS: '1000',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -75,9 +84,16 @@ it('after kill -9 with deliveries pending, a restarted instance sends every even
   receiver.respond('/crash', () => ({ status: 200, delayMs: 60 })); // slow enough to be killed mid-stream
   const entityIds = Array.from({ length: 40 }, () => randomUUID());
   await eventTransaction(t.app.ds, (manager) =>
-    appendEvents(manager, entityIds.map((entityId) => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId, status: 'APPROVED', occurredAt: new Date() }))),
+    appendEvents(
+      manager,
+      entityIds.map((entityId) => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId, status: 'APPROVED', occurredAt: new Date() })),
+    ),
   );
-  const sequences = ((await t.app.ds.query('SELECT sequence::text AS sequence FROM events WHERE entity_id = ANY ($1) ORDER BY events.sequence', [entityIds])) as { sequence: string }[]).map((r) => r.sequence);
+  const sequences = (
+    (await t.app.ds.query('SELECT sequence::text AS sequence FROM events WHERE entity_id = ANY ($1) ORDER BY events.sequence', [entityIds])) as {
+      sequence: string;
+    }[]
+  ).map((r) => r.sequence);
 
   const first = await startInstance();
   await receiver.waitFor(() => receiver.to('/crash').length >= 10, '10 deliveries by the first instance');
@@ -89,7 +105,11 @@ it('after kill -9 with deliveries pending, a restarted instance sends every even
   expect(deadOwner).not.toBeNull(); // the dead instance's lease is still there; it expires
 
   const second = await startInstance();
-  await receiver.waitFor(() => new Set(receiver.to('/crash').map((r) => r.headers['webhook-id'])).size === sequences.length, 'every event after the restart', 30_000);
+  await receiver.waitFor(
+    () => new Set(receiver.to('/crash').map((r) => r.headers['webhook-id'])).size === sequences.length,
+    'every event after the restart',
+    30_000,
+  );
   second.kill('SIGTERM');
   await new Promise((resolve) => second.once('exit', resolve));
 

@@ -34,9 +34,15 @@ async function createEndpoint(path: string, extra: Record<string, unknown> = {},
 async function writeEvents(count: number, partnerId = alpha.id, via: TestApp = t): Promise<string[]> {
   const entityIds = Array.from({ length: count }, () => randomUUID());
   await eventTransaction(via.app.ds, (manager) =>
-    appendEvents(manager, entityIds.map((entityId) => ({ partnerId, type: 'DEAL_STATUS_CHANGED' as const, entityId, status: 'APPROVED', occurredAt: new Date() }))),
+    appendEvents(
+      manager,
+      entityIds.map((entityId) => ({ partnerId, type: 'DEAL_STATUS_CHANGED' as const, entityId, status: 'APPROVED', occurredAt: new Date() })),
+    ),
   );
-  const rows: { sequence: string }[] = await via.app.ds.query('SELECT sequence::text AS sequence FROM events WHERE entity_id = ANY ($1) ORDER BY events.sequence', [entityIds]);
+  const rows: { sequence: string }[] = await via.app.ds.query(
+    'SELECT sequence::text AS sequence FROM events WHERE entity_id = ANY ($1) ORDER BY events.sequence',
+    [entityIds],
+  );
   return rows.map((r) => r.sequence);
 }
 
@@ -61,9 +67,12 @@ describe('delivery', () => {
   it('signs per Standard Webhooks and posts the specified body, in sequence order', async () => {
     const { id, secret } = await createEndpoint('/order');
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    const entry = await t.ok(`mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { id sequence } userErrors { code } } }`, {
-      input: { partnerId: alpha.id, amount: '1500.50', reason: 'webhook test' },
-    });
+    const entry = await t.ok(
+      `mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { id sequence } userErrors { code } } }`,
+      {
+        input: { partnerId: alpha.id, amount: '1500.50', reason: 'webhook test' },
+      },
+    );
     const sequences = await writeEvents(5);
     const expected = [entry.adjustRebateBalance.entry.sequence, ...sequences];
     await receiver.waitFor(() => receiver.to('/order').length >= 6, '6 deliveries');
@@ -79,9 +88,20 @@ describe('delivery', () => {
       type: 'LEDGER_ENTRY',
       timestamp: got[0].json.data.occurredAt,
       data: {
-        sequence: expected[0], partnerId: alpha.id, type: 'LEDGER_ENTRY', entityId: entry.adjustRebateBalance.entry.id, status: 'ADJUSTMENT',
+        sequence: expected[0],
+        partnerId: alpha.id,
+        type: 'LEDGER_ENTRY',
+        entityId: entry.adjustRebateBalance.entry.id,
+        status: 'ADJUSTMENT',
         occurredAt: expect.any(String),
-        ledgerEntry: { id: entry.adjustRebateBalance.entry.id, kind: 'ADJUSTMENT', amount: '1500.50', balanceAfter: '1500.50', period: null, description: 'webhook test' },
+        ledgerEntry: {
+          id: entry.adjustRebateBalance.entry.id,
+          kind: 'ADJUSTMENT',
+          amount: '1500.50',
+          balanceAfter: '1500.50',
+          period: null,
+          description: 'webhook test',
+        },
       },
     });
     expect(got[1].json).toMatchObject({ type: 'DEAL_STATUS_CHANGED', data: { sequence: sequences[0], status: 'APPROVED', ledgerEntry: null } });
@@ -109,13 +129,17 @@ describe('delivery', () => {
     expect(provider.createWebhookEndpoint.endpoint.partner).toBeNull();
     const [deal] = await writeEvents(1);
     const [betaEvent] = await writeEvents(1, beta.id);
-    const adjusted = await t.ok(`mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } } }`, { input: { partnerId: alpha.id, amount: '1', reason: 'typed' } });
+    const adjusted = await t.ok(`mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } } }`, {
+      input: { partnerId: alpha.id, amount: '1', reason: 'typed' },
+    });
     const ledgerSeq = adjusted.adjustRebateBalance.entry.sequence;
     await receiver.waitFor(() => receiver.to('/typed').length >= 1 && receiver.to('/provider').length >= 3, 'typed and provider deliveries');
     expect(ids(receiver.to('/typed'))).toEqual([ledgerSeq]);
     expect(ids(receiver.to('/provider'))).toEqual([deal, betaEvent, ledgerSeq]);
     await t.ok(`mutation($input: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $input) { deletedEndpointId } }`, { input: { endpointId: typed.id } });
-    await t.ok(`mutation($input: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $input) { deletedEndpointId } }`, { input: { endpointId: provider.createWebhookEndpoint.endpoint.id } });
+    await t.ok(`mutation($input: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $input) { deletedEndpointId } }`, {
+      input: { endpointId: provider.createWebhookEndpoint.endpoint.id },
+    });
   });
 
   it('retries a 500 and sends later events only after it succeeded, once', async () => {
@@ -226,7 +250,10 @@ describe('delivery', () => {
     expect(result.sendTestWebhook.userErrors).toEqual([]);
     const [message] = receiver.to('/test');
     expect(message.headers['webhook-id']).toMatch(/^test_[0-9a-f-]{36}$/);
-    expect(new Webhook(secret).verify(message.body, message.headers)).toMatchObject({ type: 'WEBHOOK_TEST', data: { sequence: '0', partnerId: alpha.id, entityId: id } });
+    expect(new Webhook(secret).verify(message.body, message.headers)).toMatchObject({
+      type: 'WEBHOOK_TEST',
+      data: { sequence: '0', partnerId: alpha.id, entityId: id },
+    });
     const endpoint = await deliveries(id);
     expect(endpoint.deliveries.edges[0].node).toMatchObject({ sequence: '0', eventType: 'WEBHOOK_TEST', attempt: 1, responseStatus: 200, succeeded: true });
     expect(endpoint.cursor).not.toBe('0');
@@ -275,7 +302,11 @@ describe('URL rules', () => {
     const data = await t.ok(UPDATE, { input: { endpointId: id, url: 'https://10.1.2.3/x', description: 'x'.repeat(4001) } });
     expect(data.updateWebhookEndpoint.userErrors.map((e: any) => e.code).sort()).toEqual(['VALIDATION_FAILED', 'WEBHOOK_URL_NOT_ALLOWED']);
     const ok = await t.ok(UPDATE, { input: { endpointId: id, description: '  ERP  ', eventTypes: ['INVOICE_FINALIZED', 'LEDGER_ENTRY', 'LEDGER_ENTRY'] } });
-    expect(ok.updateWebhookEndpoint.endpoint).toMatchObject({ url: receiver.url('/update'), description: 'ERP', eventTypes: ['INVOICE_FINALIZED', 'LEDGER_ENTRY'] });
+    expect(ok.updateWebhookEndpoint.endpoint).toMatchObject({
+      url: receiver.url('/update'),
+      description: 'ERP',
+      eventTypes: ['INVOICE_FINALIZED', 'LEDGER_ENTRY'],
+    });
     const test = await t.ok(UPDATE, { input: { endpointId: id, eventTypes: ['WEBHOOK_TEST'] } });
     expect(test.updateWebhookEndpoint.userErrors).toMatchObject([{ code: 'VALIDATION_FAILED', field: ['input', 'eventTypes'] }]);
     const missing = await t.ok(UPDATE, { input: { endpointId: randomUUID(), enabled: false } });
@@ -296,7 +327,9 @@ describe('URL rules', () => {
 
 describe('several instances', () => {
   it('delivers each event once per endpoint when two instances share the work', async () => {
-    const second = await attachTestApp(t.databaseUrl, { webhooks: { allowedHosts: new Set([receiver.host]), retryScheduleSeconds: [0.2], timeoutMs: TIMEOUT_MS } });
+    const second = await attachTestApp(t.databaseUrl, {
+      webhooks: { allowedHosts: new Set([receiver.host]), retryScheduleSeconds: [0.2], timeoutMs: TIMEOUT_MS },
+    });
     try {
       const paths = Array.from({ length: 6 }, (_, i) => `/shared-${i}`);
       alpha = await activePartner(t);

@@ -14,7 +14,12 @@ export interface ReceivedWebhook {
   at: number;
 }
 
-export type Responder = (request: { path: string; id: string; body: string; nth: number }) => number | 'hang' | { status: number; headers?: Record<string, string>; delayMs?: number };
+export type Responder = (request: {
+  path: string;
+  id: string;
+  body: string;
+  nth: number;
+}) => number | 'hang' | { status: number; headers?: Record<string, string>; delayMs?: number };
 
 export interface WebhookReceiver {
   port: number;

@@ -7,13 +7,33 @@ import { checkResolvedAddresses, checkWebhookUrl, isForbiddenAddress, parseAllow
 
 describe('addresses a webhook never reaches', () => {
   it.each([
-    '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.0.10', '169.254.169.254', '0.0.0.0', '100.64.0.1',
-    '224.0.0.251', '239.255.255.250', '255.255.255.255', '::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1',
-    '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.1.2.3', '64:ff9b::a00:1',
+    '127.0.0.1',
+    '127.1.2.3',
+    '10.0.0.1',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.0.10',
+    '169.254.169.254',
+    '0.0.0.0',
+    '100.64.0.1',
+    '224.0.0.251',
+    '239.255.255.250',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fc00::1',
+    'fd12:3456::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:10.1.2.3',
+    '64:ff9b::a00:1',
   ])('%s is refused', (address) => expect(isForbiddenAddress(address)).toBe(true));
 
   it.each(['8.8.8.8', '172.32.0.1', '192.169.0.1', '1.1.1.1', '2a00:1450:4010::65', '::ffff:8.8.8.8'])('%s is public', (address) =>
-    expect(isForbiddenAddress(address)).toBe(false));
+    expect(isForbiddenAddress(address)).toBe(false),
+  );
 });
 
 describe('URL form', () => {

@@ -28,7 +28,10 @@ function checkedLookup(target: WebhookTarget): LookupFunction {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       try {
-        checkResolvedAddresses(target, addresses.map((a) => a.address));
+        checkResolvedAddresses(
+          target,
+          addresses.map((a) => a.address),
+        );
       } catch (refusal) {
         return callback(refusal as Error, '', 0);
       }

@@ -84,7 +84,10 @@ async function deliveriesOf(ctx: AppContext, endpointId: string, args: PageArgs)
   if (window.after) page.andWhere(`${key} < ${bound('after')}`, params('after', window.after));
   if (window.before) page.andWhere(`${key} > ${bound('before')}`, params('before', window.before));
   const direction = window.backward ? 'ASC' : 'DESC';
-  page.orderBy('d.attemptedAt', direction).addOrderBy('d.id', direction).take(window.size + 1);
+  page
+    .orderBy('d.attemptedAt', direction)
+    .addOrderBy('d.id', direction)
+    .take(window.size + 1);
   const [aggregate, rows] = await Promise.all([counts.getRawOne<{ total: string; beyond: string }>(), page.getMany()]);
   return toConnection(rows, window, (row) => [row.attemptedAt.toISOString(), row.id], {
     totalCount: Number(aggregate?.total ?? 0),
@@ -111,7 +114,10 @@ export class WebhookEndpointResolver {
     return paginate(qb, args);
   }
 
-  @Query(() => WebhookEndpointType, { nullable: true, description: 'One webhook endpoint; null when there is none, null with FORBIDDEN when it is not the viewer\'s.' })
+  @Query(() => WebhookEndpointType, {
+    nullable: true,
+    description: "One webhook endpoint; null when there is none, null with FORBIDDEN when it is not the viewer's.",
+  })
   async webhookEndpoint(@Arg('id', () => ID, { description: "The endpoint's id." }) id: string, @Ctx() ctx: AppContext): Promise<WebhookEndpointEntity | null> {
     const viewer = requireViewer(ctx);
     requireRole(viewer, READERS, 'read');
@@ -131,41 +137,63 @@ export class WebhookEndpointResolver {
     return deliveriesOf(ctx, endpoint.id, args);
   }
 
-  @Mutation(() => WebhookEndpointSecretPayload, { description: "A webhook endpoint for a partner (PARTNER_OWNER or ADMIN) or the provider (ADMIN); its secret is shown once. At most 10 per partner." })
+  @Mutation(() => WebhookEndpointSecretPayload, {
+    description: 'A webhook endpoint for a partner (PARTNER_OWNER or ADMIN) or the provider (ADMIN); its secret is shown once. At most 10 per partner.',
+  })
   createWebhookEndpoint(@Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput, @Ctx() ctx: AppContext) {
     const viewer = requireViewer(ctx);
     requireRole(viewer, ['PARTNER_OWNER'], 'manage');
     const partnerId = ownerOfNew(viewer, input.partnerId);
-    return toPayload(() => ctx.app.webhooks.create({ ...input, partnerId }), (created) => created);
+    return toPayload(
+      () => ctx.app.webhooks.create({ ...input, partnerId }),
+      (created) => created,
+    );
   }
 
-  @Mutation(() => WebhookEndpointPayload, { description: 'Changes the URL, description or event types; enabled: false disables, true re-enables (delivery resumes from the cursor).' })
+  @Mutation(() => WebhookEndpointPayload, {
+    description: 'Changes the URL, description or event types; enabled: false disables, true re-enables (delivery resumes from the cursor).',
+  })
   async updateWebhookEndpoint(@Arg('input', () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
-    return toPayload(() => ctx.app.webhooks.update(input), (endpoint) => ({ endpoint }));
+    return toPayload(
+      () => ctx.app.webhooks.update(input),
+      (endpoint) => ({ endpoint }),
+    );
   }
 
   @Mutation(() => WebhookEndpointSecretPayload, { description: 'A new signing secret, shown once; the previous one also signs for 24 hours.' })
   async rotateWebhookSecret(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
-    return toPayload(() => ctx.app.webhooks.rotate(input.endpointId), (rotated) => rotated);
+    return toPayload(
+      () => ctx.app.webhooks.rotate(input.endpointId),
+      (rotated) => rotated,
+    );
   }
 
   @Mutation(() => DeleteWebhookEndpointPayload, { description: 'Deletes the endpoint and its delivery history.' })
   async deleteWebhookEndpoint(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
-    return toPayload(() => ctx.app.webhooks.delete(input.endpointId), (deletedEndpointId) => ({ deletedEndpointId }));
+    return toPayload(
+      () => ctx.app.webhooks.delete(input.endpointId),
+      (deletedEndpointId) => ({ deletedEndpointId }),
+    );
   }
 
   @Mutation(() => WebhookEndpointPayload, { description: 'Moves the cursor back to `after`; every event after it is sent again, with the same webhook-id.' })
   async replayWebhookEndpoint(@Arg('input', () => ReplayWebhookEndpointInput) input: ReplayWebhookEndpointInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
-    return toPayload(() => ctx.app.webhooks.replay(input.endpointId, input.after), (endpoint) => ({ endpoint }));
+    return toPayload(
+      () => ctx.app.webhooks.replay(input.endpointId, input.after),
+      (endpoint) => ({ endpoint }),
+    );
   }
 
   @Mutation(() => WebhookEndpointPayload, { description: 'Posts a WEBHOOK_TEST message now (not in the stream, no retry) and records the attempt.' })
   async sendTestWebhook(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: AppContext) {
     await endpointToManage(ctx, input.endpointId);
-    return toPayload(() => ctx.app.webhooks.sendTest(input.endpointId), (endpoint) => ({ endpoint }));
+    return toPayload(
+      () => ctx.app.webhooks.sendTest(input.endpointId),
+      (endpoint) => ({ endpoint }),
+    );
   }
 }

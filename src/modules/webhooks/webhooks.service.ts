@@ -20,7 +20,16 @@ export const MAX_ENDPOINTS_PER_PARTNER = 10;
 const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
 /** Namespace of the per-partner advisory lock that makes the endpoint limit race-free. */
 const ENDPOINT_LIMIT_LOCK = 7_262_300;
-const EVENT_TYPES = ['PARTNER_STATUS_CHANGED', 'CUSTOMER_STATUS_CHANGED', 'DEAL_STATUS_CHANGED', 'PROJECT_STATUS_CHANGED', 'PRESALE_STATUS_CHANGED', 'WITHDRAWAL_STATUS_CHANGED', 'INVOICE_FINALIZED', 'LEDGER_ENTRY'];
+const EVENT_TYPES = [
+  'PARTNER_STATUS_CHANGED',
+  'CUSTOMER_STATUS_CHANGED',
+  'DEAL_STATUS_CHANGED',
+  'PROJECT_STATUS_CHANGED',
+  'PRESALE_STATUS_CHANGED',
+  'WITHDRAWAL_STATUS_CHANGED',
+  'INVOICE_FINALIZED',
+  'LEDGER_ENTRY',
+];
 
 export interface CreateEndpointRequest {
   partnerId: string | null;
@@ -69,14 +78,30 @@ export class WebhooksService {
       }
       const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM webhook_endpoints WHERE partner_id IS NOT DISTINCT FROM $1', [partnerId]);
       if (count >= MAX_ENDPOINTS_PER_PARTNER) {
-        throw new DomainError('LIMIT_REACHED', `A partner has at most ${MAX_ENDPOINTS_PER_PARTNER} webhook endpoints; delete one first`, ['input', 'partnerId']);
+        throw new DomainError('LIMIT_REACHED', `A partner has at most ${MAX_ENDPOINTS_PER_PARTNER} webhook endpoints; delete one first`, [
+          'input',
+          'partnerId',
+        ]);
       }
       // New endpoints receive the events committed from now on, like a subscription without `after`.
       const [{ max }] = await manager.query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events WHERE sequence < ${EVENT_STAGE}`);
       const row = manager.create(WebhookEndpointEntity, {
-        partnerId, url: request.url, description, eventTypes, status: 'ENABLED', disabledReason: null, secret,
-        previousSecret: null, previousSecretUntil: null, cursor: max, failures: 0, nextAttemptAt: null,
-        leaseOwner: null, leaseUntil: null, generation: 0, createdAt: this.clock.now(),
+        partnerId,
+        url: request.url,
+        description,
+        eventTypes,
+        status: 'ENABLED',
+        disabledReason: null,
+        secret,
+        previousSecret: null,
+        previousSecretUntil: null,
+        cursor: max,
+        failures: 0,
+        nextAttemptAt: null,
+        leaseOwner: null,
+        leaseUntil: null,
+        generation: 0,
+        createdAt: this.clock.now(),
       });
       return manager.save(row);
     });
@@ -86,7 +111,10 @@ export class WebhooksService {
   async update(request: UpdateEndpointRequest): Promise<WebhookEndpointEntity> {
     const checks = new FieldChecks();
     const url = request.url == null ? null : this.checkUrlForm(checks, request.url);
-    const description = request.description === undefined ? undefined : checks.optionalText(['input', 'description'], request.description, { max: 4000, label: 'The description' });
+    const description =
+      request.description === undefined
+        ? undefined
+        : checks.optionalText(['input', 'description'], request.description, { max: 4000, label: 'The description' });
     const eventTypes = request.eventTypes == null ? null : this.checkEventTypes(checks, request.eventTypes);
     checks.done();
     if (url) await this.checkResolves(url);

@@ -23,7 +23,14 @@ export function eventMessage(event: StreamEvent): WebhookMessage {
     occurredAt: event.occurredAt.toISOString(),
     ledgerEntry:
       event.type === 'LEDGER_ENTRY' && entry
-        ? { id: entry.id, kind: entry.kind, amount: formatMoney(entry.amount), balanceAfter: formatMoney(entry.balanceAfter), period: entry.period, description: entry.description }
+        ? {
+            id: entry.id,
+            kind: entry.kind,
+            amount: formatMoney(entry.amount),
+            balanceAfter: formatMoney(entry.balanceAfter),
+            period: entry.period,
+            description: entry.description,
+          }
         : null,
   };
   return { id: event.sequence, type: event.type, body: JSON.stringify({ type: event.type, timestamp: data.occurredAt, data }) };
@@ -31,7 +38,15 @@ export function eventMessage(event: StreamEvent): WebhookMessage {
 
 /** sendTestWebhook: a WEBHOOK_TEST message, not in the stream (sequence "0"), with an id of its own. */
 export function testMessage(id: string, endpointId: string, partnerId: string | null, at: Date): WebhookMessage {
-  const data = { sequence: '0', partnerId, type: 'WEBHOOK_TEST', entityId: endpointId, status: null as string | null, occurredAt: at.toISOString(), ledgerEntry: null as null };
+  const data = {
+    sequence: '0',
+    partnerId,
+    type: 'WEBHOOK_TEST',
+    entityId: endpointId,
+    status: null as string | null,
+    occurredAt: at.toISOString(),
+    ledgerEntry: null as null,
+  };
   return { id, type: 'WEBHOOK_TEST', body: JSON.stringify({ type: 'WEBHOOK_TEST', timestamp: data.occurredAt, data }) };
 }
 

@@ -19,14 +19,16 @@ export function parseRetrySchedule(text: string | undefined): number[] {
   if (text === undefined || text.trim() === '') return text === undefined ? [...DEFAULT_RETRY_SCHEDULE_SECONDS] : [];
   return text.split(',').map((part) => {
     const trimmed = part.trim();
-    if (!/^\d{1,7}(\.\d{1,3})?$/.test(trimmed)) throw new Error(`WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds such as 5,300,1800, got ${JSON.stringify(text)}`);
+    if (!/^\d{1,7}(\.\d{1,3})?$/.test(trimmed))
+      throw new Error(`WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds such as 5,300,1800, got ${JSON.stringify(text)}`);
     return Number(trimmed);
   });
 }
 
 export function parseTimeoutMs(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return DEFAULT_TIMEOUT_MS;
-  if (!/^\d{1,7}$/.test(text.trim()) || Number(text) < 1) throw new Error(`WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds ≥ 1, got ${JSON.stringify(text)}`);
+  if (!/^\d{1,7}$/.test(text.trim()) || Number(text) < 1)
+    throw new Error(`WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds ≥ 1, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 

@@ -21,14 +21,16 @@ for (const [net, prefix] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
-] as const) FORBIDDEN.addSubnet(net, prefix, 'ipv4');
+] as const)
+  FORBIDDEN.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128],
   ['fc00::', 7], // unique local
   ['fe80::', 10],
   ['ff00::', 8], // multicast
-] as const) FORBIDDEN.addSubnet(net, prefix, 'ipv6');
+] as const)
+  FORBIDDEN.addSubnet(net, prefix, 'ipv6');
 
 /** An IPv6 address that embeds an IPv4 one (::ffff:a.b.c.d, ::a.b.c.d, 64:ff9b::a.b.c.d) → that IPv4 address. */
 function embeddedIpv4(address: string): string | null {
@@ -101,7 +103,10 @@ export function checkResolvedAddresses(target: WebhookTarget, addresses: string[
 /** WEBHOOK_ALLOWED_HOSTS: comma-separated host:port entries (IPv6 as [::1]:9000). */
 export function parseAllowedHosts(text: string | undefined): Set<string> {
   const hosts = new Set<string>();
-  for (const raw of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(raw);
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
       throw new Error(`WEBHOOK_ALLOWED_HOSTS entries must be host:port (e.g. 127.0.0.1:9000), got ${JSON.stringify(raw)}`);
