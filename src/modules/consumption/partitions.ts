@@ -6,6 +6,7 @@
 // still read; ingestion into it is refused as MONTH_CLOSED like for any closed month.
 import type { DataSource, EntityManager } from 'typeorm';
 import { addMonths, firstDayOfMonth, monthOf } from '../../shared/dates';
+import type { DueSource, DueTransition } from '../clock/scheduler';
 import { MONTH_CLOSE_LOCK } from './consumption.service';
 
 /** Months made ahead of today, and the months before today kept made (late records of recent months). */
@@ -36,9 +37,9 @@ export function monthsAround(today: string): string[] {
 }
 
 /** A scheduler source (it applies no transition): once per day, keeps the partitions around that day made. */
-export function partitionKeeper(ds: DataSource): (today: string) => Promise<never[]> {
+export function partitionKeeper(ds: DataSource): DueSource {
   let madeFor: string | null = null;
-  return async (today) => {
+  return async (today: string): Promise<DueTransition[]> => {
     if (madeFor !== today) {
       await ensurePartitions(ds, monthsAround(today));
       madeFor = today;
