@@ -88,7 +88,11 @@ export async function generate(client: Client, partners = DEFAULT_PARTNERS, dire
 }
 
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: any; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -107,7 +111,15 @@ async function closeAt(scale: number): Promise<Record<string, unknown>> {
 
     const port = await freePort();
     api = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(__dirname, '..', 'src', 'main.js')], {
-      env: { ...process.env, DATABASE_URL: url, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START: '2026-04-02T09:00:00Z', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(port),
+        ADMIN_TOKEN,
+        CLOCK: 'manual',
+        CLOCK_START: '2026-04-02T09:00:00Z',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      },
       stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
     });
     const apiUrl = `http://127.0.0.1:${port}/graphql`;
@@ -121,7 +133,11 @@ async function closeAt(scale: number): Promise<Record<string, unknown>> {
       }
     }
     const close = (month: string) =>
-      gql(apiUrl, 'mutation($m: Month!) { closeBillingMonth(input: { month: $m }) { month invoicesFinalized rebateEntriesCreated userErrors { code message } } }', { m: month });
+      gql(
+        apiUrl,
+        'mutation($m: Month!) { closeBillingMonth(input: { month: $m }) { month invoicesFinalized rebateEntriesCreated userErrors { code message } } }',
+        { m: month },
+      );
     for (const month of MONTHS.slice(0, 2)) await timed(`close ${month}`, () => close(month));
 
     const third = MONTHS[2];
@@ -133,7 +149,9 @@ async function closeAt(scale: number): Promise<Record<string, unknown>> {
       ),
     );
     const closed = await timed(`closeBillingMonth ${third}`, () => close(third));
-    const monthRecords = Number((await client.query(`SELECT count(*) AS n FROM consumption_records WHERE date >= $1 AND date < '2026-04-01'`, [`${third}-01`])).rows[0].n);
+    const monthRecords = Number(
+      (await client.query(`SELECT count(*) AS n FROM consumption_records WHERE date >= $1 AND date < '2026-04-01'`, [`${third}-01`])).rows[0].n,
+    );
     const rss = peakRssMb(api.pid!);
     await client.end();
 
@@ -151,7 +169,9 @@ async function closeAt(scale: number): Promise<Record<string, unknown>> {
       closeSecondsPerMillion: +(closed.ms / 1000 / (monthRecords / 1e6)).toFixed(3),
       goals: { closeWithin1_25xAggregate: ratio <= 1.25, rssWithin400Mb: rss <= 400 },
     };
-    console.log(`\n${scale}×: close of ${third} (${monthRecords} records): ${result.closeSeconds} s = ${result.closeSecondsPerMillion} s per million | aggregate: ${result.aggregateSeconds} s | ratio ${result.ratio} (goal ≤ 1.25) | API peak RSS ${rss} MB`);
+    console.log(
+      `\n${scale}×: close of ${third} (${monthRecords} records): ${result.closeSeconds} s = ${result.closeSecondsPerMillion} s per million | aggregate: ${result.aggregateSeconds} s | ratio ${result.ratio} (goal ≤ 1.25) | API peak RSS ${rss} MB`,
+    );
     console.log(JSON.stringify(result));
     return result;
   } finally {
