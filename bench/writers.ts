@@ -153,7 +153,12 @@ async function main(): Promise<void> {
       records,
       writers: WRITERS,
       noClose: idleStats,
-      duringClose: { ...duringStats, closeMs: Math.round(closeMs), p99ShareOfClose: +(duringStats.p99 / closeMs).toFixed(3), invoicesFinalized: closed.closeBillingMonth.invoicesFinalized },
+      duringClose: {
+        ...duringStats,
+        closeMs: Math.round(closeMs),
+        p99ShareOfClose: +(duringStats.p99 / closeMs).toFixed(3),
+        invoicesFinalized: closed.closeBillingMonth.invoicesFinalized,
+      },
       byOp: Object.fromEntries(['withdrawal', 'registration', 'review'].map((op) => [op, summary(issuedDuring.filter((s) => s.op === op))])),
       apiPeakRssMb: rss,
       goals: {

@@ -48,7 +48,9 @@ async function relationsRead(manager: EntityManager, sql: string, params: unknow
 }
 
 /** Runs `run` with a manager/client whose consumption queries are EXPLAINed as well; returns what each read. */
-async function consumptionReads(run: (manager: EntityManager, client: { query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }> }) => Promise<unknown>): Promise<string[][]> {
+type QueryClient = { query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }> };
+
+async function consumptionReads(run: (manager: EntityManager, client: QueryClient) => Promise<unknown>): Promise<string[][]> {
   const reads: string[][] = [];
   const manager = t.app.ds.manager;
   const spy = new Proxy(manager, {
