@@ -27,9 +27,11 @@ export async function createApp(config: Config, databaseUrl: string, logger: Log
   // Consumption partitions around today exist before the first record arrives (the scheduler keeps them made).
   await ensurePartitions(ds, monthsAround(clock.today()));
   const admin = await ensureAdminToken(ds, config.adminToken, clock.now());
-  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash, listenDatabaseUrl: config.listenDatabaseUrl });
+  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash, listenDatabaseUrl: config.listenDatabaseUrl, webhooks: config.webhooks });
   const schema = await buildAppSchema();
   // Subscriptions need it; whoever creates an App stops it (app.eventBus.stop()) before destroying the pool.
   await app.eventBus.start();
+  // Stopped (app.webhookWorker.stop()) before the event bus.
+  if (config.webhooks?.worker !== false) app.webhookWorker.start();
   return { app, schema, fresh, createdAdminToken: admin.created };
 }

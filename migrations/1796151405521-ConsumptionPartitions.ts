@@ -10,8 +10,8 @@ const COLUMNS = 'id, billing_account_id, date, service_id, cloud_id, folder_id, 
  * sequence and every index stay. The primary key becomes (id, date): a partitioned table's keys include the
  * partition key. consumption_archives lists the months detached by `npm run consumption:archive`.
  */
-export class ConsumptionPartitions1796148188973 implements MigrationInterface {
-  name = 'ConsumptionPartitions1796148188973';
+export class ConsumptionPartitions1796151405521 implements MigrationInterface {
+  name = 'ConsumptionPartitions1796151405521';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP VIEW "consumption_attribution"`);
