@@ -2,7 +2,7 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { eventTransaction, appendEvent } from '../events/events.service';
+import { eventTransaction, appendEvent } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, isPartnerInProgram } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';

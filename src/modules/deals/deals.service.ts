@@ -14,7 +14,7 @@ import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
 import type { CustomersService } from '../customers/customers.service';
-import { appendEvent, eventTransaction } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';

@@ -4,7 +4,7 @@
 import type { DataSource } from 'typeorm';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
-import type { EventType } from './event.entity';
+import type { EventType } from '../../event-log/event.entity';
 
 /** What a subscription streams: ledger entries (rebateAccruals) or status changes (partnerActivity). */
 export type EventKind = 'ledger' | 'activity';

@@ -6,7 +6,7 @@ import { FieldChecks, isUuid } from '../../shared/validation';
 import { ApiTokenEntity } from '../access/api-token.entity';
 import { hashToken, newToken } from '../access/tokens';
 import type { Clock } from '../clock/clock';
-import { eventTransaction, appendEvent } from '../events/events.service';
+import { eventTransaction, appendEvent } from '../../event-log/event-log';
 import type { SettingsService } from '../settings/settings.service';
 import type { SpecializationName } from '../services/service.entity';
 import { isValidBankAccount } from './domain/bank-account';

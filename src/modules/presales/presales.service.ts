@@ -7,7 +7,7 @@ import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { DealEntity } from '../deals/deal.entity';
-import { appendEvent, eventTransaction } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';

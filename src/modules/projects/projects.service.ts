@@ -9,7 +9,7 @@ import { moscowDate } from '../../shared/dates';
 import type { Dec } from '../../shared/money';
 import { deferBusinessErrors, FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { appendEvent, eventTransaction, holdEventLock } from '../events/events.service';
+import { appendEvent, eventTransaction, holdEventLock } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';

@@ -3,7 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { Dec, formatMoney, type Dec as Decimal } from '../../shared/money';
-import { appendEvents } from '../events/events.service';
+import { appendEvents } from '../../event-log/event-log';
 import { LedgerEntryEntity, type LedgerEntryKind } from './ledger-entry.entity';
 
 /** Namespace of the per-partner balance advisory locks. */

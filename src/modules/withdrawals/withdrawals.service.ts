@@ -10,7 +10,7 @@ import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
-import { appendEvent, eventTransaction } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { PartnerEntity } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
 import {
