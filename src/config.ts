@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   /** Add demo data to a new database: by default only for the embedded one (never silently into a real server). */
   demo?: boolean;
+  /** Hot reads as named (prepared) statements; PG_NAMED_STATEMENTS=0 turns that off (poolers without prepared statements). */
+  namedStatements?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -50,7 +52,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoText = env.DEMO?.trim();
   if (demoText && !['0', '1', 'true', 'false'].includes(demoText)) throw new ConfigError(`DEMO must be 1 or 0, got ${JSON.stringify(env.DEMO)}`);
   const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
-  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo };
+  const namedText = env.PG_NAMED_STATEMENTS?.trim();
+  if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
+  const namedStatements = namedText !== '0';
+  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, namedStatements };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

@@ -1,6 +1,6 @@
 // Composition root: one instance per server process, holding the database, the clock and the services.
 import type { DataSource } from 'typeorm';
-import { AccessService } from '../modules/access/access.service';
+import { AccessService, TOKEN_REVOKED_CHANNEL } from '../modules/access/access.service';
 import { Clock } from '../modules/clock/clock';
 import { Scheduler } from '../modules/clock/scheduler';
 import { ConsumptionService } from '../modules/consumption/consumption.service';
@@ -16,6 +16,7 @@ import { RebatesService } from '../modules/rebates/rebates.service';
 import { WithdrawalsService } from '../modules/withdrawals/withdrawals.service';
 import { ServicesService } from '../modules/services/services.service';
 import { SettingsService } from '../modules/settings/settings.service';
+import { SqlReader } from '../shared/sql';
 import type { Logger } from '../shared/logger';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -24,12 +25,16 @@ export interface AppOptions {
   clock: Clock;
   logger: Logger;
   adminTokenHash: string;
+  /** Hot reads as named prepared statements (default true; see SqlReader). */
+  namedStatements?: boolean;
 }
 
 export class App {
   readonly ds: DataSource;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Plain-pg reads over the DataSource's pool (hot read paths). */
+  readonly sql: SqlReader;
   readonly scheduler: Scheduler;
   /** LISTENs for committed events and fans them out to this instance's subscriptions; started by createApp. */
   readonly eventBus: EventBus;
@@ -51,10 +56,13 @@ export class App {
     this.ds = options.ds;
     this.clock = options.clock;
     this.logger = options.logger;
+    this.sql = SqlReader.of(this.ds, options.namedStatements ?? true);
     this.scheduler = new Scheduler(this.clock, this.logger);
     this.eventBus = new EventBus(this.ds, this.logger);
     this.settings = new SettingsService(this.ds, this.clock);
     this.access = new AccessService(this.ds, this.clock, options.adminTokenHash);
+    // Every instance hears token revocations, and drops its token cache whenever it might have missed one.
+    this.eventBus.listen(TOKEN_REVOKED_CHANNEL, this.access.revocations);
     this.partners = new PartnersService(this.ds, this.clock, this.settings);
     this.customers = new CustomersService(this.ds, this.clock, this.partners);
     // Deals, projects and presale requests hook into subaccount links and partner exit (registered in this order).
@@ -66,7 +74,7 @@ export class App {
     this.ledger = new LedgerService();
     this.rebates = new RebatesService(this.ds, this.clock, this.ledger);
     this.withdrawals = new WithdrawalsService(this.ds, this.clock, this.ledger);
-    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.logger);
+    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.sql, this.logger);
 
     this.scheduler.register(async (today) =>
       (await this.partners.dueQuits(today)).map((due) => ({

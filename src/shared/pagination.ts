@@ -92,3 +92,45 @@ export async function paginate<T extends ObjectLiteral>(
   const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor(keys.read(node)), node }));
   return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
 }
+
+// Hand-written SQL pages (see sql-page.ts). The same shape as issue 14's pagination (pageWindow + toConnection);
+// on merge its versions replace these.
+export type CursorCast = 'timestamptz' | 'bigint' | 'text' | 'uuid';
+export type PageArgsInput = PageArgs & { last?: number | null; before?: string | null };
+
+/** A validated page request: how many rows, which direction, and the decoded cursor bounds (exclusive). */
+export interface PageWindow {
+  size: number;
+  backward: boolean;
+  after: string[] | null;
+  before: string[] | null;
+}
+
+function decodeCursorParts(name: string, cursor: string, casts: CursorCast[]): string[] {
+  const parts = decodeCursor(cursor, casts.length);
+  if (!parts.every((part, i) => CURSOR_PART[casts[i]](part))) throw badUserInput(`${name} is not a cursor this API issued`);
+  return parts;
+}
+
+export function pageWindow(args: PageArgsInput, casts: CursorCast[]): PageWindow {
+  if (args.first != null && args.last != null) throw badUserInput('give first or last, not both');
+  const backward = args.last != null;
+  const size = backward ? pageSize(args.last) : pageSize(args.first);
+  const after = args.after != null ? decodeCursorParts('after', args.after, casts) : null;
+  const before = args.before != null ? decodeCursorParts('before', args.before, casts) : null;
+  return { size, backward, after, before };
+}
+
+export function toConnection<T>(rows: T[], window: PageWindow, read: (row: T) => string[], counts: { totalCount: number; beyondCursor: boolean }): Connection<T> {
+  const more = rows.length > window.size;
+  const page = rows.slice(0, window.size);
+  if (window.backward) page.reverse();
+  const edges = page.map((node) => ({ cursor: encodeCursor(read(node)), node }));
+  const pageInfo = {
+    hasNextPage: window.backward ? counts.beyondCursor : more,
+    hasPreviousPage: window.backward ? more : counts.beyondCursor,
+    startCursor: edges.length ? edges[0].cursor : null,
+    endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+  };
+  return { edges, pageInfo, totalCount: counts.totalCount };
+}

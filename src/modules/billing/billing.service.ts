@@ -16,12 +16,12 @@ import type { LedgerService, NewLedgerEntry } from '../rebates/ledger.service';
 import { SettingsService } from '../settings/settings.service';
 import { aggregateProjectUsage, aggregateSegmentSums, linesOfPartner, serviceInfo, type RawLine } from './billing.queries';
 import { BillingMonthEntity } from './billing-month.entity';
+import { storedInvoice } from './billing.reads';
+import type { SqlReader } from '../../shared/sql';
 import { eligibleAmount, priceInvoiceLine, type PricedLine } from './domain/invoice-line';
 import { hasInvoice, totalInvoice, type InvoiceTotals } from './domain/invoice';
 import { isInRebateWindow, projectRebate } from './domain/project-rebate';
 import { levelInForce, specializationBase, specializationRebate, type Specialization } from './domain/specialization-rebate';
-import { InvoiceLineEntity } from './invoice-line.entity';
-import { InvoiceEntity } from './invoice.entity';
 import { SpecializationBaseEntity } from './specialization-base.entity';
 
 export interface InvoiceLineView extends PricedLine {
@@ -183,6 +183,7 @@ export class BillingService {
     private readonly settings: SettingsService,
     private readonly ledger: LedgerService,
     private readonly projects: ProjectsService,
+    private readonly sql: SqlReader,
     private readonly logger?: { info(obj: object, msg: string): void },
   ) {}
 
@@ -192,18 +193,10 @@ export class BillingService {
 
   /** Final invoice of a closed month, or the month-to-date preview of an open one; null when nothing is billed. */
   async invoice(partnerId: string, month: string): Promise<InvoiceView | null> {
-    const manager = this.ds.manager;
-    const closed = await this.isClosed(manager, month);
-    if (closed) return this.storedInvoice(manager, partnerId, month);
-    const views = await this.computeInvoices(manager, month, partnerId);
+    const stored = await storedInvoice(this.sql, partnerId, month);
+    if (stored !== 'open') return stored;
+    const views = await this.computeInvoices(this.ds.manager, month, partnerId);
     return views.get(partnerId) ?? null;
-  }
-
-  private async storedInvoice(manager: EntityManager, partnerId: string, month: string): Promise<InvoiceView | null> {
-    const invoice = await manager.findOne(InvoiceEntity, { where: { partnerId, month } });
-    if (!invoice) return null;
-    const lines = await manager.find(InvoiceLineEntity, { where: { partnerId, month }, order: { lineNo: 'ASC' } });
-    return { ...invoice, isFinal: true, lines };
   }
 
   /** Priced invoices of a month for every partner (or one), from the same aggregation the close uses. */
