@@ -12,6 +12,7 @@ import { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { CustomerEntity } from './customer.entity';
 import { partnerCustomerPage } from './customers.reads';
+import { isLinked } from './domain/subaccount-lifecycle';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
 
 @ArgsType()
@@ -100,7 +101,8 @@ export class PartnerCustomersResolver {
       // A dashboard shows each subaccount's deal: read with the page, handed to CustomerActiveDealResolver's loader.
       activeDeals: selects(info, 'edges', 'node', 'activeDeal'),
     });
-    for (const [customer, deal] of activeDeals) ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
+    // Only linked subaccounts have one (an unlinked one with the same INN must not prime the key with null).
+    for (const [customer, deal] of activeDeals) if (isLinked(customer.status)) ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
     return connection;
   }
 }
