@@ -2,6 +2,8 @@
 
 export interface Config {
   databaseUrl: string | null;
+  /** A direct (unpooled) connection for the event bus's LISTEN; null = the database URL. */
+  listenDatabaseUrl?: string | null;
   port: number;
   adminToken: string | null;
   clock: { mode: 'system' } | { mode: 'manual'; start: Date };
@@ -22,6 +24,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const listenDatabaseUrl = env.LISTEN_DATABASE_URL?.trim() || null;
+  if (listenDatabaseUrl && !/^postgres(ql)?:\/\//.test(listenDatabaseUrl)) {
+    throw new ConfigError('LISTEN_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (listenDatabaseUrl && !databaseUrl) throw new ConfigError('LISTEN_DATABASE_URL needs DATABASE_URL (the embedded database is always direct)');
   const portText = env.PORT?.trim() || '4000';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
     throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
@@ -55,7 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const namedText = env.PG_NAMED_STATEMENTS?.trim();
   if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
   const namedStatements = namedText !== '0';
-  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, namedStatements };
+  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, namedStatements };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

@@ -27,6 +27,8 @@ export interface AppOptions {
   adminTokenHash: string;
   /** Hot reads as named prepared statements (default true; see SqlReader). */
   namedStatements?: boolean;
+  /** Where the event bus LISTENs (a direct connection when DATABASE_URL is a pooler); default: the pool's URL. */
+  listenDatabaseUrl?: string | null;
 }
 
 export class App {
@@ -58,7 +60,7 @@ export class App {
     this.logger = options.logger;
     this.sql = SqlReader.of(this.ds, options.namedStatements ?? true);
     this.scheduler = new Scheduler(this.clock, this.logger);
-    this.eventBus = new EventBus(this.ds, this.logger);
+    this.eventBus = new EventBus(this.ds, this.logger, { databaseUrl: options.listenDatabaseUrl ?? undefined });
     this.settings = new SettingsService(this.ds, this.clock);
     this.access = new AccessService(this.ds, this.clock, options.adminTokenHash);
     // Every instance hears token revocations, and drops its token cache whenever it might have missed one.

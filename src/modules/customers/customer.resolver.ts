@@ -6,6 +6,7 @@ import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { DomainError } from '../../shared/domain-error';
 import { forbidden } from '../../shared/errors';
+import { PageArgs } from '../../shared/pagination';
 import { MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
@@ -16,9 +17,7 @@ import { isLinked } from './domain/subaccount-lifecycle';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
 
 @ArgsType()
-class CustomersArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class CustomersArgs extends PageArgs {
   @Field(() => CustomerStatusEnum, { nullable: true }) status?: CustomerStatusEnum;
 }
 

@@ -4,6 +4,7 @@ import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
+import { PageArgs } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { CustomerType } from '../customers/customer.type';
@@ -16,9 +17,7 @@ import { RegisterDealInput, ReviewDealInput } from './deal.inputs';
 import { DealConnection, DealPayload, DealStatusEnum, DealType } from './deal.type';
 
 @ArgsType()
-class DealsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class DealsArgs extends PageArgs {
   @Field(() => DealStatusEnum, { nullable: true }) status?: DealStatusEnum;
 }
 

@@ -1,12 +1,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { canReadPartner, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { PartnerStatusEnum } from '../../shared/enums';
 import { forbidden } from '../../shared/errors';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { ApiTokenType } from '../access/api-token.type';
 import {
   ApplyForPartnerStatusInput,
@@ -20,6 +20,11 @@ import {
 import { PartnerEntity } from './partner.entity';
 import { ApplyForPartnerStatusPayload, BankAccountType, PartnerConnection, PartnerPayload, PartnerSpecializationType, PartnerType } from './partner.type';
 
+@ArgsType()
+class PartnersArgs extends PageArgs {
+  @Field(() => PartnerStatusEnum, { nullable: true }) status?: PartnerStatusEnum;
+}
+
 const partnerPayload = (partner: PartnerEntity) => ({ partner });
 
 @Resolver(() => PartnerType)
@@ -32,16 +37,11 @@ export class PartnerResolver {
   }
 
   @Query(() => PartnerConnection, { description: 'ADMIN only.' })
-  async partners(
-    @Ctx() ctx: AppContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-    @Arg('status', () => PartnerStatusEnum, { nullable: true }) status?: PartnerStatusEnum,
-  ) {
+  async partners(@Args(() => PartnersArgs) args: PartnersArgs, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
     const qb = ctx.app.ds.manager.createQueryBuilder(PartnerEntity, 'p');
-    if (status) qb.where('p.status = :status', { status });
-    return paginate(qb, { first, after });
+    if (args.status) qb.where('p.status = :status', { status: args.status });
+    return paginate(qb, args);
   }
 
   @FieldResolver(() => BankAccountType, { nullable: true })

@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Info, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin } from '../../graphql/guards';
 import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
+import { PageArgs } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import { ProjectType } from '../projects/project.type';
@@ -11,12 +12,6 @@ import { WithdrawalType } from '../withdrawals/withdrawal.type';
 import type { LedgerEntryEntity } from './ledger-entry.entity';
 import { partnerLedgerPage } from './rebates.reads';
 import { AdjustRebateBalanceInput, RebateBalanceType, RebateLedgerConnection, RebateLedgerEntryPayload, RebateLedgerEntryType } from './ledger-entry.type';
-
-@ArgsType()
-class LedgerArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
-}
 
 @Resolver(() => RebateLedgerEntryType)
 export class RebateLedgerEntryResolver {
@@ -45,13 +40,13 @@ export class RebateLedgerEntryResolver {
 @Resolver(() => PartnerType)
 export class PartnerRebatesResolver {
   @FieldResolver(() => RebateBalanceType)
-  rebateBalance(@Root() partner: PartnerEntity, @Ctx() ctx: AppContext) {
-    return ctx.loaders.rebateBalance.load(partner.id);
+  async rebateBalance(@Root() partner: PartnerEntity, @Ctx() ctx: AppContext) {
+    return { id: partner.id, ...(await ctx.loaders.rebateBalance.load(partner.id)) };
   }
 
   /** The partner's ledger in sequence order (SPEC §9). */
   @FieldResolver(() => RebateLedgerConnection)
-  rebateLedger(@Root() partner: PartnerEntity, @Args(() => LedgerArgs) args: LedgerArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
+  rebateLedger(@Root() partner: PartnerEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
     return partnerLedgerPage(ctx.app.sql, partner.id, args, selects(info, 'totalCount'));
   }
 }
