@@ -5,7 +5,7 @@ import { Dec } from '../src/shared/money';
 import { INVOICE_MONTH, partnerId, partnerToken } from './dashboard-data';
 
 export type ServerKind = 'api' | 'postgraphile' | 'limit';
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 export interface MixQuery {
   name: string;
@@ -58,7 +58,13 @@ const dashboard: MixQuery = {
       name: p.name, inn: p.inn, status: p.status, level: p.level,
       available: num(kind === 'postgraphile' ? p.rebateAvailable : p.rebateBalance.available),
       pending: num(kind === 'postgraphile' ? p.pendingWithdrawals : p.rebateBalance.pendingWithdrawals),
-      customers: { total: Number(customers.totalCount), nodes: edges(customers).map((c) => ({ name: c.name, inn: c.inn, account: c.billingAccountId, status: c.status, deal: c.activeDeal ? { status: c.activeDeal.status, rate: num(c.activeDeal.bonusRate) } : null })) },
+      customers: {
+        total: Number(customers.totalCount),
+        nodes: edges(customers).map((c) => ({
+          name: c.name, inn: c.inn, account: c.billingAccountId, status: c.status,
+          deal: c.activeDeal ? { status: c.activeDeal.status, rate: num(c.activeDeal.bonusRate) } : null,
+        })),
+      },
       deals: { total: Number(deals.totalCount), nodes: edges(deals).map((d) => ({ inn: d.customerInn, status: d.status, rate: num(d.bonusRate) })) },
     };
   },
@@ -92,7 +98,10 @@ const INVOICE_API = `query Invoice($id: ID!, $month: Month!) { partner(id: $id) 
 const INVOICE_PGL = `query Invoice($id: UUID!, $month: String!) { invoiceByPartnerIdAndMonth(partnerId: $id, month: $month) { month totalCost payable
   invoiceLinesByPartnerIdAndMonth(orderBy: LINE_NO_ASC) { nodes { billingAccountId serviceId cost discount payable } } } }`;
 
-const line = (l: Json) => ({ account: l.billingAccountId ?? l.billing_account_id, service: l.serviceId ?? l.service_id, cost: num(l.cost), discount: num(l.discount), payable: num(l.payable) });
+const line = (l: Json) => ({
+  account: l.billingAccountId ?? l.billing_account_id, service: l.serviceId ?? l.service_id,
+  cost: num(l.cost), discount: num(l.discount), payable: num(l.payable),
+});
 
 const invoice: MixQuery = {
   name: 'invoice',
@@ -116,7 +125,10 @@ const LEDGER_API = `query Ledger($id: ID!) { partner(id: $id) { rebateLedger(fir
 const LEDGER_PGL = `query Ledger($id: UUID!) { partnerByRowId(rowId: $id) { ledgerEntriesByPartnerId(first: 50, orderBy: SEQUENCE_ASC) {
   edges { node { sequence kind amount balanceAfter description createdAt } } pageInfo { hasNextPage } } } }`;
 
-const entry = (e: Json) => ({ sequence: String(e.sequence), kind: e.kind, amount: num(e.amount), balance: num(e.balanceAfter ?? e.balance_after), description: e.description, at: instant(e.createdAt ?? e.created_at) });
+const entry = (e: Json) => ({
+  sequence: String(e.sequence), kind: e.kind, amount: num(e.amount), balance: num(e.balanceAfter ?? e.balance_after),
+  description: e.description, at: instant(e.createdAt ?? e.created_at),
+});
 
 const ledger: MixQuery = {
   name: 'ledger',

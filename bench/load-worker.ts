@@ -24,10 +24,16 @@ interface AutocannonRequest {
   headers?: Record<string, string>;
 }
 
-type Autocannon = (
-  options: Record<string, unknown>,
-  done: (error: Error | null, result: { requests: { total: number }; duration: number; latency: { p50: number; p99: number }; errors: number; non2xx: number; timeouts: number }) => void,
-) => unknown;
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+}
+
+type Autocannon = (options: Record<string, unknown>, done: (error: Error | null, result: AutocannonResult) => void) => unknown;
 
 // autocannon ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

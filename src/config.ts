@@ -62,7 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const namedText = env.PG_NAMED_STATEMENTS?.trim();
   if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
   const namedStatements = namedText !== '0';
-  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, namedStatements };
+  const dataDir = env.DATA_DIR?.trim() || '.data';
+  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir, demo, namedStatements };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

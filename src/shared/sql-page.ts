@@ -51,7 +51,7 @@ function variantOf<T>(spec: SqlPageSpec<T>, paramCount: number, window: PageWind
   const beyond = startAt ? `EXISTS (SELECT 1 FROM ${spec.table} WHERE ${spec.where} AND ${tuple} ${window.backward ? '>=' : '<='} ${bound(startAt)})` : 'false';
   const total = !withTotal ? 'NULL::bigint' : after || before ? `(SELECT count(*) FROM ${spec.table} WHERE ${spec.where})` : 'count(*) OVER ()';
   const direction = window.backward ? 'DESC' : 'ASC';
-  const limit = `$${++n}`;
+  const limit = `$${n + 1}`;
   const page = statement(
     `${key}`,
     `SELECT ${spec.select}, ${total} AS "__total", ${beyond} AS "__beyond"
