@@ -1,4 +1,5 @@
 // Configuration from the environment, validated once at start: a bad variable stops the process with one line naming it.
+import { webhookSettingsFromEnv, type WebhookSettings } from './modules/webhooks/webhook-settings';
 
 export interface Config {
   databaseUrl: string | null;
@@ -13,6 +14,8 @@ export interface Config {
   demo?: boolean;
   /** Hot reads as named (prepared) statements; PG_NAMED_STATEMENTS=0 turns that off (poolers without prepared statements). */
   namedStatements?: boolean;
+  /** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS; unset = the defaults of SPEC §19. */
+  webhooks?: WebhookSettings;
 }
 
 export class ConfigError extends Error {}
@@ -59,11 +62,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoText = env.DEMO?.trim();
   if (demoText && !['0', '1', 'true', 'false'].includes(demoText)) throw new ConfigError(`DEMO must be 1 or 0, got ${JSON.stringify(env.DEMO)}`);
   const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
+  let webhooks: WebhookSettings;
+  try {
+    webhooks = webhookSettingsFromEnv(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   const namedText = env.PG_NAMED_STATEMENTS?.trim();
   if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
   const namedStatements = namedText !== '0';
   const dataDir = env.DATA_DIR?.trim() || '.data';
-  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir, demo, namedStatements };
+  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir, demo, webhooks, namedStatements };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */
