@@ -1,8 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { lock, LockSpace } from '../shared/locks';
 import type { EventType } from './event.entity';
 
-/** Held from the first event a transaction writes until it commits: sequences then become visible in order. */
-export const EVENT_SEQUENCE_LOCK = 7_262_001;
 
 export interface NewEvent {
   partnerId: string;
@@ -18,7 +17,7 @@ export interface NewEvent {
  */
 export async function appendEvents(manager: EntityManager, events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [EVENT_SEQUENCE_LOCK]);
+  await lock(manager, LockSpace.EventSequence);
   const rows: { sequence: string }[] = await manager.query(
     `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at)
      SELECT nextval('event_sequence'), e.partner_id, e.type, e.entity_id, e.status, e.occurred_at
@@ -45,7 +44,7 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[]): 
  * and they cannot deadlock.
  */
 export async function holdEventLock(manager: EntityManager): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [EVENT_SEQUENCE_LOCK]);
+  await lock(manager, LockSpace.EventSequence);
 }
 
 export async function appendEvent(manager: EntityManager, event: NewEvent): Promise<string> {

@@ -6,7 +6,6 @@ import { DomainError } from '../../shared/domain-error';
 import { addMonths, endOfMonthExclusive, firstDayOfMonth, monthOf } from '../../shared/dates';
 import { Dec, ZERO } from '../../shared/money';
 import type { Clock } from '../clock/clock';
-import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
 import { eventTransaction } from '../../event-log/event-log';
 import type { ProjectsService } from '../projects/projects.service';
 import type { LedgerService } from '../rebates/ledger.service';
@@ -17,6 +16,7 @@ import { InvoiceLineEntity } from './invoice-line.entity';
 import { InvoiceEntity } from './invoice.entity';
 import { MonthClose } from './month-close';
 import { priceInvoices, type BonusMap, type InvoiceView } from './pricing';
+import { lock, LockSpace } from '../../shared/locks';
 
 export type { InvoiceLineView, InvoiceView } from './pricing';
 export { CLOSE_CHUNK_LINES } from './month-close';
@@ -129,7 +129,7 @@ export class BillingService {
     }
     return eventTransaction(this.ds, async (manager) => {
       // Exclusive against consumption ingestion (which holds it shared) and against a concurrent close.
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);
+      await lock(manager, LockSpace.MonthClose);
       // A batch job over a month of records: let its aggregates hash in memory rather than spill to disk.
       await manager.query(`SET LOCAL work_mem = '128MB'`);
       const already = await this.isClosed(manager, month);

@@ -6,13 +6,11 @@ import { ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
 import { ConsumptionBatchEntity } from './consumption-batch.entity';
+import { lockShared, LockSpace } from '../../shared/locks';
 
 const ZERO_6 = ZERO.toFixed(6);
 
 export const MAX_BATCH_RECORDS = 10_000;
-
-/** Held shared by ingestion and exclusively by the month close, so no record lands in a month being closed. */
-export const MONTH_CLOSE_LOCK = 7_262_002;
 
 export interface ConsumptionRecordInput {
   billingAccountId: string;
@@ -155,7 +153,7 @@ export class ConsumptionService {
     formatted: { costs: string[]; grants: string[]; fingerprint: string; asWritten: () => string },
   ): Promise<RecordConsumptionResult> {
     const { costs, grants, fingerprint, asWritten } = formatted;
-    await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+    await lockShared(manager, LockSpace.MonthClose);
     const context = { services: await this.services.resolver(manager), today: this.clock.today(), openFrom: await openFrom(manager) };
     const { errors, serviceIds } = checkRecords(records, context);
     if (errors.length) return { accepted: 0, duplicate: false, userErrors: errors };

@@ -15,10 +15,9 @@ import type { DataSource } from 'typeorm';
 import { parseExportAmount, ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
-import { checkRecordFields, MONTH_CLOSE_LOCK, openFrom } from './consumption.service';
+import { checkRecordFields, openFrom } from './consumption.service';
+import { lock, lockShared, LockSpace } from '../../shared/locks';
 
-/** Serialises CSV imports: two imports replacing the same pairs at once could otherwise both keep their rows. */
-export const CSV_IMPORT_LOCK = 7_262_003;
 /** Bad rows reported in detail (all are counted). */
 export const MAX_REPORTED_ERRORS = 100;
 const DEFAULT_PROGRESS_INTERVAL_MS = 500;
@@ -348,9 +347,9 @@ export async function importConsumptionCsv(
   const client = (await queryRunner.connect()) as PoolClient;
   try {
     await queryRunner.startTransaction();
-    await client.query('SELECT pg_advisory_xact_lock($1)', [CSV_IMPORT_LOCK]);
+    await lock(client, LockSpace.CsvImport);
     // Held shared like every ingestion: a month cannot be closed while its records are still arriving.
-    await client.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+    await lockShared(client, LockSpace.MonthClose);
     await clock.sync(queryRunner.manager);
     const context: RowContext = { services: await services.resolver(queryRunner.manager), today: clock.today(), openFrom: await openFrom(queryRunner.manager) };
     await client.query(

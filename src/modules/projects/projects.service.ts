@@ -18,6 +18,7 @@ import type { SettingsService } from '../settings/settings.service';
 import * as rules from './domain/project-rules';
 import { ProjectEntity, type ProjectScope } from './project.entity';
 import { projectRebateWindow } from '../billing/domain/project-rebate';
+import { lock, LockSpace } from '../../shared/locks';
 
 export interface ProjectRegistrationInput {
   partnerId: string;
@@ -78,7 +79,7 @@ export class ProjectsService {
         const partner = await this.partners.lock(manager, input.partnerId);
         canRegister(partner.status);
         // The same lock subaccount creation takes: the account cannot become a subaccount while we decide.
-        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ba:' + billingAccountId]);
+        await lock(manager, LockSpace.BillingAccount, billingAccountId);
         await this.lockScope(manager, input.scope, scopeId);
         const today = this.clock.today();
         if (await this.partners.billingAccountInUse(manager, billingAccountId)) {
@@ -192,7 +193,7 @@ export class ProjectsService {
   }
 
   private async lockScope(manager: EntityManager, scope: ProjectScope, scopeId: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`project-scope:${scope}:${scopeId}`]);
+    await lock(manager, LockSpace.ProjectScope, `${scope}:${scopeId}`);
   }
 
   /** SCOPE_NOT_EMPTY: a CLOUD scope matches cloud_id, a FOLDER scope folder_id, on any account, dated on or before `onOrBefore`. */

@@ -9,7 +9,6 @@ import { DomainError } from '../../shared/domain-error';
 import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
 import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { PartnerEntity } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
@@ -26,9 +25,8 @@ import {
   type WithdrawalSettlement,
 } from './domain/withdrawal-rules';
 import { WithdrawalEntity } from './withdrawal.entity';
+import { lock, lockShared, LockSpace } from '../../shared/locks';
 
-/** Namespace of the per-(partner, idempotency key) advisory locks. */
-const IDEMPOTENCY_LOCK_NAMESPACE = 7_262_200;
 const IDEMPOTENCY_KEY_MAX = 200;
 
 export interface WithdrawRequest {
@@ -86,7 +84,7 @@ export class WithdrawalsService {
   private withdrawOnce(request: WithdrawRequest): Promise<WithdrawalEntity> {
     const { partnerId, amount, destination, idempotencyKey } = request;
     return eventTransaction(this.ds, async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [IDEMPOTENCY_LOCK_NAMESPACE, `${partnerId}:${idempotencyKey}`]);
+      await lock(manager, LockSpace.WithdrawalIdempotency, `${partnerId}:${idempotencyKey}`);
       const original = isUuid(partnerId) ? await manager.findOne(WithdrawalEntity, { where: { partnerId, idempotencyKey } }) : null;
       if (original) {
         if (!sameWithdrawalRequest(original, request)) {
@@ -109,7 +107,7 @@ export class WithdrawalsService {
       const partner = await this.lockPartnerShared(manager, partnerId);
       // A BONUS withdrawal belongs to the month it commits in: held shared against closeBillingMonth (which takes
       // this lock exclusively), the month read below cannot be closed before the withdrawal is visible to the close.
-      if (destination === 'BONUS') await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+      if (destination === 'BONUS') await lockShared(manager, LockSpace.MonthClose);
       await this.ledger.lockBalances(manager, [partner.id]);
       // Business rules in the order SPEC §12 gives them: the balance, then the destination's own conditions.
       checkSufficientBalance(amount, await this.ledger.balance(manager, partner.id));

@@ -1,0 +1,50 @@
+// Transaction-scoped PostgreSQL advisory locks, all in the two-key form (space, key): one enum of spaces, so no two
+// kinds of lock can share a key, and a text key is hashed in SQL (hashtext) within its own space.
+//
+// Lock order — a transaction takes the locks it needs in this order, never the other way round, so two
+// transactions cannot deadlock on them:
+//   1. EventSequence     every event-writing transaction, first (eventTransaction)
+//   2. CsvImport         one CSV import at a time
+//   3. key locks         PartnerInn, BillingAccount, DealInn, ProjectScope, WithdrawalIdempotency (an identity about
+//                        to be claimed; several in one statement are taken in the order given by the caller)
+//   4. MonthClose        exclusive for closeBillingMonth; shared by every writer of a month's data (consumption,
+//                        BONUS withdrawals), so a month cannot close under them
+//   5. PartnerBalance    per partner, several sorted by partner id (the ledger's running balances)
+// Row locks (SELECT … FOR UPDATE / FOR SHARE) come after the key locks of 3 and before MonthClose.
+
+export enum LockSpace {
+  /** Held from the first event a transaction writes until it commits: sequences then become visible in order. */
+  EventSequence = 7_262_001,
+  /** Held shared by ingestion and exclusively by the month close, so no record lands in a month being closed. */
+  MonthClose = 7_262_002,
+  /** Serialises CSV imports: two imports replacing the same pairs at once could otherwise both keep their rows. */
+  CsvImport = 7_262_003,
+  PartnerInn = 7_262_010,
+  BillingAccount = 7_262_011,
+  DealInn = 7_262_012,
+  ProjectScope = 7_262_013,
+  PartnerBalance = 7_262_100,
+  WithdrawalIdempotency = 7_262_200,
+}
+
+/** A TypeORM EntityManager or a pg client: anything that runs a query in the transaction. */
+interface Queryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/** Holds the lock of `key` in `space` exclusively until the transaction ends; spaces without keys use the default. */
+export async function lock(db: Queryable, space: LockSpace, key = ''): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [space, key]);
+}
+
+/** The shared form of `lock`: shared holders exclude an exclusive one, not each other. */
+export async function lockShared(db: Queryable, space: LockSpace, key = ''): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2))', [space, key]);
+}
+
+/** Exclusive locks of several keys of one space, sorted, in one statement. */
+export async function lockEach(db: Queryable, space: LockSpace, keys: string[]): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return;
+  await db.query('SELECT pg_advisory_xact_lock($1, hashtext(k)) FROM unnest($2::text[]) AS k ORDER BY k', [space, sorted]);
+}
