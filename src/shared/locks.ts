@@ -3,17 +3,20 @@
 //
 // Lock order — a transaction takes the locks it needs in this order, never the other way round, so two
 // transactions cannot deadlock on them:
-//   1. EventSequence     every event-writing transaction, first (eventTransaction)
-//   2. CsvImport         one CSV import at a time
-//   3. key locks         PartnerInn, BillingAccount, DealInn, ProjectScope, WithdrawalIdempotency (an identity about
-//                        to be claimed; several in one statement are taken in the order given by the caller)
-//   4. MonthClose        exclusive for closeBillingMonth; shared by every writer of a month's data (consumption,
-//                        BONUS withdrawals), so a month cannot close under them
-//   5. PartnerBalance    per partner, several sorted by partner id (the ledger's running balances)
-// Row locks (SELECT … FOR UPDATE / FOR SHARE) come after the key locks of 3 and before MonthClose.
+//   1. CsvImport               one CSV import at a time
+//   2. WithdrawalIdempotency   (partner, idempotency key) of a withdrawal, before anything else it touches
+//   3. the partner row         SELECT … FOR UPDATE / FOR NO KEY UPDATE / FOR SHARE, then what belongs to the partner
+//   4. key locks               PartnerInn, BillingAccount, DealInn, ProjectScope: an identity about to be claimed
+//                              (several in one transaction in the order its module documents)
+//   5. MonthClose              exclusive for closeBillingMonth; shared by every writer of a month's data
+//                              (consumption, BONUS withdrawals), so a month cannot close under them
+//   6. PartnerBalance          per partner, several sorted by partner id (the ledger's running balances)
+//   7. EventSequence           last, right before commit: number_events() (src/event-log) takes it in SQL, in the
+//                              one-key form pg_advisory_xact_lock(7262001) — one-key and two-key locks never collide
+// A deadlock PostgreSQL still detects makes eventTransaction retry the whole transaction.
 
 export enum LockSpace {
-  /** Held from the first event a transaction writes until it commits: sequences then become visible in order. */
+  /** Reserved: the event-sequence lock taken by number_events() in SQL (one-key form, see the lock order above). */
   EventSequence = 7_262_001,
   /** Held shared by ingestion and exclusively by the month close, so no record lands in a month being closed. */
   MonthClose = 7_262_002,

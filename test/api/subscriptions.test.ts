@@ -38,12 +38,11 @@ async function adjust(via: TestApp, partnerId: string, amount: string): Promise<
 
 /** Status-change events written straight through appendEvents, in one transaction. */
 async function writeActivity(app: App, partnerId: string, count: number, type: ActivityType = 'DEAL_STATUS_CHANGED'): Promise<string[]> {
-  return app.ds.transaction((manager) =>
-    appendEvents(
-      manager,
-      Array.from({ length: count }, () => ({ partnerId, type, entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() })),
-    ),
-  );
+  const entityIds = Array.from({ length: count }, () => randomUUID());
+  await app.ds.transaction((manager) => appendEvents(manager, entityIds.map((entityId) => ({ partnerId, type, entityId, status: 'APPROVED', occurredAt: new Date() }))));
+  // The sequences are final only once committed.
+  const rows: { sequence: string }[] = await app.ds.query('SELECT sequence::text FROM events WHERE entity_id = ANY($1) ORDER BY sequence', [entityIds]);
+  return rows.map((r) => r.sequence);
 }
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

@@ -50,9 +50,13 @@ export class PartnersService {
     private readonly settings: SettingsService,
   ) {}
 
-  /** Loads a partner row locked for the rest of the transaction, or NOT_FOUND. */
+  /**
+   * Loads a partner row locked for the rest of the transaction, or NOT_FOUND. FOR NO KEY UPDATE: it excludes every
+   * other writer and share lock of the row, but not the key-share locks of foreign keys, so rows referencing the
+   * partner (events, ledger entries, invoices) are written by other transactions without waiting for this one.
+   */
   async lock(manager: EntityManager, partnerId: string): Promise<PartnerEntity> {
-    const partner = isUuid(partnerId) ? await manager.findOne(PartnerEntity, { where: { id: partnerId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const partner = isUuid(partnerId) ? await manager.findOne(PartnerEntity, { where: { id: partnerId }, lock: { mode: 'for_no_key_update' } }) : null;
     if (!partner) throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
     return partner;
   }

@@ -1,7 +1,7 @@
 // Presale requests (SPEC §8, §3 exit effects).
 //
-// Lock order, shared with every event writer: the event-sequence lock (eventTransaction), the partner row, then
-// presale request rows.
+// Lock order, shared with every event writer: the partner row, then presale request rows (the event-sequence lock
+// comes last, at commit: eventTransaction).
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
