@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { UserErrorShape } from '../../shared/domain-error';
+import { userError, type UserErrorCode, type UserErrorShape } from '../../shared/domain-error';
 import { addMonths, firstDayOfMonth, isValidDate } from '../../shared/dates';
 import { ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
@@ -52,7 +52,7 @@ export function checkRecordFields(
   context: { services: Map<string, string>; today: string; openFrom: string | null },
 ): { errors: UserErrorShape[]; serviceId: string | null } {
   const errors: UserErrorShape[] = [];
-  const fail = (field: string, code: string, message: string) => errors.push({ field: [...path, field], code, message });
+  const fail = (field: string, code: UserErrorCode, message: string) => errors.push(userError([...path, field], code, message));
   for (const field of ['billingAccountId', 'cloudId', 'folderId'] as const) {
     const value = record[field];
     if (value.length === 0 || value.length > 100 || value.trim() !== value)
@@ -189,12 +189,12 @@ export class ConsumptionService {
 /** A refusal of the batch as a whole (its id, its size), before any record is looked at. */
 function batchError(batchId: string, count: number): UserErrorShape | null {
   if (batchId.trim() === '' || batchId.length > 200) {
-    return { field: ['input', 'batchId'], code: 'VALIDATION_FAILED', message: 'batchId must be 1–200 characters' };
+    return userError(['input', 'batchId'], 'VALIDATION_FAILED', 'batchId must be 1–200 characters');
   }
   if (count > MAX_BATCH_RECORDS) {
-    return { field: ['input', 'records'], code: 'BATCH_TOO_LARGE', message: `A batch takes at most ${MAX_BATCH_RECORDS} records` };
+    return userError(['input', 'records'], 'BATCH_TOO_LARGE', `A batch takes at most ${MAX_BATCH_RECORDS} records`);
   }
-  if (count === 0) return { field: ['input', 'records'], code: 'VALIDATION_FAILED', message: 'A batch needs at least one record' };
+  if (count === 0) return userError(['input', 'records'], 'VALIDATION_FAILED', 'A batch needs at least one record');
   return null;
 }
 

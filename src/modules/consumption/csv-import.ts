@@ -17,6 +17,7 @@ import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
 import { checkRecordFields, openFrom } from './consumption.service';
 import { lock, lockShared, LockSpace } from '../../shared/locks';
+import type { UserErrorCode } from '../../shared/domain-error';
 
 /** Bad rows reported in detail (all are counted). */
 export const MAX_REPORTED_ERRORS = 100;
@@ -33,7 +34,8 @@ export interface CsvImportError {
   line: number;
   /** The CSV column at fault ('' for a row that is not valid CSV). */
   field: string;
-  code: string;
+  /** A userError code of the record checks, or INVALID_CSV for a row that is not valid CSV. */
+  code: UserErrorCode | 'INVALID_CSV';
   message: string;
 }
 
@@ -232,7 +234,7 @@ class RowValidator extends Transform {
     const costText = record[c.cost];
     const creditText = record[c.monetary_grant_credit];
     const errorsBefore = this.errors.count;
-    const fail = (field: string, code: string, message: string) => this.fail({ line, field, code, message });
+    const fail = (field: string, code: UserErrorCode, message: string) => this.fail({ line, field, code, message });
 
     // The service by its id, else by its name, through the catalogue's ids and aliases.
     const serviceKey = this.context.services.has(serviceIdText) || !this.context.services.has(serviceName) ? serviceIdText : serviceName;

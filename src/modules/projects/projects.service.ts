@@ -19,6 +19,8 @@ import * as rules from './domain/project-rules';
 import { ProjectEntity, type ProjectScope } from './project.entity';
 import { projectRebateWindow } from '../billing/domain/project-rebate';
 import { lock, LockSpace } from '../../shared/locks';
+import { paginate, type Connection, type PageArgs } from '../../shared/pagination';
+import { filterByPartner } from '../../shared/work-queue';
 
 export interface ProjectRegistrationInput {
   partnerId: string;
@@ -204,6 +206,13 @@ export class ProjectsService {
 
   private async recordStatus(manager: EntityManager, project: ProjectEntity, occurredAt: Date): Promise<void> {
     await appendEvent(manager, { partnerId: project.partnerId, type: 'PROJECT_STATUS_CHANGED', entityId: project.id, status: project.status, occurredAt });
+  }
+
+  /** A page of one partner's projects (every partner's with null), optionally of one status. */
+  list(partnerId: string | null, status: rules.ProjectStatus | null | undefined, page: PageArgs): Promise<Connection<ProjectEntity>> {
+    const qb = filterByPartner(this.ds.manager.createQueryBuilder(ProjectEntity, 'p'), partnerId);
+    if (status) qb.andWhere('p.status = :status', { status });
+    return paginate(qb, page);
   }
 }
 

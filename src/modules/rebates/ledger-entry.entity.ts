@@ -2,7 +2,9 @@ import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 
-export type LedgerEntryKind = 'PROJECT_REBATE' | 'SPECIALIZATION_REBATE' | 'WITHDRAWAL' | 'WITHDRAWAL_REVERSAL' | 'ADJUSTMENT';
+import type { LedgerEntryKind } from './domain/ledger-kinds';
+
+export type { LedgerEntryKind };
 
 /**
  * The rebate ledger (SPEC §11): append-only, a signed amount and the running balance after it. Entries are never

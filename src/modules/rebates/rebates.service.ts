@@ -9,6 +9,7 @@ import type { Clock } from '../clock/clock';
 import { PartnerEntity } from '../partners/partner.entity';
 import type { LedgerEntryEntity } from './ledger-entry.entity';
 import type { LedgerService } from './ledger.service';
+import { ACCRUAL_KINDS } from './domain/ledger-kinds';
 
 export interface RebateBalance {
   available: Decimal;
@@ -25,10 +26,10 @@ export async function loadRebateBalances(manager: EntityManager, partnerIds: rea
             coalesce((SELECT e.balance_after FROM ledger_entries e WHERE e.partner_id = p.id ORDER BY e.sequence DESC LIMIT 1), 0) AS available,
             coalesce((SELECT sum(w.amount) FROM withdrawals w WHERE w.partner_id = p.id AND w.status = 'PENDING'), 0) AS pending,
             coalesce((SELECT sum(e.amount) FROM ledger_entries e
-                       WHERE e.partner_id = p.id AND e.kind IN ('PROJECT_REBATE', 'SPECIALIZATION_REBATE')), 0) AS accrued,
+                       WHERE e.partner_id = p.id AND e.kind = ANY($2::text[])), 0) AS accrued,
             coalesce((SELECT sum(s.co_marketing) FROM specialization_bases s WHERE s.partner_id = p.id), 0) AS co_marketing
        FROM unnest($1::uuid[]) AS p(id)`,
-    [ids],
+    [ids, ACCRUAL_KINDS],
   );
   const byId = new Map(rows.map((r) => [r.partner_id, r]));
   return partnerIds.map((id) => {

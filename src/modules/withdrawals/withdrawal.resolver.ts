@@ -23,13 +23,6 @@ class WithdrawalQueueArgs extends PartnerWithdrawalsArgs {
 
 const withdrawalPayload = (withdrawal: WithdrawalEntity) => ({ withdrawal });
 
-function withdrawalsOf(ctx: AppContext, partnerId: string | null, status: WithdrawalStatusEnum | undefined) {
-  const qb = ctx.app.ds.manager.createQueryBuilder(WithdrawalEntity, 'w');
-  if (partnerId) qb.andWhere(isUuid(partnerId) ? 'w.partnerId = :partnerId' : 'false', { partnerId });
-  if (status) qb.andWhere('w.status = :status', { status });
-  return qb;
-}
-
 @Resolver(() => WithdrawalType)
 export class WithdrawalResolver {
   @Query(() => WithdrawalType, { nullable: true })
@@ -44,7 +37,7 @@ export class WithdrawalResolver {
   @Query(() => WithdrawalConnection, { description: "Work queues: everything for ADMIN, the viewer's own partner for partner tokens." })
   withdrawals(@Args(() => WithdrawalQueueArgs) args: WithdrawalQueueArgs, @Ctx() ctx: AppContext) {
     const partnerId = partnerScope(ctx, args.partnerId);
-    return paginate(withdrawalsOf(ctx, partnerId, args.status), args);
+    return ctx.app.withdrawals.list(partnerId, args.status, args);
   }
 
   @FieldResolver(() => PartnerType)
@@ -76,6 +69,6 @@ export class WithdrawalResolver {
 export class PartnerWithdrawalsResolver {
   @FieldResolver(() => WithdrawalConnection)
   withdrawals(@Root() partner: PartnerEntity, @Args(() => PartnerWithdrawalsArgs) args: PartnerWithdrawalsArgs, @Ctx() ctx: AppContext) {
-    return paginate(withdrawalsOf(ctx, partner.id, args.status), args);
+    return ctx.app.withdrawals.list(partner.id, args.status, args);
   }
 }

@@ -22,9 +22,12 @@ import {
   settle,
   type WithdrawalDestination,
   type WithdrawalSettlement,
+  type WithdrawalStatus,
 } from './domain/withdrawal-rules';
 import { WithdrawalEntity } from './withdrawal.entity';
+import { isUniqueViolation } from '../../shared/db-errors';
 import { lock, lockShared, LockSpace } from '../../shared/locks';
+import { paginate, type Connection, type PageArgs } from '../../shared/pagination';
 
 const IDEMPOTENCY_KEY_MAX = 200;
 
@@ -52,13 +55,6 @@ function collect(checks: FieldChecks, rule: () => void): void {
   }
 }
 
-function isIdempotencyKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  const code = e.driverError?.code ?? e.code;
-  const constraint = e.driverError?.constraint ?? e.constraint;
-  return code === '23505' && constraint === 'withdrawals_idempotency_key';
-}
-
 export class WithdrawalsService {
   constructor(
     private readonly ds: DataSource,
@@ -75,7 +71,7 @@ export class WithdrawalsService {
       return await this.withdrawOnce(request);
     } catch (error) {
       // The key lock makes this unreachable in practice; should two inserts still race, the loser is a replay.
-      if (isIdempotencyKeyViolation(error)) return this.withdrawOnce(request);
+      if (isUniqueViolation(error, 'withdrawals_idempotency_key')) return this.withdrawOnce(request);
       throw error;
     }
   }
@@ -196,5 +192,13 @@ export class WithdrawalsService {
       status: withdrawal.status,
       occurredAt,
     });
+  }
+
+  /** A page of one partner's withdrawals (every partner's with null), optionally of one status. */
+  list(partnerId: string | null, status: WithdrawalStatus | null | undefined, page: PageArgs): Promise<Connection<WithdrawalEntity>> {
+    const qb = this.ds.manager.createQueryBuilder(WithdrawalEntity, 'w');
+    if (partnerId) qb.andWhere(isUuid(partnerId) ? 'w.partnerId = :partnerId' : 'false', { partnerId });
+    if (status) qb.andWhere('w.status = :status', { status });
+    return paginate(qb, page);
   }
 }
