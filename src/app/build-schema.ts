@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
 import '../shared/enums';
+import { applySchemaDocs } from '../graphql/schema-docs';
 import { DateTimeScalar } from '../shared/scalars';
 import { resolvers } from './resolvers';
 
@@ -24,7 +25,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
           throw new Error('Subscriptions use the event bus, not a PubSub');
         },
       },
-    });
+    }).then(applySchemaDocs);
   }
   return cached;
 }

@@ -1,10 +1,10 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
 import { DomainError } from '../../shared/domain-error';
 import { forbidden } from '../../shared/errors';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
@@ -13,9 +13,7 @@ import { CustomerEntity } from './customer.entity';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
 
 @ArgsType()
-class CustomersArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class CustomersArgs extends PageArgs {
   @Field(() => CustomerStatusEnum, { nullable: true }) status?: CustomerStatusEnum;
 }
 

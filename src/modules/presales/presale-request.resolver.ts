@@ -1,9 +1,10 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
 import { forbidden } from '../../shared/errors';
 import { DomainError } from '../../shared/domain-error';
+import { PageArgs } from '../../shared/pagination';
 import { DealType } from '../deals/deal.type';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
@@ -20,9 +21,7 @@ import {
 } from './presale-request.type';
 
 @ArgsType()
-class PresaleRequestsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class PresaleRequestsArgs extends PageArgs {
   @Field(() => PresaleStatusEnum, { nullable: true }) status?: PresaleStatusEnum;
 }
 

@@ -1,7 +1,8 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
+import { PageArgs } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
@@ -10,9 +11,7 @@ import { ProjectEntity } from './project.entity';
 import { ProjectConnection, ProjectPayload, ProjectStatusEnum, ProjectType } from './project.type';
 
 @ArgsType()
-class ProjectsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class ProjectsArgs extends PageArgs {
   @Field(() => ProjectStatusEnum, { nullable: true }) status?: ProjectStatusEnum;
 }
 

@@ -19,7 +19,7 @@ import * as rules from './domain/project-rules';
 import { ProjectEntity, type ProjectScope } from './project.entity';
 import { projectRebateWindow } from '../billing/domain/project-rebate';
 import { lock, LockSpace } from '../../shared/locks';
-import { paginate, type Connection, type PageArgs } from '../../shared/pagination';
+import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
 import { filterByPartner } from '../../shared/work-queue';
 
 export interface ProjectRegistrationInput {
@@ -209,7 +209,7 @@ export class ProjectsService {
   }
 
   /** A page of one partner's projects (every partner's with null), optionally of one status. */
-  list(partnerId: string | null, status: rules.ProjectStatus | null | undefined, page: PageArgs): Promise<Connection<ProjectEntity>> {
+  list(partnerId: string | null, status: rules.ProjectStatus | null | undefined, page: PageArgsInput): Promise<Connection<ProjectEntity>> {
     const qb = filterByPartner(this.ds.manager.createQueryBuilder(ProjectEntity, 'p'), partnerId);
     if (status) qb.andWhere('p.status = :status', { status });
     return paginate(qb, page);

@@ -7,13 +7,14 @@ import { ConnectionType } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 import { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from './domain/ledger-kinds';
+import { NodeInterface } from '../../shared/node';
 
 /** The GraphQL enum of the ledger kinds registry (domain/ledger-kinds.ts). */
 export const LedgerEntryKindEnum = Object.fromEntries(LEDGER_ENTRY_KINDS.map((kind) => [kind, kind])) as { [K in LedgerEntryKind]: K };
 export type LedgerEntryKindEnum = LedgerEntryKind;
 registerEnumType(LedgerEntryKindEnum, { name: 'LedgerEntryKind' });
 
-@ObjectType('RebateLedgerEntry')
+@ObjectType('RebateLedgerEntry', { implements: NodeInterface })
 export class RebateLedgerEntryType {
   @Field(() => ID) id: string;
   @Field(() => String, { description: 'Global, strictly increasing position in the event stream, a decimal integer as a string; the resume cursor.' })
@@ -31,6 +32,7 @@ export const RebateLedgerConnection = ConnectionType('RebateLedger', RebateLedge
 
 @ObjectType('RebateBalance')
 export class RebateBalanceType {
+  @Field(() => ID, { description: "The partner's id (one balance per partner)." }) id: string;
   @Field(() => MoneyScalar, { description: 'The ledger balance; PENDING bank payouts are already deducted.' }) available: Dec;
   @Field(() => MoneyScalar, { description: 'Sum of PENDING bank payouts.' }) pendingWithdrawals: Dec;
   @Field(() => MoneyScalar, { description: 'Sum of PROJECT_REBATE and SPECIALIZATION_REBATE entries.' }) accruedTotal: Dec;

@@ -1,18 +1,15 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { paginate } from '../../shared/pagination';
-import { isUuid } from '../../shared/validation';
+import { PageArgs } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { BankAccountType, PartnerType } from '../partners/partner.type';
 import { WithdrawalEntity } from './withdrawal.entity';
 import { SettleWithdrawalInput, WithdrawalConnection, WithdrawalPayload, WithdrawalStatusEnum, WithdrawalType, WithdrawRebateInput } from './withdrawal.type';
 
 @ArgsType()
-class PartnerWithdrawalsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class PartnerWithdrawalsArgs extends PageArgs {
   @Field(() => WithdrawalStatusEnum, { nullable: true }) status?: WithdrawalStatusEnum;
 }
 

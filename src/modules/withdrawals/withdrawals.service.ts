@@ -27,7 +27,7 @@ import {
 import { WithdrawalEntity } from './withdrawal.entity';
 import { isUniqueViolation } from '../../shared/db-errors';
 import { lock, lockShared, LockSpace } from '../../shared/locks';
-import { paginate, type Connection, type PageArgs } from '../../shared/pagination';
+import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
 
 const IDEMPOTENCY_KEY_MAX = 200;
 
@@ -195,7 +195,7 @@ export class WithdrawalsService {
   }
 
   /** A page of one partner's withdrawals (every partner's with null), optionally of one status. */
-  list(partnerId: string | null, status: WithdrawalStatus | null | undefined, page: PageArgs): Promise<Connection<WithdrawalEntity>> {
+  list(partnerId: string | null, status: WithdrawalStatus | null | undefined, page: PageArgsInput): Promise<Connection<WithdrawalEntity>> {
     const qb = this.ds.manager.createQueryBuilder(WithdrawalEntity, 'w');
     if (partnerId) qb.andWhere(isUuid(partnerId) ? 'w.partnerId = :partnerId' : 'false', { partnerId });
     if (status) qb.andWhere('w.status = :status', { status });
