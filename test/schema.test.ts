@@ -32,7 +32,6 @@ describe('schema pipeline', () => {
  * the list ends empty.
  */
 const CONTRACT_PENDING: Record<string, string[]> = {
-  'issue 11 (edge)': ['missing field Query.rateLimit', 'missing type RateLimit'],
   'issue 14 (schema kit)': [
     'missing field PageInfo.hasPreviousPage',
     'missing field PageInfo.startCursor',

@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import '../shared/enums';
 import { DateTimeScalar } from '../shared/scalars';
 import { resolvers } from './resolvers';
+import { applyTextRule } from './text-rule';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -24,7 +25,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
           throw new Error('Subscriptions use the event bus, not a PubSub');
         },
       },
-    });
+    }).then(applyTextRule);
   }
   return cached;
 }

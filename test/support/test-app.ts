@@ -10,9 +10,9 @@ import type { App } from '../../src/app/app';
 import type { AppContext } from '../../src/app/context';
 import { createApp } from '../../src/app/create-app';
 import { formatError } from '../../src/app/format-error';
-import { createLogger } from '../../src/app/logger';
-import { securityPlugins } from '../../src/app/security';
-import { createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
+import { createLogger, type Logger } from '../../src/app/logger';
+import { edgePlugin } from '../../src/app/graphql-edge';
+import { apolloSecurityOptions, createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
 import type { Config } from '../../src/config';
 import { TEMPLATE_DB, withDatabase } from './global-setup';
 
@@ -51,12 +51,19 @@ export async function createTestDatabase(template: string | null = TEMPLATE_DB):
   return withDatabase(serverUrl, name);
 }
 
-export async function setupTestApp(options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  now?: string;
+  clock?: 'manual' | 'system';
+  /** The App's logger (default: silent, or TEST_LOG_LEVEL). */
+  logger?: Logger;
+}
+
+export async function setupTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   return attachTestApp(await createTestDatabase(), options);
 }
 
 /** Another App (another "server instance") on an existing test database, e.g. the databaseUrl of a setupTestApp. */
-export async function attachTestApp(databaseUrl: string, options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
+export async function attachTestApp(databaseUrl: string, options: TestAppOptions = {}): Promise<TestApp> {
   const config: Config = {
     databaseUrl,
     port: 0,
@@ -66,13 +73,14 @@ export async function attachTestApp(databaseUrl: string, options: { now?: string
     dataDir: '',
     demo: false,
   };
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, schema } = await createApp(config, databaseUrl, logger);
   const apollo = new ApolloServer<AppContext>({
     schema,
+    ...apolloSecurityOptions(),
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, logger),
-    plugins: [...securityPlugins()],
+    plugins: [edgePlugin(schema)],
   });
   await apollo.start();
   const servers: RunningServer[] = [];

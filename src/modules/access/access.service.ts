@@ -5,6 +5,7 @@ import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { PartnerEntity } from '../partners/partner.entity';
 import { ApiTokenEntity, type Role } from './api-token.entity';
+import { TOKEN_REVOKED_CHANNEL } from '../events/event-bus';
 import { hashToken, newToken } from './tokens';
 import { canCreateTokenOfRole, type Viewer } from './viewer';
 
@@ -68,6 +69,8 @@ export class AccessService {
       if (token.revokedAt) throw new DomainError('INVALID_TRANSITION', 'The token is already revoked');
       token.revokedAt = this.clock.now();
       await manager.save(token);
+      // Delivered at commit to every instance's event bus, which closes the token's sockets (and drops cached viewers).
+      await manager.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, token.id]);
       return token;
     });
   }

@@ -34,6 +34,11 @@ export interface EventBusStats {
 }
 
 const ALL_PARTNERS = '*';
+/** NOTIFY channel of token revocations (payload: the token id), sent in the revoking transaction. */
+export const TOKEN_REVOKED_CHANNEL = 'api_token_revoked';
+
+/** Told a revoked token's id, or null when notifications may have been missed (after a reconnect): forget them all. */
+export type TokenRevokedListener = (tokenId: string | null) => void;
 const FAN_OUT_SLICE = 500;
 const ignore = (): void => {};
 
@@ -61,6 +66,7 @@ export class EventBus implements LiveSource {
   private reconnectAttempt = 0;
   private connecting: Promise<void> | null = null;
   private drained: Promise<void> = Promise.resolve();
+  private readonly revokedListeners = new Set<TokenRevokedListener>();
 
   private readonly databaseUrl: string;
 
@@ -132,6 +138,26 @@ export class EventBus implements LiveSource {
     const client = this.client;
     this.client = null;
     if (client) await client.end().catch(ignore);
+  }
+
+  /**
+   * Token revocations committed on any instance (SPEC §18): `listener(tokenId)` runs as soon as this instance's LISTEN
+   * connection hears the NOTIFY — before any event committed after the revocation is read on that connection.
+   * After a reconnect it runs once with null (a revocation may have been missed meanwhile). Returns the unsubscribe.
+   */
+  onTokenRevoked(listener: TokenRevokedListener): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private tokenRevoked(tokenId: string | null): void {
+    for (const listener of this.revokedListeners) {
+      try {
+        listener(tokenId);
+      } catch (error) {
+        this.logger.error({ err: error }, 'token revocation listener failed');
+      }
+    }
   }
 
   register(stream: EventStream<unknown>): { liveFrom: bigint; unregister: () => void } {
@@ -232,10 +258,14 @@ export class EventBus implements LiveSource {
       });
       client.on('error', (error) => this.connectionLost(client, error));
       client.on('end', () => this.connectionLost(client, new Error('connection ended')));
-      client.on('notification', () => this.wake());
+      client.on('notification', (message) => {
+        if (message.channel === TOKEN_REVOKED_CHANNEL) this.tokenRevoked(message.payload ?? null);
+        else this.wake();
+      });
       try {
         await client.connect();
         await client.query('LISTEN events');
+        await client.query(`LISTEN ${TOKEN_REVOKED_CHANNEL}`);
         const { rows } = await client.query<{ pid: number; max: string }>(`SELECT pg_backend_pid() AS pid, coalesce(max(sequence), 0)::text AS max FROM events`);
         // Only at the first start: after a reconnect the bus catches up from where it was.
         if (this.lastSeenSeq === null) this.lastSeenSeq = BigInt(rows[0].max);
@@ -253,6 +283,7 @@ export class EventBus implements LiveSource {
       this.client = client;
       this.stats.connections++;
       this.reconnectAttempt = 0;
+      if (this.stats.connections > 1) this.tokenRevoked(null); // revocations while disconnected were not heard
       this.wake(); // catch up whatever was committed while disconnected
     })().finally(() => {
       this.connecting = null;
