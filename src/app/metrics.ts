@@ -54,7 +54,9 @@ export function httpResponsesCounter(registry: client.Registry): RequestHandler 
     registers: [registry],
   });
   return (req, res, next) => {
-    res.on('finish', () => counter.inc({ status: String(res.statusCode), route: ROUTES.has(req.path) ? req.path : 'other' }));
+    // The path as received: routers rewrite req.url while a mounted handler runs.
+    const path = req.path;
+    res.on('finish', () => counter.inc({ status: String(res.statusCode), route: ROUTES.has(path) ? path : 'other' }));
     next();
   };
 }

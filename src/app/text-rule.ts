@@ -18,25 +18,14 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
+import { textProblem } from '../shared/validation';
 
-/** Control characters refused everywhere (C0 except tab, LF, CR; and DEL). */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-/** …and tab and line breaks too, outside descriptions and reasons. */
-const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f]/;
 const MULTILINE_FIELD = /^(description|reason)$|(Description|Reason)$/;
 const MAX_REPORTED = 100;
 
 export interface TextViolation {
   field: string[];
   message: string;
-}
-
-/** The text rule for one value: null when it is acceptable. */
-export function textProblem(value: string, multiline: boolean): string | null {
-  if (!(multiline ? CONTROL : CONTROL_OR_BREAK).test(value)) return null;
-  return multiline
-    ? 'must not contain NUL, control characters or DEL'
-    : 'must not contain NUL, control characters, DEL, tabs or line breaks (allowed in descriptions and reasons only)';
 }
 
 function check(type: GraphQLInputType, value: unknown, path: string[], multiline: boolean, out: TextViolation[]): void {
@@ -66,16 +55,25 @@ export function textViolations(args: readonly GraphQLArgument[], values: Record<
   return out;
 }
 
-function hasUserErrors(field: GraphQLField<unknown, unknown>): boolean {
+/** For a mutation whose payload has userErrors: the payload of a refusal (non-null counts 0, flags false). */
+function refusalPayload(field: GraphQLField<unknown, unknown>): Record<string, unknown> | null {
   const type = getNamedType(field.type);
-  return isObjectType(type) && 'userErrors' in type.getFields();
+  if (!isObjectType(type) || !('userErrors' in type.getFields())) return null;
+  const payload: Record<string, unknown> = {};
+  for (const f of Object.values(type.getFields())) {
+    if (!isNonNullType(f.type) || f.name === 'userErrors') continue;
+    const named = getNamedType(f.type).name;
+    if (named === 'Int' || named === 'Float') payload[f.name] = 0;
+    else if (named === 'Boolean') payload[f.name] = false;
+  }
+  return payload;
 }
 
-function guard(field: GraphQLField<unknown, unknown>, asPayload: boolean, next: GraphQLFieldResolver<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> {
+function guard(field: GraphQLField<unknown, unknown>, payload: Record<string, unknown> | null, next: GraphQLFieldResolver<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
     const violations = textViolations(field.args, args);
     if (violations.length === 0) return next(source, args, context, info);
-    if (asPayload) return { userErrors: violations.map((v) => ({ field: v.field, code: 'VALIDATION_FAILED', message: v.message })) };
+    if (payload) return { ...payload, userErrors: violations.map((v) => ({ field: v.field, code: 'VALIDATION_FAILED', message: v.message })) };
     const [first] = violations;
     throw new GraphQLError(first.message, { extensions: { code: 'VALIDATION_FAILED', field: first.field } });
   };
@@ -89,8 +87,8 @@ export function applyTextRule(schema: GraphQLSchema): GraphQLSchema {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       if (field.args.length === 0) continue;
-      if (type === subscription && field.subscribe) field.subscribe = guard(field, false, field.subscribe);
-      else field.resolve = guard(field, type === mutation && hasUserErrors(field), field.resolve ?? defaultFieldResolver);
+      if (type === subscription && field.subscribe) field.subscribe = guard(field, null, field.subscribe);
+      else field.resolve = guard(field, type === mutation ? refusalPayload(field) : null, field.resolve ?? defaultFieldResolver);
     }
   }
   return schema;

@@ -267,8 +267,8 @@ describe('the file is authoritative for its (billing account, date) pairs', () =
 });
 
 describe('recordConsumption after the hot-path changes', () => {
-  it('stores ids with quotes, backslashes, braces, commas and tabs exactly (array literal escaping)', async () => {
-    const odd = ['a"b', 'c\\d', '{e,f}', 'g\th', 'NULL', 'ü "\\" ,{}'];
+  it('stores ids with quotes, backslashes, braces and commas exactly (array literal escaping; tabs are refused, SPEC §18)', async () => {
+    const odd = ['a"b', 'c\\d', '{e,f}', 'g h', 'NULL', 'ü "\\" ,{}'];
     const records = odd.map((text, i) => ({ billingAccountId: `${uniqueAccount()}-${text}`, date: '2026-02-20', serviceId: 'compute', cloudId: text, folderId: `f${i}${text}`, cost: `${i}.5` }));
     const r = await t.ok(
       'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code field } } }',

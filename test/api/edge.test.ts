@@ -195,3 +195,171 @@ describe('HTTP layer failures are JSON', () => {
     expect(warnings.length, warnings.map((r) => `${r.name}: ${'reason' in r ? r.reason : ''}`).join('\n')).toBeLessThanOrEqual(3);
   });
 });
+
+describe('the central text rule', () => {
+  const apply = (fields: Record<string, string>) =>
+    post(
+      {
+        query: 'mutation($input: ApplyForPartnerStatusInput!) { applyForPartnerStatus(input: $input) { partner { id } ownerToken userErrors { field code message } } }',
+        variables: { input: { name: 'Text Rule LLC', inn: '7707083893', ownBillingAccountId: `ba-text-${Math.random()}`, paymentMode: 'ADVANCE', contactEmail: 'a@b.example', ...fields } },
+      },
+      null,
+    );
+
+  it('refuses NUL, ESC, DEL and line breaks in a mutation input as VALIDATION_FAILED userErrors on each path, changing nothing', async () => {
+    const before = await partnersCount();
+    for (const [field, value] of [
+      ['contactEmail', 'a\u0000@b.example'],
+      ['name', 'Esc\u001b LLC'],
+      ['ownBillingAccountId', 'ba-del\u007f'],
+      ['name', 'Two\nLines'],
+      ['name', 'Tab\tName'],
+    ]) {
+      const answer = await apply({ [field]: value });
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data.applyForPartnerStatus).toMatchObject({ partner: null, ownerToken: null, userErrors: [{ field: ['input', field], code: 'VALIDATION_FAILED' }] });
+    }
+    const both = await apply({ name: 'x\u0000', contactEmail: 'y\u0001' });
+    expect(both.body.data.applyForPartnerStatus.userErrors.map((e: any) => e.field)).toEqual([['input', 'name'], ['input', 'contactEmail']]);
+    expect(await partnersCount()).toBe(before);
+    expect((await request({ path: '/healthz' })).status).toBe(200);
+  });
+
+  it('allows tab and line breaks in a description, not NUL', async () => {
+    const p = await activePartner(t);
+    const deal = (description: string) =>
+      post(
+        {
+          query: 'mutation($input: RegisterDealInput!) { registerDeal(input: $input) { deal { id description } userErrors { field code } } }',
+          variables: { input: { partnerId: p.id, customerName: 'Customer', customerInn: '7736207543', targetMonthlyConsumption: '50000', description } },
+        },
+        p.ownerToken,
+      );
+    const nul = await deal('bad\u0000text');
+    expect(nul.body.data.registerDeal.userErrors).toEqual([{ field: ['input', 'description'], code: 'VALIDATION_FAILED' }]);
+    const ok = await deal('line one\n\tline two');
+    expect(ok.body.data.registerDeal).toMatchObject({ deal: { description: 'line one\n\tline two' }, userErrors: [] });
+  });
+
+  it('refuses a control character in a query argument as a top-level VALIDATION_FAILED naming the path', async () => {
+    const answer = await post({ query: 'query($id: ID!) { partner(id: $id) { id } }', variables: { id: 'abc\u0000' } });
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION_FAILED', field: ['id'] } });
+    expect(answer.text).not.toMatch(/stacktrace|node_modules/);
+    const cursor = await post({ query: '{ partners(first: 1, after: "x\\u0007") { totalCount } }' });
+    expect(cursor.body.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: ['after'] });
+  });
+
+  it('refuses NUL in consumption records and batch ids with the record path, storing nothing', async () => {
+    const record = { billingAccountId: 'ba-text-1', date: '2026-03-01', serviceId: 'compute', cloudId: 'cloud-1', folderId: 'folder-1', cost: '10' };
+    const send = (batchId: string, records: unknown[]) =>
+      post({ query: 'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { field code } } }', variables: { input: { batchId, records } } });
+    const bad = await send('text-batch-1', [record, { ...record, cloudId: 'cloud\u0000' }, { ...record, folderId: 'f\u001b' }]);
+    expect(bad.body.errors, bad.text).toBeUndefined();
+    expect(bad.body.data.recordConsumption).toEqual({
+      accepted: 0,
+      userErrors: [
+        { field: ['input', 'records', '1', 'cloudId'], code: 'VALIDATION_FAILED' },
+        { field: ['input', 'records', '2', 'folderId'], code: 'VALIDATION_FAILED' },
+      ],
+    });
+    const badKey = await send('batch\u0000', [record]);
+    expect(badKey.body.data.recordConsumption.userErrors).toEqual([{ field: ['input', 'batchId'], code: 'VALIDATION_FAILED' }]);
+    const rows = await t.app.ds.query(`SELECT count(*)::int AS n FROM consumption_records WHERE billing_account_id = 'ba-text-1'`);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('rate limits', () => {
+  let limited: RunningServer;
+  beforeAll(async () => {
+    limited = await t.startHttp({ rateBudgets: { partner: 5, admin: 50, anonymous: 3 } });
+  });
+  const to = (token: string | null, body: unknown) =>
+    fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+
+  it('charges max(1, ceil(cost / 100)) points per token, reports them in headers and Query.rateLimit, and refuses over budget with 429', async () => {
+    const p = await activePartner(t);
+    const first = await to(p.ownerToken, { query: '{ rateLimit { limit cost used remaining resetAt } }' });
+    expect(first.status).toBe(200);
+    const data = ((await first.json()) as any).data.rateLimit;
+    expect(data).toMatchObject({ limit: 5, cost: 1, used: 1, remaining: 4 });
+    expect(first.headers.get('x-ratelimit-limit')).toBe('5');
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('4');
+    expect(first.headers.get('x-ratelimit-used')).toBe('1');
+    expect(Number(first.headers.get('x-ratelimit-reset'))).toBe(Math.ceil(new Date(data.resetAt).getTime() / 1000));
+    // cost 100 + 100 + 30 = 230 → 3 points
+    const costly = await to(p.ownerToken, {
+      query: 'query($id: ID!) { partner(id: $id) { rebateLedger(first: 100) { totalCount } withdrawals(first: 100) { totalCount } deals(first: 30) { totalCount } } rateLimit { cost used } }',
+      variables: { id: p.id },
+    });
+    expect(((await costly.json()) as any).data.rateLimit).toEqual({ cost: 3, used: 4 });
+    await to(p.ownerToken, { query: '{ now }' }); // used 5
+    const before = await partnersCount();
+    const refused = await to(p.ownerToken, {
+      query: 'mutation { createApiToken(input: { role: PARTNER_VIEWER, name: "over budget" }) { token } }',
+    });
+    const body = (await refused.json()) as any;
+    expect(refused.status).toBe(429);
+    expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(body.data).toBeUndefined();
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    const tokens = await t.app.ds.query(`SELECT count(*)::int AS n FROM api_tokens WHERE name = 'over budget'`);
+    expect(tokens[0].n).toBe(0);
+    expect(await partnersCount()).toBe(before);
+    // The ADMIN token has its own, larger budget.
+    const admin = await to(ADMIN_TOKEN, { query: '{ rateLimit { limit used } }' });
+    expect(((await admin.json()) as any).data.rateLimit).toEqual({ limit: 50, used: 1 });
+  });
+
+  it('counts requests without a token per client IP, HTTP-layer refusals included', async () => {
+    for (let i = 0; i < 2; i++) expect((await to(null, { query: '{ now }' })).status).toBe(200);
+    const malformed = await fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('x-ratelimit-remaining')).toBe('0');
+    const over = await to(null, { query: '{ now }' });
+    expect(over.status).toBe(429);
+    expect(((await over.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect((await fetch(limited.url.replace('/graphql', '/healthz'))).status).toBe(200);
+  });
+});
+
+describe('CORS, HOST and metrics', () => {
+  it('answers preflights for CORS_ORIGINS only, none by default; listens on HOST', async () => {
+    const withCors = await t.startHttp({ corsOrigins: ['https://console.example'], host: '127.0.0.1' });
+    expect(withCors.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    const preflight = (url: string, origin: string) =>
+      fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+    const allowed = await preflight(withCors.url, 'https://console.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const other = await preflight(withCors.url, 'https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const byDefault = await preflight(server.url, 'https://console.example');
+    expect(byDefault.headers.get('access-control-allow-origin')).toBeNull();
+    expect(byDefault.status).toBe(405);
+    // CSRF prevention stays on: a simple GET without a preflight-forcing header is refused.
+    const csrf = await fetch(withCors.url + '?query=' + encodeURIComponent('{ now }'));
+    expect(csrf.status).toBe(400);
+  });
+
+  it('labels unknown operation names as other, counts HTTP answers by status and exposes counters and pool gauges', async () => {
+    for (let i = 0; i < 30; i++) await post({ query: `query Random${i}x { now }`, operationName: `Random${i}x` }, null);
+    await post({ query: 'query now { now }' }, null);
+    const { text } = await request({ path: '/metrics' });
+    expect(text).not.toMatch(/Random\d+x/);
+    expect(text).toMatch(/graphql_operation_duration_seconds_count\{operation="other",type="query",outcome="ok"\} (\d+)/);
+    expect(Number(/graphql_operation_duration_seconds_count\{operation="other",type="query",outcome="ok"\} (\d+)/.exec(text)![1])).toBeGreaterThanOrEqual(30);
+    expect(text).toMatch(/graphql_operation_duration_seconds_count\{operation="now",type="query",outcome="ok"\} 1/);
+    expect(text).toMatch(/# TYPE http_responses_total counter/);
+    expect(text).toMatch(/http_responses_total\{status="200",route="\/graphql"\} \d+/);
+    expect(text).toMatch(/http_responses_total\{status="400",route="\/graphql"\} \d+/);
+    for (const name of ['event_bus_reads_total', 'event_bus_events_total', 'event_bus_deliveries_total', 'event_bus_reconnects_total']) {
+      expect(text).toContain(`# TYPE ${name} counter`);
+    }
+    for (const name of ['db_pool_connections', 'db_pool_idle', 'db_pool_waiting']) expect(text).toMatch(new RegExp(`# TYPE ${name} gauge\\n${name} \\d+`));
+  });
+});

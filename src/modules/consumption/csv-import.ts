@@ -15,6 +15,7 @@ import type { DataSource } from 'typeorm';
 import { parseExportAmount, ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
+import { textProblem } from '../../shared/validation';
 import { checkRecordFields, MONTH_CLOSE_LOCK, openFrom } from './consumption.service';
 
 /** Serialises CSV imports: two imports replacing the same pairs at once could otherwise both keep their rows. */
@@ -156,7 +157,8 @@ function lineBreaks(value: string): { breaks: number; crlf: number } {
  */
 class RowValidator extends Transform {
   rows = 0;
-  private columns: Record<CsvColumn, number> | null = null;
+  /** Column indexes; `currency` is optional (checked when the file has it). */
+  private columns: (Record<CsvColumn, number> & { currency?: number }) | null = null;
   private buffered = '';
   private failed = false;
   /** csv-parse's line counter after the previous row, and how far it ran ahead (it counts a quoted CRLF twice). */
@@ -218,7 +220,7 @@ class RowValidator extends Transform {
       for (const problem of problems) this.errors.add(problem);
       throw new HeaderError('bad header');
     }
-    this.columns = Object.fromEntries(CSV_COLUMNS.map((c) => [c, found.get(c)!])) as Record<CsvColumn, number>;
+    this.columns = { ...(Object.fromEntries(CSV_COLUMNS.map((c) => [c, found.get(c)!])) as Record<CsvColumn, number>), currency: found.get('currency') };
   }
 
   private row(record: string[], line: number): void {
@@ -260,10 +262,16 @@ class RowValidator extends Transform {
       else if (field in COLUMN_OF_FIELD && field !== 'date') message = message.replace(field, COLUMN_OF_FIELD[field]);
       fail(COLUMN_OF_FIELD[field] ?? field, error.code, message);
     }
-    // PostgreSQL text cannot hold NUL.
-    if (billingAccountId.includes('\u0000')) fail('billing_account_id', 'VALIDATION_FAILED', 'billing_account_id must not contain a NUL character');
-    if (cloudId.includes('\u0000')) fail('cloud_id', 'VALIDATION_FAILED', 'cloud_id must not contain a NUL character');
-    if (folderId.includes('\u0000')) fail('folder_id', 'VALIDATION_FAILED', 'folder_id must not contain a NUL character');
+    // The ids are checked by checkRecordFields; the service columns are looked up, so refused here (SPEC §18).
+    for (const [column, value] of [['service_id', serviceIdText], ['service_name', serviceName]] as const) {
+      const problem = textProblem(value, false);
+      if (problem) fail(column, 'VALIDATION_FAILED', `${column} ${problem}`);
+    }
+    // The program bills in roubles (SPEC §22): a row in another currency is refused, and with it the file.
+    if (c.currency !== undefined) {
+      const currency = record[c.currency];
+      if (currency !== 'RUB') fail('currency', 'CURRENCY_NOT_SUPPORTED', `Only RUB is billed; this row is in ${JSON.stringify(currency.slice(0, 20))}`);
+    }
     if (this.errors.count !== errorsBefore || this.failed) return;
 
     this.buffered +=
