@@ -4,7 +4,7 @@ import { buildSchema } from 'type-graphql';
 import '../shared/enums';
 import { DateTimeScalar } from '../shared/scalars';
 import { resolvers } from './resolvers';
-import { applyTextRule } from './text-rule';
+import { applyTextRule } from '../graphql/text-rule';
 
 let cached: Promise<GraphQLSchema> | null = null;
 

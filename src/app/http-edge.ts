@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { Logger } from './logger';
-import { rateLimitHeaders, type RateLimiter } from './rate-limit';
+import type { Logger } from '../shared/logger';
+import { rateLimitHeaders, type RateLimiter } from '../graphql/rate-limit';
 
 /** The request body limit: a 10,000-record consumption batch is a few MB of JSON. */
 export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;

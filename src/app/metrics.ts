@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import client from 'prom-client';
 import type { App } from './app';
-import type { AppContext } from './context';
+import type { AppContext } from '../graphql/context';
 
 /**
  * Operation names counted under their own label: the schema's root field names (a client that names its operation

@@ -11,15 +11,15 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import client from 'prom-client';
 import type { App } from './app';
-import type { AppContext } from './context';
-import { formatError } from './format-error';
+import type { AppContext } from '../graphql/context';
+import { formatError } from '../graphql/format-error';
 import { createLoaders } from './loaders';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
-import { parseOptions } from './security';
-import { edgePlugin, prepareWsOperation } from './graphql-edge';
-import { clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds } from './http-edge';
+import { parseOptions } from '../graphql/limits';
+import { edgePlugin, prepareWsOperation } from '../graphql/edge';
+import { clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
 import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin } from './metrics';
-import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from './rate-limit';
+import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
 import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
 import type { Viewer } from '../modules/access/viewer';
 import { unauthenticated } from '../shared/errors';
@@ -83,18 +83,12 @@ function wsOperationContext(app: App, socketCtx: AppContext, limiter: RateLimite
   return { ...socketCtx, loaders: createLoaders(app), requestId: randomUUID(), closeConnection: close, edge: { ip, limiter } };
 }
 
-export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
-  const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
-  appMetrics(app, registry);
-  const limiter = new RateLimiter(options.rateBudgets ?? DEFAULT_RATE_BUDGETS);
-  const edge = { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] };
-  const expressApp = express();
-  const httpServer = http.createServer(expressApp);
+/** graphql-ws on the HTTP server's /graphql: message and subscription limits, revocation, the shared limits. */
+function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Server, limiter: RateLimiter, options: ServerOptions) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MESSAGE_LIMIT });
   guardMessageSizes(wsServer, app);
   const socketTokens = new SocketTokens(app, options.tokenSweepMs ?? 5_000);
-  const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext; ip?: string }>(
+  const cleanup = useServer<Record<string, unknown>, { ctx?: AppContext; ip?: string }>(
     {
       schema,
       // One execution per event for all subscriptions with the same document, variables and viewer scope.
@@ -113,7 +107,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },
-      // Parse (token limit), validate, check the limits and the rate budget: the same as HTTP (graphql-edge.ts).
+      // Parse (token limit), validate, check the limits and the rate budget: the same as HTTP (graphql/edge.ts).
       onSubscribe: async (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > WS_SUBSCRIPTION_LIMIT) {
           return [new GraphQLError(`At most ${WS_SUBSCRIPTION_LIMIT} subscriptions per socket`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
@@ -137,22 +131,16 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     // Pings every keepAliveMs; a socket without a pong by then is terminated (dead peers free their subscriptions).
     options.keepAliveMs ?? 12_000,
   );
+  return {
+    async dispose() {
+      socketTokens.stop();
+      await cleanup.dispose();
+    },
+  };
+}
 
-  const apollo = new ApolloServer<AppContext>({
-    schema,
-    ...apolloSecurityOptions(),
-    stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
-    formatError: (formatted, error) => formatError(formatted, error, app.logger),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      operationsPlugin(registry, knownOperationNames(schema, options.metricsOperations)),
-      requestIdPlugin(app),
-      edgePlugin(schema),
-    ],
-  });
-  await apollo.start();
-
+/** /healthz, /metrics, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors). */
+function mountHttp(expressApp: express.Express, app: App, apollo: ApolloServer<AppContext>, registry: client.Registry, edge: HttpEdge): void {
   expressApp.disable('x-powered-by');
   expressApp.use(httpResponsesCounter(registry), requestIds());
   expressApp.get('/healthz', async (_req, res) => {
@@ -174,12 +162,37 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
         ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))),
-        edge: { ip: clientIp(req), limiter },
+        edge: { ip: clientIp(req), limiter: edge.limiter },
       }),
     }),
   );
   expressApp.use(notFound(edge));
   expressApp.use(jsonErrors(edge));
+}
+
+export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  appMetrics(app, registry);
+  const limiter = new RateLimiter(options.rateBudgets ?? DEFAULT_RATE_BUDGETS);
+  const expressApp = express();
+  const httpServer = http.createServer(expressApp);
+  const ws = startWebSockets(app, schema, httpServer, limiter, options);
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    ...apolloSecurityOptions(),
+    stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
+    formatError: (formatted, error) => formatError(formatted, error, app.logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
+      operationsPlugin(registry, knownOperationNames(schema, options.metricsOperations)),
+      requestIdPlugin(app),
+      edgePlugin(schema),
+    ],
+  });
+  await apollo.start();
+  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] });
 
   await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;
@@ -189,10 +202,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     port: actualPort,
     httpServer,
     apollo,
-    async close() {
-      socketTokens.stop();
-      await apollo.stop();
-    },
+    close: () => apollo.stop(),
   };
 }
 

@@ -1,7 +1,7 @@
 // Query.rateLimit (SPEC §18): the rate budget of the token (or client IP) after the current request was charged.
 import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { RateLimiter } from '../../app/rate-limit';
+import type { AppContext } from '../../graphql/context';
+import { RateLimiter } from '../../graphql/rate-limit';
 import { DateTimeScalar } from '../../shared/scalars';
 
 @ObjectType('RateLimit', { description: 'The rate-limit budget of the token making the request (of its client IP without a token).' })

@@ -5,17 +5,9 @@
 // its points and leaves the rate state in the context for the x-ratelimit-* headers and Query.rateLimit.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, getOperationAST, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import type { AppContext } from './context';
-import { rateLimitHeaders, type RateLimiter, type RateState } from './rate-limit';
-import { limitErrors, measureOperation, parseLimited, pointsOf } from './security';
-
-/** What the edge knows about a request, kept in its context. */
-export interface EdgeState {
-  ip: string;
-  limiter: RateLimiter;
-  /** The rate budget after this request was charged (set once it has been). */
-  rateLimit?: RateState;
-}
+import type { AppContext, EdgeState } from './context';
+import { rateLimitHeaders, type RateState } from './rate-limit';
+import { limitErrors, measureOperation, parseLimited, pointsOf } from './limits';
 
 export function rateLimited(state: RateState): GraphQLError {
   const retryAfter = Math.max(1, Math.ceil((state.resetAt.getTime() - Date.now()) / 1000));

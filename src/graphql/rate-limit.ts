@@ -1,7 +1,7 @@
 // Rate limits of SPEC §18, GitHub-style: every request costs points (max(1, ceil(cost / 100))) from a budget per
 // token (per client IP without a valid token) that is renewed an hour after the window's first request.
 // Counted in the memory of each instance: N instances behind a load balancer allow up to N × the budget (README).
-import type { Viewer } from '../modules/access/viewer';
+import type { Viewer } from '../shared/viewer';
 
 export interface RateBudgets {
   partner: number;

@@ -1,8 +1,8 @@
 // Top-level errors: known codes pass through; anything unexpected is masked (no stack, no SQL) and logged with
 // the request id (SPEC §9).
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from './logger';
-import { tokenLimitMessage } from './security';
+import type { Logger } from '../shared/logger';
+import { tokenLimitMessage } from './limits';
 
 const PASS_THROUGH = new Set([
   'UNAUTHENTICATED',
