@@ -1,6 +1,7 @@
 // The provider's CSV usage export (SPEC §5), imported against real PostgreSQL.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Clock } from '../../src/modules/clock/clock';
 import { importConsumptionCsv, type CsvImportOptions, type CsvImportResult } from '../../src/modules/consumption/csv-import';
 import { uniqueAccount } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
@@ -277,5 +278,67 @@ describe('recordConsumption after the hot-path changes', () => {
     expect(r.recordConsumption).toEqual({ accepted: odd.length, userErrors: [] });
     const rows = await t.app.ds.query(`SELECT billing_account_id, cloud_id, folder_id, cost::text AS cost FROM consumption_records WHERE billing_account_id = ANY($1) ORDER BY id`, [records.map((x) => x.billingAccountId)]);
     expect(rows).toEqual(records.map((x, i) => ({ billing_account_id: x.billingAccountId, cloud_id: x.cloudId, folder_id: x.folderId, cost: `${i}.500000` })));
+  });
+});
+
+describe('currency and control characters (SPEC §22, §18)', () => {
+  it('refuses rows in another currency than RUB with their line numbers and stores nothing of the file', async () => {
+    const a = uniqueAccount();
+    const rub = line({ account: a, date: '2026-03-01', cost: '10' });
+    const usd = rub.replace(',RUB,', ',USD,');
+    const result = await failed(csv([rub, usd, rub.replace(',RUB,', ',,'), rub]));
+    expect(result.errors.map((e) => [e.line, e.field, e.code])).toEqual([
+      [3, 'currency', 'CURRENCY_NOT_SUPPORTED'],
+      [4, 'currency', 'CURRENCY_NOT_SUPPORTED'],
+    ]);
+    expect(result.errors[0].message).toContain('USD');
+    expect(await stored(a)).toEqual([]);
+    // Without a currency column every row is roubles.
+    const header = HEADER.replace(',currency', '');
+    const noCurrency = [header, rub.replace(',RUB,', ',')].join('\n') + '\n';
+    expect((await imported(noCurrency)).inserted).toBe(1);
+  });
+
+  it('refuses NUL, control characters and tabs in the id and service columns, storing nothing', async () => {
+    const a = uniqueAccount();
+    const result = await failed(
+      csv([
+        { account: a, date: '2026-03-01', cost: '10', cloud: 'cloud\u0000' },
+        { account: a, date: '2026-03-01', cost: '10', folder: '"f\tx"' },
+        { account: `${a}\u001b`, date: '2026-03-01', cost: '10' },
+        { account: a, date: '2026-03-01', cost: '10', serviceName: 'Compute\u007f' },
+        { account: a, date: '2026-03-01', cost: '10' },
+      ]),
+    );
+    expect(result.errors.map((e) => [e.line, e.field, e.code])).toEqual([
+      [2, 'cloud_id', 'VALIDATION_FAILED'],
+      [3, 'folder_id', 'VALIDATION_FAILED'],
+      [4, 'billing_account_id', 'VALIDATION_FAILED'],
+      [5, 'service_name', 'VALIDATION_FAILED'],
+    ]);
+    expect(await stored(a)).toEqual([]);
+  });
+});
+
+describe('the import CLI and the manual clock', () => {
+  it('follows the manual instant a server keeps in the database when CLOCK is not set', async () => {
+    await t.app.ds.query(`UPDATE clock_state SET now = '2027-06-15T09:00:00Z' WHERE id = 1`);
+    try {
+      const clock = new Clock('system');
+      expect(await clock.followDatabase(t.app.ds)).toBe(true);
+      expect(clock.mode).toBe('manual');
+      expect(clock.today()).toBe('2027-06-15');
+      // A row dated by the server's clock (in the future of the real one) is accepted.
+      const a = uniqueAccount();
+      const result = await importConsumptionCsv(t.app.ds, clock, t.app.services, stream(csv([{ account: a, date: '2027-06-14', cost: '5' }])));
+      expect(result.ok).toBe(true);
+      expect((await stored(a)).map((r) => r.date)).toEqual(['2027-06-14']);
+      // Against the real date the same row would be refused.
+      const real = await importConsumptionCsv(t.app.ds, new Clock('system'), t.app.services, stream(csv([{ account: uniqueAccount(), date: '2027-06-14', cost: '5' }])));
+      expect(real.ok).toBe(false);
+    } finally {
+      await t.app.ds.query(`UPDATE clock_state SET now = '2026-03-10T09:00:00Z' WHERE id = 1`);
+      await t.app.clock.sync(t.app.ds);
+    }
   });
 });

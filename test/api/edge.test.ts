@@ -6,9 +6,11 @@ import { Writable } from 'node:stream';
 import { auditServer } from 'graphql-http';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import type { RunningServer } from '../../src/app/server';
 import { activePartner, tokenFor } from '../support/factories';
-import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
+import { ADMIN_TOKEN, attachTestApp, setupTestApp, type TestApp } from '../support/test-app';
+import { wsClient, type WsClient } from '../support/ws-client';
 
 const logLines: string[] = [];
 const logger = pino(
@@ -82,6 +84,7 @@ afterEach(() => {
   expect(consoleError).not.toHaveBeenCalled();
 });
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const partnersCount = async () => (await t.ok('{ partners(first: 1) { totalCount } }')).partners.totalCount as number;
 
 describe('document limits (HTTP)', () => {
@@ -361,5 +364,100 @@ describe('CORS, HOST and metrics', () => {
       expect(text).toContain(`# TYPE ${name} counter`);
     }
     for (const name of ['db_pool_connections', 'db_pool_idle', 'db_pool_waiting']) expect(text).toMatch(new RegExp(`# TYPE ${name} gauge\\n${name} \\d+`));
+  });
+});
+
+describe('WebSocket limits and revocation', () => {
+  const clients: WsClient[] = [];
+  afterAll(async () => {
+    for (const c of clients) await c.dispose().catch((): void => undefined);
+  });
+
+  /** A raw graphql-transport-ws socket; resolves with the close code once the server closes it. */
+  function rawSocket(url: string): { socket: WebSocket; opened: Promise<void>; closed: Promise<number> } {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const opened = new Promise<void>((resolve) => socket.once('open', () => resolve()));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code)));
+    socket.on('error', () => undefined);
+    return { socket, opened, closed };
+  }
+
+  it('closes with 1009 a connection_init over 8 KiB and a message over 64 KiB, before authentication', async () => {
+    const init = rawSocket(server.url);
+    await init.opened;
+    init.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ADMIN_TOKEN}`, pad: 'x'.repeat(9 * 1024) } }));
+    expect(await init.closed).toBe(1009);
+
+    const big = rawSocket(server.url);
+    await big.opened;
+    big.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    await new Promise<void>((resolve) => big.socket.once('message', () => resolve())); // connection_ack
+    big.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { partnerActivity { sequence } }', variables: { pad: 'x'.repeat(65 * 1024) } } }));
+    expect(await big.closed).toBe(1009);
+
+    const unauthenticated = rawSocket(server.url);
+    await unauthenticated.opened;
+    unauthenticated.socket.send('x'.repeat(200 * 1024));
+    expect(await unauthenticated.closed).toBe(1009);
+    expect((await request({ path: '/healthz' })).status).toBe(200);
+  });
+
+  it('applies the HTTP limits to subscription documents: tokens, cost', async () => {
+    const ws = wsClient(server.url, ADMIN_TOKEN);
+    clients.push(ws);
+    const tokens = ws.subscribe(`subscription { partnerActivity { ${'a '.repeat(10_001)} } }`); // 20 KB, 10,005 tokens
+    await tokens.waitForEnd();
+    expect(JSON.stringify(tokens.errors)).toMatch(/GRAPHQL_PARSE_FAILED.*|more than 10,000 tokens/);
+    let nested = 'id';
+    for (let i = 0; i < 2; i++) nested = `customers(first: 100) { edges { node { ${i ? 'partner { ' + nested + ' }' : nested} } } }`;
+    const costly = ws.subscribe(`subscription { rebateAccruals { partner { ${nested} } } }`);
+    await costly.waitForEnd();
+    expect(JSON.stringify(costly.errors)).toMatch(/QUERY_TOO_COMPLEX/);
+    expect(JSON.stringify(costly.errors)).toMatch(/Query cost 10,100 exceeds the limit of 5,000/);
+  });
+
+  it('refuses the 101st subscription of a socket and keeps the other 100 running', async () => {
+    const p = await activePartner(t);
+    const ws = wsClient(server.url, ADMIN_TOKEN);
+    clients.push(ws);
+    await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1.00", reason: "first" }) { userErrors { code } } }', { id: p.id });
+    // Each replays the partner's ledger first, so each has registered once it has an item.
+    const subs = Array.from({ length: 100 }, () => ws.subscribe('subscription($p: ID) { rebateAccruals(partnerId: $p, after: "0") { sequence amount } }', { p: p.id }));
+    await Promise.all(subs.map((c) => c.waitForItems(1)));
+    const replayed = subs[0].data.length;
+    const extra = ws.subscribe('subscription($p: ID) { rebateAccruals(partnerId: $p) { sequence } }', { p: p.id });
+    await extra.waitForEnd();
+    expect(JSON.stringify(extra.errors)).toMatch(/TOO_MANY_SUBSCRIPTIONS/);
+    await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "2.00", reason: "second" }) { userErrors { code } } }', { id: p.id });
+    await Promise.all(subs.map((c) => c.waitForItems(replayed + 1)));
+    expect(subs.every((c) => c.errors.length === 0 && !c.completed)).toBe(true);
+  });
+
+  it('closes a revoked token\'s sockets with 4403 within 1 s on every instance, and delivers nothing committed after the revocation', async () => {
+    const other = await attachTestApp(t.databaseUrl, { logger });
+    try {
+      const otherServer = await other.startHttp({ tokenSweepMs: 60_000 }); // the broadcast, not the sweep
+      const p = await activePartner(t);
+      const integrator = await tokenFor(t, p, 'INTEGRATOR');
+      const tokenId = (await t.app.ds.query(`SELECT id FROM api_tokens WHERE partner_id = $1 AND role = 'INTEGRATOR'`, [p.id]))[0].id;
+      const sockets = [wsClient(server.url, integrator), wsClient(otherServer.url, integrator)];
+      clients.push(...sockets);
+      await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1.00", reason: "before" }) { userErrors { code } } }', { id: p.id });
+      const streams = sockets.map((ws) => ws.subscribe('subscription { rebateAccruals(after: "0") { sequence amount } }'));
+      await Promise.all(streams.map((c) => c.waitForItems(1)));
+      const seen = streams.map((c) => c.data.length);
+      expect(seen).toEqual([1, 1]);
+      const revokedAt = performance.now();
+      const revoke = await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: tokenId }, p.ownerToken);
+      expect(revoke.revokeApiToken.userErrors).toEqual([]);
+      // Committed right after the revocation, through the other instance.
+      await other.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "2.00", reason: "after" }) { userErrors { code } } }', { id: p.id });
+      await Promise.all(streams.map((c) => c.waitForEnd(5_000)));
+      expect(performance.now() - revokedAt).toBeLessThan(1000);
+      for (const ws of sockets) expect(ws.closes.map((c) => c.code)).toEqual([4403]);
+      expect(streams.map((c) => c.data.length)).toEqual(seen);
+    } finally {
+      await other.close();
+    }
   });
 });
