@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import '../shared/enums';
+import { applySchemaDocs } from '../graphql/schema-docs';
 import { DateTimeScalar } from '../shared/scalars';
 import { resolvers } from './resolvers';
 import { applyTextRule } from '../graphql/text-rule';
@@ -25,7 +26,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
           throw new Error('Subscriptions use the event bus, not a PubSub');
         },
       },
-    }).then(applyTextRule);
+    }).then(applySchemaDocs).then(applyTextRule);
   }
   return cached;
 }
