@@ -27,11 +27,17 @@ export interface HttpEdge {
   corsOrigins: string[];
 }
 
+/** Charges a request refused before GraphQL (1 point, to its client IP) and puts the rate headers on its answer. */
+export function chargeIp(limiter: RateLimiter, ip: string, res: Response): void {
+  const who = limiter.keyOf(null, ip);
+  const state = limiter.charge(who, 1);
+  for (const [name, value] of rateLimitHeaders(state.allowed ? state : limiter.peek(who))) res.setHeader(name, value);
+}
+
 /** Sends a JSON error answer; HTTP-layer refusals cost the client IP one rate-limit point. */
 function refuse(edge: HttpEdge, req: Request, res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const requestId = String(res.locals.requestId ?? requestIdOf(undefined));
-  const state = edge.limiter.charge(edge.limiter.keyOf(null, clientIp(req)), 1);
-  for (const [name, value] of rateLimitHeaders(state.allowed ? state : edge.limiter.peek(edge.limiter.keyOf(null, clientIp(req))))) res.setHeader(name, value);
+  chargeIp(edge.limiter, clientIp(req), res);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   const extensions: Record<string, unknown> = { code };
   if (status >= 500) extensions.requestId = requestId;

@@ -17,7 +17,7 @@ import { createLoaders } from './loaders';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { parseOptions } from '../graphql/limits';
 import { edgePlugin, prepareWsOperation } from '../graphql/edge';
-import { clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
+import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
 import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin } from './metrics';
 import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
 import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
@@ -160,10 +160,15 @@ function mountHttp(expressApp: express.Express, app: App, apollo: ApolloServer<A
     corsFor(edge.corsOrigins),
     ...graphqlBody(edge),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => ({
-        ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))),
-        edge: { ip: clientIp(req), limiter: edge.limiter },
-      }),
+      context: async ({ req, res }) => {
+        try {
+          return { ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))), edge: { ip: clientIp(req), limiter: edge.limiter } };
+        } catch (error) {
+          // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
+          chargeIp(edge.limiter, clientIp(req), res);
+          throw error;
+        }
+      },
     }),
   );
   expressApp.use(notFound(edge));

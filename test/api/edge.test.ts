@@ -318,10 +318,13 @@ describe('rate limits', () => {
   });
 
   it('counts requests without a token per client IP, HTTP-layer refusals included', async () => {
-    for (let i = 0; i < 2; i++) expect((await to(null, { query: '{ now }' })).status).toBe(200);
+    expect((await to(null, { query: '{ now }' })).status).toBe(200);
     const malformed = await fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
     expect(malformed.status).toBe(400);
-    expect(malformed.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(malformed.headers.get('x-ratelimit-remaining')).toBe('1');
+    const badToken = await to('not-a-token', { query: '{ now }' });
+    expect(badToken.status).toBe(401);
+    expect(badToken.headers.get('x-ratelimit-limit')).toBe('3');
     const over = await to(null, { query: '{ now }' });
     expect(over.status).toBe(429);
     expect(((await over.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
@@ -414,6 +417,10 @@ describe('WebSocket limits and revocation', () => {
     await costly.waitForEnd();
     expect(JSON.stringify(costly.errors)).toMatch(/QUERY_TOO_COMPLEX/);
     expect(JSON.stringify(costly.errors)).toMatch(/Query cost 10,100 exceeds the limit of 5,000/);
+    const nul = ws.subscribe('subscription($after: String) { partnerActivity(after: $after) { sequence } }', { after: '1\u0000' });
+    await nul.waitForEnd();
+    expect(nul.data).toEqual([]);
+    expect(JSON.stringify(nul.errors)).toMatch(/VALIDATION_FAILED/);
   });
 
   it('refuses the 101st subscription of a socket and keeps the other 100 running', async () => {
