@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, ForeignKey } from 'typeorm';
 
 export type ActivityType =
   | 'PARTNER_STATUS_CHANGED'
@@ -18,7 +18,7 @@ export type EventType = ActivityType | 'LEDGER_ENTRY';
 @Index('events_partner_sequence_idx', ['partnerId', 'sequence'])
 export class EventEntity {
   @PrimaryColumn({ type: 'bigint' }) sequence: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey('PartnerEntity', { name: 'fk_events_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text' }) type: EventType;
   @Column({ type: 'text', name: 'entity_id' }) entityId: string;
   @Column({ type: 'text', nullable: true }) status: string | null;
