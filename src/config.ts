@@ -65,17 +65,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoText = env.DEMO?.trim();
   if (demoText && !['0', '1', 'true', 'false'].includes(demoText)) throw new ConfigError(`DEMO must be 1 or 0, got ${JSON.stringify(env.DEMO)}`);
   const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
-  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, ...edgeConfig(env) };
+  return {
+    databaseUrl,
+    listenDatabaseUrl,
+    port: Number(portText),
+    adminToken,
+    clock,
+    logLevel,
+    dataDir: env.DATA_DIR?.trim() || '.data',
+    demo,
+    ...edgeConfig(env),
+  };
 }
 
 function budget(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const text = env[name]?.trim();
   if (!text) return fallback;
-  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new ConfigError(`${name} must be a whole number of points per hour (at least 1), got ${JSON.stringify(env[name])}`);
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1)
+    throw new ConfigError(`${name} must be a whole number of points per hour (at least 1), got ${JSON.stringify(env[name])}`);
   return Number(text);
 }
 
-const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** HOST, CORS_ORIGINS, RATE_LIMIT_*, METRICS_OPERATIONS (SPEC §18). */
 function edgeConfig(env: NodeJS.ProcessEnv): Pick<Config, 'host' | 'corsOrigins' | 'rateBudgets' | 'metricsOperations'> {
@@ -83,7 +98,8 @@ function edgeConfig(env: NodeJS.ProcessEnv): Pick<Config, 'host' | 'corsOrigins'
   if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new ConfigError(`HOST must be a host name or IP address, got ${JSON.stringify(env.HOST)}`);
   const corsOrigins = list(env.CORS_ORIGINS);
   for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`CORS_ORIGINS takes origins such as https://console.example (scheme and host, no path), got ${JSON.stringify(origin)}`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new ConfigError(`CORS_ORIGINS takes origins such as https://console.example (scheme and host, no path), got ${JSON.stringify(origin)}`);
   }
   const metricsOperations = list(env.METRICS_OPERATIONS);
   for (const name of metricsOperations) {

@@ -43,7 +43,10 @@ function refuse(edge: HttpEdge, req: Request, res: Response, status: number, cod
   if (status >= 500) extensions.requestId = requestId;
   const level = status >= 500 ? 'error' : 'info';
   edge.logger[level]({ requestId, method: req.method, path: req.path, status, code }, 'http request refused');
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions }] }));
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message, extensions }] }));
 }
 
 /** Request id on every answer (and in res.locals for the GraphQL context and the logs). */
@@ -104,7 +107,8 @@ export function jsonErrors(edge: HttpEdge): ErrorRequestHandler {
     const type = (error as BodyParserError)?.type;
     if (type === 'entity.parse.failed') return refuse(edge, req, res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
     if (type === 'entity.too.large') return refuse(edge, req, res, 413, 'PAYLOAD_TOO_LARGE', `The request body exceeds the limit of ${BODY_LIMIT_TEXT}`);
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return refuse(edge, req, res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8 JSON');
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+      return refuse(edge, req, res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8 JSON');
     if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'stream.encoding.set') {
       return refuse(edge, req, res, 400, 'BAD_REQUEST', 'The request body could not be read');
     }

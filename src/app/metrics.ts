@@ -69,10 +69,25 @@ interface PgPool {
 
 export function appMetrics(app: App, registry: client.Registry): void {
   const gauge = (name: string, help: string, value: () => number) =>
-    new client.Gauge({ name, help, registers: [registry], collect() { this.set(value()); } });
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
   // A counter mirroring a count kept by the component: reset and re-added on every scrape.
   const counter = (name: string, help: string, value: () => number) =>
-    new client.Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(value()); } });
+    new client.Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
   const bus = app.eventBus;
   gauge('event_bus_subscriptions', 'Live subscriptions on this instance', () => bus.subscriberCount);
   gauge('event_bus_connected', '1 while the LISTEN connection is up', () => (bus.connected ? 1 : 0));

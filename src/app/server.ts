@@ -58,7 +58,8 @@ function formatWsErrors(app: App, errors: readonly GraphQLError[]): GraphQLForma
     const formatted = error.toJSON();
     const code = formatted.extensions?.code;
     if (code === 'SUBSCRIBER_TOO_SLOW') return formatted;
-    if (!code && !error.originalError) return formatError({ ...formatted, extensions: { ...formatted.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }, error, app.logger);
+    if (!code && !error.originalError)
+      return formatError({ ...formatted, extensions: { ...formatted.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }, error, app.logger);
     return formatError(formatted, error, app.logger);
   });
 }
@@ -162,7 +163,10 @@ function mountHttp(expressApp: express.Express, app: App, apollo: ApolloServer<A
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
-          return { ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))), edge: { ip: clientIp(req), limiter: edge.limiter } };
+          return {
+            ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))),
+            edge: { ip: clientIp(req), limiter: edge.limiter },
+          };
         } catch (error) {
           // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
           chargeIp(edge.limiter, clientIp(req), res);
@@ -190,7 +194,15 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     formatError: (formatted, error) => formatError(formatted, error, app.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await ws.dispose();
+            },
+          };
+        },
+      },
       operationsPlugin(registry, knownOperationNames(schema, options.metricsOperations)),
       requestIdPlugin(app),
       edgePlugin(schema),
@@ -201,7 +213,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
 
   await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;
-  const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+  const shownHost =
+    !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${shownHost}:${actualPort}/graphql`,
     port: actualPort,

@@ -4,7 +4,16 @@
 // Both call `admitOperation`, which measures the operation, refuses it (QUERY_TOO_COMPLEX / RATE_LIMITED) or charges
 // its points and leaves the rate state in the context for the x-ratelimit-* headers and Query.rateLimit.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, getOperationAST, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  getOperationAST,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { AppContext, EdgeState } from './context';
 import { rateLimitHeaders, type RateState } from './rate-limit';
 import { limitErrors, measureOperation, parseLimited, pointsOf } from './limits';
@@ -24,7 +33,13 @@ function chargeRefused(edge: EdgeState, context: AppContext): RateState {
 }
 
 /** Limits, then the rate budget: throws the refusal, or charges the operation's points. */
-export function admitOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, context: AppContext): void {
+export function admitOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  context: AppContext,
+): void {
   const edge = context.edge;
   const measure = measureOperation(schema, document, operation, variables);
   const errors = limitErrors(measure);

@@ -128,7 +128,7 @@ function measureSelections(walk: Walk, selectionSet: SelectionSetNode, parent: G
       const cost = field && !inIntrospection && isConnection(field) ? pageSize(walk, selection.arguments) * (child.cost + 1) : child.cost;
       add({ depth: child.depth, aliases: child.aliases + (selection.alias ? 1 : 0), directives: child.directives + directives, cost }, levels);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) ?? undefined : parent;
+      const type = selection.typeCondition ? (walk.schema.getType(selection.typeCondition.name.value) ?? undefined) : parent;
       const child = measureSelections(walk, selection.selectionSet, type, introspection);
       add({ ...child, directives: child.directives + directives }, 0);
     } else {
@@ -151,7 +151,12 @@ function measureSelections(walk: Walk, selectionSet: SelectionSetNode, parent: G
 }
 
 /** Measures the operation that will run (a validated document: fragments exist and do not cycle). */
-export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> = {}): OperationMeasure {
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> = {},
+): OperationMeasure {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const defaults = new Map<string, ValueNode>();
@@ -170,10 +175,19 @@ export function queryTooComplex(message: string, limit: keyof OperationMeasure, 
 export function limitErrors(m: OperationMeasure): GraphQLError[] {
   const errors: GraphQLError[] = [];
   if (m.depth > QUERY_LIMITS.depth) errors.push(queryTooComplex(`Query depth ${m.depth} exceeds the limit of ${QUERY_LIMITS.depth}`, 'depth', m.depth));
-  if (m.aliases > QUERY_LIMITS.aliases) errors.push(queryTooComplex(`The query uses ${format(m.aliases)} aliases; the limit is ${QUERY_LIMITS.aliases}`, 'aliases', m.aliases));
-  if (m.directives > QUERY_LIMITS.directives) errors.push(queryTooComplex(`The query uses ${format(m.directives)} directives; the limit is ${QUERY_LIMITS.directives}`, 'directives', m.directives));
+  if (m.aliases > QUERY_LIMITS.aliases)
+    errors.push(queryTooComplex(`The query uses ${format(m.aliases)} aliases; the limit is ${QUERY_LIMITS.aliases}`, 'aliases', m.aliases));
+  if (m.directives > QUERY_LIMITS.directives)
+    errors.push(queryTooComplex(`The query uses ${format(m.directives)} directives; the limit is ${QUERY_LIMITS.directives}`, 'directives', m.directives));
   if (m.cost > QUERY_LIMITS.cost) {
-    errors.push(queryTooComplex(`Query cost ${format(m.cost)} exceeds the limit of ${format(QUERY_LIMITS.cost)} (a connection costs first × (its selection + 1), first defaulting to 20)`, 'cost', m.cost));
+    errors.push(
+      queryTooComplex(
+        `Query cost ${format(m.cost)} exceeds the limit of ${format(QUERY_LIMITS.cost)} ` +
+          '(a connection costs first × (its selection + 1), first defaulting to 20)',
+        'cost',
+        m.cost,
+      ),
+    );
   }
   return errors;
 }

@@ -69,7 +69,11 @@ function refusalPayload(field: GraphQLField<unknown, unknown>): Record<string, u
   return payload;
 }
 
-function guard(field: GraphQLField<unknown, unknown>, payload: Record<string, unknown> | null, next: GraphQLFieldResolver<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> {
+function guard(
+  field: GraphQLField<unknown, unknown>,
+  payload: Record<string, unknown> | null,
+  next: GraphQLFieldResolver<unknown, unknown>,
+): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
     const violations = textViolations(field.args, args);
     if (violations.length === 0) return next(source, args, context, info);

@@ -87,8 +87,10 @@ export function deferBusinessErrors(checks: FieldChecks, run: () => void): Domai
 }
 
 /** Control characters refused in every text (C0 except tab, LF, CR; and DEL). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 /** …and tab and line breaks too, outside descriptions and reasons. */
+// eslint-disable-next-line no-control-regex -- likewise
 const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f]/;
 
 /**
@@ -104,5 +106,6 @@ export function textProblem(value: string, multiline: boolean): string | null {
 
 /** NUL and other C0 controls (tab and newlines aside) are never part of a name, an id or a reason. */
 export function hasControlCharacters(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 }

@@ -48,7 +48,7 @@ async function request(init: RequestInit & { path?: string; search?: string } = 
   const { path = '/graphql', search = '', ...rest } = init;
   const response = await fetch(server.url.replace('/graphql', path) + search, rest);
   const text = await response.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
@@ -84,7 +84,6 @@ afterEach(() => {
   expect(consoleError).not.toHaveBeenCalled();
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const partnersCount = async () => (await t.ok('{ partners(first: 1) { totalCount } }')).partners.totalCount as number;
 
 describe('document limits (HTTP)', () => {
@@ -95,7 +94,10 @@ describe('document limits (HTTP)', () => {
     expect(aliases.body.data).toBeUndefined();
 
     // partner > customers > edges > node > partner > … : depth 11
-    const deep = await post({ query: '{ partners(first: 1) { edges { node { customers(first: 1) { edges { node { partner { customers(first: 1) { edges { node { id } } } } } } } } } } }' });
+    const deep = await post({
+      query:
+        '{ partners(first: 1) { edges { node { customers(first: 1) { edges { node { partner { customers(first: 1) { edges { node { id } } } } } } } } } } }',
+    });
     await expectRefused(deep, 400, 'QUERY_TOO_COMPLEX');
     expect(deep.body.errors[0].message).toBe('Query depth 11 exceeds the limit of 10');
 
@@ -111,11 +113,15 @@ describe('document limits (HTTP)', () => {
   });
 
   it('prices first from variables, last likewise and 20 by default, fragments expanded', async () => {
-    const viaVariable = await post({ query: 'query($n: Int) { partners(first: $n) { edges { node { customers(first: $n) { totalCount } } } } }', variables: { n: 80 } });
+    const viaVariable = await post({
+      query: 'query($n: Int) { partners(first: $n) { edges { node { customers(first: $n) { totalCount } } } } }',
+      variables: { n: 80 },
+    });
     await expectRefused(viaVariable, 400, 'QUERY_TOO_COMPLEX'); // 80 × (80 + 1) = 6,480
     expect(viaVariable.body.errors[0].extensions.value).toBe(6480);
     const fragments = await post({
-      query: 'query { partners(first: 100) { ...P } } fragment P on PartnerConnection { edges { node { ...C } } } fragment C on Partner { customers { totalCount } deals { totalCount } projects(first: 20) { totalCount } }',
+      query:
+        'query { partners(first: 100) { ...P } } fragment P on PartnerConnection { edges { node { ...C } } } fragment C on Partner { customers { totalCount } deals { totalCount } projects(first: 20) { totalCount } }',
     });
     await expectRefused(fragments, 400, 'QUERY_TOO_COMPLEX'); // 100 × (20 + 20 + 20 + 1)
     expect(fragments.body.errors[0].extensions.value).toBe(6100);
@@ -166,7 +172,11 @@ describe('HTTP layer failures are JSON', () => {
     await expectRefused(put, 405, 'METHOD_NOT_ALLOWED');
     const before = await partnersCount();
     const getMutation = await request({
-      search: '?query=' + encodeURIComponent('mutation { applyForPartnerStatus(input: { name: "Get", inn: "7707083893", ownBillingAccountId: "ba-get", paymentMode: ADVANCE, contactEmail: "a@b.example" }) { ownerToken } }'),
+      search:
+        '?query=' +
+        encodeURIComponent(
+          'mutation { applyForPartnerStatus(input: { name: "Get", inn: "7707083893", ownBillingAccountId: "ba-get", paymentMode: ADVANCE, contactEmail: "a@b.example" }) { ownerToken } }',
+        ),
       headers: { 'apollo-require-preflight': '1' },
     });
     await expectRefused(getMutation, 405, 'BAD_REQUEST');
@@ -203,8 +213,18 @@ describe('the central text rule', () => {
   const apply = (fields: Record<string, string>) =>
     post(
       {
-        query: 'mutation($input: ApplyForPartnerStatusInput!) { applyForPartnerStatus(input: $input) { partner { id } ownerToken userErrors { field code message } } }',
-        variables: { input: { name: 'Text Rule LLC', inn: '7707083893', ownBillingAccountId: `ba-text-${Math.random()}`, paymentMode: 'ADVANCE', contactEmail: 'a@b.example', ...fields } },
+        query:
+          'mutation($input: ApplyForPartnerStatusInput!) { applyForPartnerStatus(input: $input) { partner { id } ownerToken userErrors { field code message } } }',
+        variables: {
+          input: {
+            name: 'Text Rule LLC',
+            inn: '7707083893',
+            ownBillingAccountId: `ba-text-${Math.random()}`,
+            paymentMode: 'ADVANCE',
+            contactEmail: 'a@b.example',
+            ...fields,
+          },
+        },
       },
       null,
     );
@@ -221,10 +241,17 @@ describe('the central text rule', () => {
       const answer = await apply({ [field]: value });
       expect(answer.status).toBe(200);
       expect(answer.body.errors).toBeUndefined();
-      expect(answer.body.data.applyForPartnerStatus).toMatchObject({ partner: null, ownerToken: null, userErrors: [{ field: ['input', field], code: 'VALIDATION_FAILED' }] });
+      expect(answer.body.data.applyForPartnerStatus).toMatchObject({
+        partner: null,
+        ownerToken: null,
+        userErrors: [{ field: ['input', field], code: 'VALIDATION_FAILED' }],
+      });
     }
     const both = await apply({ name: 'x\u0000', contactEmail: 'y\u0001' });
-    expect(both.body.data.applyForPartnerStatus.userErrors.map((e: any) => e.field)).toEqual([['input', 'name'], ['input', 'contactEmail']]);
+    expect(both.body.data.applyForPartnerStatus.userErrors.map((e: any) => e.field)).toEqual([
+      ['input', 'name'],
+      ['input', 'contactEmail'],
+    ]);
     expect(await partnersCount()).toBe(before);
     expect((await request({ path: '/healthz' })).status).toBe(200);
   });
@@ -257,7 +284,10 @@ describe('the central text rule', () => {
   it('refuses NUL in consumption records and batch ids with the record path, storing nothing', async () => {
     const record = { billingAccountId: 'ba-text-1', date: '2026-03-01', serviceId: 'compute', cloudId: 'cloud-1', folderId: 'folder-1', cost: '10' };
     const send = (batchId: string, records: unknown[]) =>
-      post({ query: 'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { field code } } }', variables: { input: { batchId, records } } });
+      post({
+        query: 'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { field code } } }',
+        variables: { input: { batchId, records } },
+      });
     const bad = await send('text-batch-1', [record, { ...record, cloudId: 'cloud\u0000' }, { ...record, folderId: 'f\u001b' }]);
     expect(bad.body.errors, bad.text).toBeUndefined();
     expect(bad.body.data.recordConsumption).toEqual({
@@ -280,7 +310,11 @@ describe('rate limits', () => {
     limited = await t.startHttp({ rateBudgets: { partner: 5, admin: 50, anonymous: 3 } });
   });
   const to = (token: string | null, body: unknown) =>
-    fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    fetch(limited.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
 
   it('charges max(1, ceil(cost / 100)) points per token, reports them in headers and Query.rateLimit, and refuses over budget with 429', async () => {
     const p = await activePartner(t);
@@ -294,7 +328,8 @@ describe('rate limits', () => {
     expect(Number(first.headers.get('x-ratelimit-reset'))).toBe(Math.ceil(new Date(data.resetAt).getTime() / 1000));
     // cost 100 + 100 + 30 = 230 → 3 points
     const costly = await to(p.ownerToken, {
-      query: 'query($id: ID!) { partner(id: $id) { rebateLedger(first: 100) { totalCount } withdrawals(first: 100) { totalCount } deals(first: 30) { totalCount } } rateLimit { cost used } }',
+      query:
+        'query($id: ID!) { partner(id: $id) { rebateLedger(first: 100) { totalCount } withdrawals(first: 100) { totalCount } deals(first: 30) { totalCount } } rateLimit { cost used } }',
       variables: { id: p.id },
     });
     expect(((await costly.json()) as any).data.rateLimit).toEqual({ cost: 3, used: 4 });
@@ -337,7 +372,10 @@ describe('CORS, HOST and metrics', () => {
     const withCors = await t.startHttp({ corsOrigins: ['https://console.example'], host: '127.0.0.1' });
     expect(withCors.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     const preflight = (url: string, origin: string) =>
-      fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+      fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
     const allowed = await preflight(withCors.url, 'https://console.example');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example');
@@ -395,7 +433,13 @@ describe('WebSocket limits and revocation', () => {
     await big.opened;
     big.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
     await new Promise<void>((resolve) => big.socket.once('message', () => resolve())); // connection_ack
-    big.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { partnerActivity { sequence } }', variables: { pad: 'x'.repeat(65 * 1024) } } }));
+    big.socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: 'subscription { partnerActivity { sequence } }', variables: { pad: 'x'.repeat(65 * 1024) } },
+      }),
+    );
     expect(await big.closed).toBe(1009);
 
     const unauthenticated = rawSocket(server.url);
@@ -429,7 +473,9 @@ describe('WebSocket limits and revocation', () => {
     clients.push(ws);
     await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1.00", reason: "first" }) { userErrors { code } } }', { id: p.id });
     // Each replays the partner's ledger first, so each has registered once it has an item.
-    const subs = Array.from({ length: 100 }, () => ws.subscribe('subscription($p: ID) { rebateAccruals(partnerId: $p, after: "0") { sequence amount } }', { p: p.id }));
+    const subs = Array.from({ length: 100 }, () =>
+      ws.subscribe('subscription($p: ID) { rebateAccruals(partnerId: $p, after: "0") { sequence amount } }', { p: p.id }),
+    );
     await Promise.all(subs.map((c) => c.waitForItems(1)));
     const replayed = subs[0].data.length;
     const extra = ws.subscribe('subscription($p: ID) { rebateAccruals(partnerId: $p) { sequence } }', { p: p.id });
@@ -440,7 +486,7 @@ describe('WebSocket limits and revocation', () => {
     expect(subs.every((c) => c.errors.length === 0 && !c.completed)).toBe(true);
   });
 
-  it('closes a revoked token\'s sockets with 4403 within 1 s on every instance, and delivers nothing committed after the revocation', async () => {
+  it("closes a revoked token's sockets with 4403 within 1 s on every instance, and delivers nothing committed after the revocation", async () => {
     const other = await attachTestApp(t.databaseUrl, { logger });
     try {
       const otherServer = await other.startHttp({ tokenSweepMs: 60_000 }); // the broadcast, not the sweep
@@ -449,7 +495,9 @@ describe('WebSocket limits and revocation', () => {
       const tokenId = (await t.app.ds.query(`SELECT id FROM api_tokens WHERE partner_id = $1 AND role = 'INTEGRATOR'`, [p.id]))[0].id;
       const sockets = [wsClient(server.url, integrator), wsClient(otherServer.url, integrator)];
       clients.push(...sockets);
-      await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1.00", reason: "before" }) { userErrors { code } } }', { id: p.id });
+      await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1.00", reason: "before" }) { userErrors { code } } }', {
+        id: p.id,
+      });
       const streams = sockets.map((ws) => ws.subscribe('subscription { rebateAccruals(after: "0") { sequence amount } }'));
       await Promise.all(streams.map((c) => c.waitForItems(1)));
       const seen = streams.map((c) => c.data.length);
@@ -458,7 +506,9 @@ describe('WebSocket limits and revocation', () => {
       const revoke = await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: tokenId }, p.ownerToken);
       expect(revoke.revokeApiToken.userErrors).toEqual([]);
       // Committed right after the revocation, through the other instance.
-      await other.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "2.00", reason: "after" }) { userErrors { code } } }', { id: p.id });
+      await other.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "2.00", reason: "after" }) { userErrors { code } } }', {
+        id: p.id,
+      });
       await Promise.all(streams.map((c) => c.waitForEnd(5_000)));
       expect(performance.now() - revokedAt).toBeLessThan(1000);
       for (const ws of sockets) expect(ws.closes.map((c) => c.code)).toEqual([4403]);

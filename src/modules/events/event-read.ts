@@ -68,7 +68,9 @@ export class EventReader {
     const withLedger = range.kind !== 'activity';
     const sql =
       `SELECT e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at` +
-      (withLedger ? `, ${this.ledgerSelect} FROM events e LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence` : ` FROM events e`) +
+      (withLedger
+        ? `, ${this.ledgerSelect} FROM events e LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence`
+        : ` FROM events e`) +
       ` WHERE ${where.join(' AND ')} ORDER BY e.sequence LIMIT $2`;
     const rows = await query(sql, params);
     return rows.map((row) => this.toEvent(row, withLedger));
