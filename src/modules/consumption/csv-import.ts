@@ -227,6 +227,19 @@ class RowValidator extends Transform {
     this.columns = { ...(Object.fromEntries(CSV_COLUMNS.map((c) => [c, found.get(c)!])) as Record<CsvColumn, number>), currency: found.get('currency') };
   }
 
+  /** The service columns (the ids are checked by checkRecordFields) under the text rule, and the currency (SPEC §18, §22). */
+  private checkTextAndCurrency(record: string[], fail: (field: string, code: string, message: string) => void): void {
+    const c = this.columns!;
+    for (const column of ['service_id', 'service_name'] as const) {
+      const problem = textProblem(record[c[column]], false);
+      if (problem) fail(column, 'VALIDATION_FAILED', `${column} ${problem}`);
+    }
+    // The program bills in roubles: a row in another currency is refused, and with it the file.
+    if (c.currency === undefined) return;
+    const currency = record[c.currency];
+    if (currency !== 'RUB') fail('currency', 'CURRENCY_NOT_SUPPORTED', `Only RUB is billed; this row is in ${JSON.stringify(currency.slice(0, 20))}`);
+  }
+
   private row(record: string[], line: number): void {
     const c = this.columns!;
     const billingAccountId = record[c.billing_account_id];
@@ -279,19 +292,7 @@ class RowValidator extends Transform {
       else if (field in COLUMN_OF_FIELD && field !== 'date') message = message.replace(field, COLUMN_OF_FIELD[field]);
       fail(COLUMN_OF_FIELD[field] ?? field, error.code, message);
     }
-    // The ids are checked by checkRecordFields; the service columns are looked up, so refused here (SPEC §18).
-    for (const [column, value] of [
-      ['service_id', serviceIdText],
-      ['service_name', serviceName],
-    ] as const) {
-      const problem = textProblem(value, false);
-      if (problem) fail(column, 'VALIDATION_FAILED', `${column} ${problem}`);
-    }
-    // The program bills in roubles (SPEC §22): a row in another currency is refused, and with it the file.
-    if (c.currency !== undefined) {
-      const currency = record[c.currency];
-      if (currency !== 'RUB') fail('currency', 'CURRENCY_NOT_SUPPORTED', `Only RUB is billed; this row is in ${JSON.stringify(currency.slice(0, 20))}`);
-    }
+    this.checkTextAndCurrency(record, fail);
     if (this.errors.count !== errorsBefore || this.failed) return;
 
     this.buffered +=
