@@ -1,4 +1,5 @@
 // Configuration from the environment, validated once at start: a bad variable stops the process with one line naming it.
+import { webhookSettingsFromEnv, type WebhookSettings } from './modules/webhooks/webhook-settings';
 
 export interface Config {
   databaseUrl: string | null;
@@ -19,6 +20,8 @@ export interface Config {
   rateBudgets?: { partner: number; admin: number; anonymous: number };
   /** Operation names counted under their own metrics label (METRICS_OPERATIONS, comma-separated). */
   metricsOperations?: string[];
+  /** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS; unset = the defaults of SPEC §19. */
+  webhooks?: WebhookSettings;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +68,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoText = env.DEMO?.trim();
   if (demoText && !['0', '1', 'true', 'false'].includes(demoText)) throw new ConfigError(`DEMO must be 1 or 0, got ${JSON.stringify(env.DEMO)}`);
   const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
+  let webhooks: WebhookSettings;
+  try {
+    webhooks = webhookSettingsFromEnv(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   return {
     databaseUrl,
     listenDatabaseUrl,
@@ -74,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     dataDir: env.DATA_DIR?.trim() || '.data',
     demo,
+    webhooks,
     ...edgeConfig(env),
   };
 }

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../../src/shared/logger';
 import { edgePlugin } from '../../src/graphql/edge';
 import { apolloSecurityOptions, createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
 import type { Config } from '../../src/config';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../../src/modules/webhooks/webhook-settings';
 import { TEMPLATE_DB, withDatabase } from './global-setup';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -60,6 +61,8 @@ export interface TestAppOptions {
   clock?: 'manual' | 'system';
   /** The App's logger (default: silent, or TEST_LOG_LEVEL). */
   logger?: Logger;
+  /** Webhook settings (allowed hosts, a short retry schedule, worker on/off); without them no delivery worker runs. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export async function setupTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -87,6 +90,8 @@ export async function attachTestApp(databaseUrl: string, options: TestAppOptions
     logLevel: 'silent',
     dataDir: '',
     demo: false,
+    // The delivery worker runs only where a test asks for webhook settings (it would otherwise add queries to counts).
+    webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, worker: options.webhooks !== undefined, ...options.webhooks },
   };
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, schema } = await createApp(config, pooled(databaseUrl), logger);
@@ -137,6 +142,7 @@ export async function attachTestApp(databaseUrl: string, options: TestAppOptions
       for (const server of servers) await server.close();
       await apollo.stop();
       app.scheduler.stop();
+      await app.webhookWorker.stop();
       await app.eventBus.stop();
       await app.ds.destroy();
     },
