@@ -20,6 +20,8 @@ export interface Config {
   rateBudgets?: { partner: number; admin: number; anonymous: number };
   /** Operation names counted under their own metrics label (METRICS_OPERATIONS, comma-separated). */
   metricsOperations?: string[];
+  /** Hot reads as named (prepared) statements; PG_NAMED_STATEMENTS=0 turns that off (poolers without prepared statements). */
+  namedStatements?: boolean;
   /** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS; unset = the defaults of SPEC §19. */
   webhooks?: WebhookSettings;
 }
@@ -74,6 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  const namedText = env.PG_NAMED_STATEMENTS?.trim();
+  if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
+  const namedStatements = namedText !== '0';
+  const dataDir = env.DATA_DIR?.trim() || '.data';
   return {
     databaseUrl,
     listenDatabaseUrl,
@@ -81,9 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken,
     clock,
     logLevel,
-    dataDir: env.DATA_DIR?.trim() || '.data',
+    dataDir,
     demo,
     webhooks,
+    namedStatements,
     ...edgeConfig(env),
   };
 }

@@ -2,6 +2,7 @@
 // /healthz and /metrics.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -185,15 +186,20 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   appMetrics(app, registry);
   const limiter = new RateLimiter(options.rateBudgets ?? DEFAULT_RATE_BUDGETS);
   const expressApp = express();
+  expressApp.set('etag', false); // no body hashing per response; clients do not revalidate GraphQL POSTs
   const httpServer = http.createServer(expressApp);
   const ws = startWebSockets(app, schema, httpServer, limiter, options);
   const apollo = new ApolloServer<AppContext>({
     schema,
     ...apolloSecurityOptions(),
+    // Kept on in production too (NODE_ENV=production turns Apollo's default off): the schema is public (docs, codegen).
+    introspection: true,
     stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
     formatError: (formatted, error) => formatError(formatted, error, app.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used: without this Apollo wraps every field resolver to compute them.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {

@@ -35,12 +35,22 @@ export interface EventBusStats {
 
 const ALL_PARTNERS = '*';
 /** NOTIFY channel of token revocations (payload: the token id), sent in the revoking transaction. */
-export const TOKEN_REVOKED_CHANNEL = 'api_token_revoked';
+/** The NOTIFY channel of token revocations (AccessService.revoke sends the token id on it, at commit). */
+const REVOCATIONS = 'api_token_revoked';
 
 /** Told a revoked token's id, or null when notifications may have been missed (after a reconnect): forget them all. */
 export type TokenRevokedListener = (tokenId: string | null) => void;
 const FAN_OUT_SLICE = 500;
 const ignore = (): void => {};
+
+/** Another NOTIFY channel heard on the bus's connection (e.g. token revocations); see EventBus.listen. */
+export interface ChannelListener {
+  message(payload: string): void;
+  /** The connection is listening (again): notifications from now on arrive; earlier ones may have been missed. */
+  up(): void;
+  /** The connection is lost: notifications are missed until the next up(). */
+  down(): void;
+}
 
 export class EventBus implements LiveSource {
   readonly reader: EventReader;
@@ -67,6 +77,7 @@ export class EventBus implements LiveSource {
   private connecting: Promise<void> | null = null;
   private drained: Promise<void> = Promise.resolve();
   private readonly revokedListeners = new Set<TokenRevokedListener>();
+  private readonly channels = new Map<string, ChannelListener[]>();
   /** Told after every read of the table, also an empty one (a bare NOTIFY): the webhook worker wakes up on it. */
   private readonly readListeners = new Set<() => void>();
 
@@ -85,6 +96,18 @@ export class EventBus implements LiveSource {
     this.pageSize = options.pageSize ?? 2000;
     this.subscriberBufferLimit = options.subscriberBufferLimit ?? 10_000;
     this.reconnectDelay = options.reconnectDelayMs ?? { min: 100, max: 5000 };
+    // onTokenRevoked listeners hear the revocation channel; after a reconnect, null (revocations may have been missed).
+    let heard = false;
+    this.channels.set(REVOCATIONS, [
+      {
+        message: (tokenId) => this.tokenRevoked(tokenId),
+        up: () => {
+          if (heard) this.tokenRevoked(null);
+          heard = true;
+        },
+        down: ignore,
+      },
+    ]);
   }
 
   /** The last sequence this instance has read and delivered. */
@@ -106,6 +129,20 @@ export class EventBus implements LiveSource {
     let count = 0;
     for (const byPartner of this.subscribers.values()) for (const set of byPartner.values()) count += set.size;
     return count;
+  }
+
+  /**
+   * Also LISTENs on `channel` (a plain identifier) on the bus's connection. Register before start(); `up` and `down`
+   * tell when notifications can be missed, so a cache kept by them can be dropped.
+   */
+  listen(channel: string, listener: ChannelListener): void {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+    if (this.starting) throw new Error('EventBus.listen must be called before start()');
+    this.channels.set(channel, [...(this.channels.get(channel) ?? []), listener]);
+  }
+
+  private eachListener(call: (listener: ChannelListener) => void): void {
+    for (const listeners of this.channels.values()) for (const listener of listeners) call(listener);
   }
 
   /** Connects and starts listening; idempotent (main starts it eagerly, the first subscription otherwise). */
@@ -139,6 +176,7 @@ export class EventBus implements LiveSource {
     }
     const client = this.client;
     this.client = null;
+    if (client) this.eachListener((listener) => listener.down());
     if (client) await client.end().catch(ignore);
   }
 
@@ -276,13 +314,13 @@ export class EventBus implements LiveSource {
       client.on('error', (error) => this.connectionLost(client, error));
       client.on('end', () => this.connectionLost(client, new Error('connection ended')));
       client.on('notification', (message) => {
-        if (message.channel === TOKEN_REVOKED_CHANNEL) this.tokenRevoked(message.payload ?? null);
-        else this.wake();
+        if (message.channel === 'events') return this.wake();
+        for (const listener of this.channels.get(message.channel) ?? []) listener.message(message.payload ?? '');
       });
       try {
         await client.connect();
         await client.query('LISTEN events');
-        await client.query(`LISTEN ${TOKEN_REVOKED_CHANNEL}`);
+        for (const channel of this.channels.keys()) await client.query(`LISTEN ${channel}`);
         const { rows } = await client.query<{ pid: number; max: string }>(
           `SELECT pg_backend_pid() AS pid, coalesce(max(sequence), 0)::text AS max FROM events`,
         );
@@ -300,9 +338,9 @@ export class EventBus implements LiveSource {
         return;
       }
       this.client = client;
+      this.eachListener((listener) => listener.up());
       this.stats.connections++;
       this.reconnectAttempt = 0;
-      if (this.stats.connections > 1) this.tokenRevoked(null); // revocations while disconnected were not heard
       this.wake(); // catch up whatever was committed while disconnected
     })().finally(() => {
       this.connecting = null;
@@ -314,6 +352,7 @@ export class EventBus implements LiveSource {
     if (this.client !== client) return; // an old client, or one not yet in use
     this.client = null;
     this.pid = null;
+    this.eachListener((listener) => listener.down());
     client.removeAllListeners('notification');
     client.removeAllListeners('end');
     client.on('error', ignore);
