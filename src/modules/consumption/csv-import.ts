@@ -16,10 +16,10 @@ import { parseExportAmount, ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
 import { textProblem } from '../../shared/validation';
-import { checkRecordFields, MONTH_CLOSE_LOCK, openFrom } from './consumption.service';
+import { checkRecordFields, openFrom } from './consumption.service';
+import { lock, lockShared, LockSpace } from '../../shared/locks';
+import type { UserErrorCode } from '../../shared/domain-error';
 
-/** Serialises CSV imports: two imports replacing the same pairs at once could otherwise both keep their rows. */
-export const CSV_IMPORT_LOCK = 7_262_003;
 /** Bad rows reported in detail (all are counted). */
 export const MAX_REPORTED_ERRORS = 100;
 const DEFAULT_PROGRESS_INTERVAL_MS = 500;
@@ -35,7 +35,8 @@ export interface CsvImportError {
   line: number;
   /** The CSV column at fault ('' for a row that is not valid CSV). */
   field: string;
-  code: string;
+  /** A userError code of the record checks, or INVALID_CSV for a row that is not valid CSV. */
+  code: UserErrorCode | 'INVALID_CSV';
   message: string;
 }
 
@@ -228,7 +229,7 @@ class RowValidator extends Transform {
   }
 
   /** The service columns (the ids are checked by checkRecordFields) under the text rule, and the currency (SPEC §18, §22). */
-  private checkTextAndCurrency(record: string[], fail: (field: string, code: string, message: string) => void): void {
+  private checkTextAndCurrency(record: string[], fail: (field: string, code: UserErrorCode, message: string) => void): void {
     const c = this.columns!;
     for (const column of ['service_id', 'service_name'] as const) {
       const problem = textProblem(record[c[column]], false);
@@ -251,7 +252,7 @@ class RowValidator extends Transform {
     const costText = record[c.cost];
     const creditText = record[c.monetary_grant_credit];
     const errorsBefore = this.errors.count;
-    const fail = (field: string, code: string, message: string) => this.fail({ line, field, code, message });
+    const fail = (field: string, code: UserErrorCode, message: string) => this.fail({ line, field, code, message });
 
     // The service by its id, else by its name, through the catalogue's ids and aliases.
     const serviceKey = this.context.services.has(serviceIdText) || !this.context.services.has(serviceName) ? serviceIdText : serviceName;
@@ -374,9 +375,9 @@ export async function importConsumptionCsv(
   const client = (await queryRunner.connect()) as PoolClient;
   try {
     await queryRunner.startTransaction();
-    await client.query('SELECT pg_advisory_xact_lock($1)', [CSV_IMPORT_LOCK]);
+    await lock(client, LockSpace.CsvImport);
     // Held shared like every ingestion: a month cannot be closed while its records are still arriving.
-    await client.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+    await lockShared(client, LockSpace.MonthClose);
     await clock.sync(queryRunner.manager);
     const context: RowContext = { services: await services.resolver(queryRunner.manager), today: clock.today(), openFrom: await openFrom(queryRunner.manager) };
     await client.query(
