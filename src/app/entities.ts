@@ -20,6 +20,8 @@ import { PartnerSpecializationEntity } from '../modules/partners/partner-special
 import { PartnerEntity } from '../modules/partners/partner.entity';
 import { ServiceEntity } from '../modules/services/service.entity';
 import { ProgramSettingsEntity } from '../modules/settings/program-settings.entity';
+import { WebhookDeliveryEntity } from '../modules/webhooks/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../modules/webhooks/webhook-endpoint.entity';
 
 export const entities = [
   AccountLinkEntity,
@@ -43,4 +45,6 @@ export const entities = [
   PartnerSpecializationEntity,
   ServiceEntity,
   ProgramSettingsEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];
