@@ -6,7 +6,8 @@
 //   1. CsvImport               one CSV import at a time
 //   2. WithdrawalIdempotency   (partner, idempotency key) of a withdrawal, before anything else it touches
 //   3. the partner row         SELECT … FOR UPDATE / FOR NO KEY UPDATE / FOR SHARE, then what belongs to the partner
-//   4. key locks               PartnerInn, BillingAccount, DealInn, ProjectScope: an identity about to be claimed
+//   4. key locks               PartnerInn, BillingAccount, DealInn, ProjectScope, WebhookEndpoints: an identity or a
+//                              count about to be claimed
 //                              (several in one transaction in the order its module documents)
 //   5. MonthClose              exclusive for closeBillingMonth; shared by every writer of a month's data
 //                              (consumption, BONUS withdrawals), so a month cannot close under them
@@ -28,6 +29,8 @@ export enum LockSpace {
   ProjectScope = 7_262_013,
   PartnerBalance = 7_262_100,
   WithdrawalIdempotency = 7_262_200,
+  /** Per partner ('provider' for the provider's own endpoints): the endpoint count limit cannot race. */
+  WebhookEndpoints = 7_262_300,
 }
 
 /** A TypeORM EntityManager or a pg client: anything that runs a query in the transaction. */
