@@ -70,16 +70,6 @@ const CONTRACT_PENDING: Record<string, string[]> = {
     'missing type WebhookEndpointSecretPayload',
     'missing type DeleteWebhookEndpointPayload',
   ],
-  'issue 16 (audit)': [
-    'missing field ActivityEvent.actor',
-    'missing field Query.auditLog',
-    'missing type ActorKind',
-    'missing type Actor',
-    'missing type AuditOutcome',
-    'missing type AuditEntry',
-    'missing type AuditEntryEdge',
-    'missing type AuditEntryConnection',
-  ],
 };
 
 describe('migrations', () => {

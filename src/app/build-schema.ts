@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import '../shared/enums';
 import { DateTimeScalar } from '../shared/scalars';
+import { auditMutations } from '../modules/audit/audit-mutations';
 import { resolvers } from './resolvers';
 
 let cached: Promise<GraphQLSchema> | null = null;
@@ -24,7 +25,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
           throw new Error('Subscriptions use the event bus, not a PubSub');
         },
       },
-    });
+    }).then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)
   }
   return cached;
 }

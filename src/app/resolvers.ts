@@ -1,5 +1,6 @@
 // Every resolver class, listed once.
 import { AccessResolver } from '../modules/access/access.resolver';
+import { AuditResolver } from '../modules/audit/audit.resolver';
 import { InvoiceLineResolver, InvoiceResolver, PartnerBillingResolver } from '../modules/billing/billing.resolver';
 import { ClockResolver } from '../modules/clock/clock.resolver';
 import { ConsumptionResolver } from '../modules/consumption/consumption.resolver';
@@ -16,6 +17,7 @@ import { SettingsResolver } from '../modules/settings/settings.resolver';
 
 export const resolvers = [
   AccessResolver,
+  AuditResolver,
   InvoiceLineResolver,
   InvoiceResolver,
   PartnerBillingResolver,

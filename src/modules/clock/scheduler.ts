@@ -2,6 +2,7 @@
 // Each source lists what is due by today; each item re-checks its own state in its own transaction, so running the
 // scheduler twice, or on two instances at once, applies every transition once.
 import type { Logger } from '../../app/logger';
+import { actingAs, SCHEDULER } from '../audit/acting';
 import type { Clock } from './clock';
 
 export interface DueTransition {
@@ -72,7 +73,8 @@ export class Scheduler {
     for (const item of due) {
       // One failing transition must not hold back the others (nor the server's start): log it, retry next run.
       try {
-        if (await item.apply()) applied++;
+        // Time-driven changes are the SCHEDULER's, also when advanceClock (a mutation) brought them due (SPEC §20).
+        if (await actingAs(SCHEDULER, null, () => item.apply())) applied++;
       } catch (error) {
         this.logger.error({ err: error, transition: item.key, dueDate: item.dueDate }, 'scheduled transition failed');
       }

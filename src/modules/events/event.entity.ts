@@ -1,4 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { ApiTokenEntity } from '../access/api-token.entity';
+import type { ActorKind } from '../audit/acting';
 
 export type ActivityType =
   | 'PARTNER_STATUS_CHANGED'
@@ -24,4 +26,7 @@ export class EventEntity {
   @Column({ type: 'text', nullable: true }) status: string | null;
   @Column({ type: 'timestamptz', name: 'occurred_at' }) occurredAt: Date;
   @Column({ type: 'timestamptz', name: 'recorded_at', default: () => 'now()' }) recordedAt: Date;
+  /** Who caused the event (SPEC §20); a TOKEN actor names its token (never deleted, only revoked). */
+  @Column({ type: 'text', name: 'actor_kind', default: 'SYSTEM' }) actorKind: ActorKind;
+  @ForeignKey(() => ApiTokenEntity) @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId: string | null;
 }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { eventActor } from '../audit/acting';
 import type { EventType } from './event.entity';
 
 /** Held from the first event a transaction writes until it commits: sequences then become visible in order. */
@@ -19,9 +20,10 @@ export interface NewEvent {
 export async function appendEvents(manager: EntityManager, events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   await manager.query('SELECT pg_advisory_xact_lock($1)', [EVENT_SEQUENCE_LOCK]);
+  const actor = eventActor(events[0]); // who caused them (SPEC §20), from the request or scheduler run in progress
   const rows: { sequence: string }[] = await manager.query(
-    `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at)
-     SELECT nextval('event_sequence'), e.partner_id, e.type, e.entity_id, e.status, e.occurred_at
+    `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at, actor_kind, actor_token_id)
+     SELECT nextval('event_sequence'), e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, $6, $7::uuid
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
             WITH ORDINALITY AS e(partner_id, type, entity_id, status, occurred_at, ord)
       ORDER BY e.ord
@@ -32,6 +34,8 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[]): 
       events.map((e) => e.entityId),
       events.map((e) => e.status ?? null),
       events.map((e) => e.occurredAt),
+      actor.kind,
+      actor.tokenId,
     ],
   );
   await manager.query(`SELECT pg_notify('events', '')`);
