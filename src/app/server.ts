@@ -17,6 +17,7 @@ import { createLoaders } from './loaders';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { securityPlugins, subscriptionValidationRules } from './security';
 import type { Viewer } from '../modules/access/viewer';
+import { auditRefusedRequest } from '../modules/audit/audit-refused-request';
 import { unauthenticated } from '../shared/errors';
 
 export interface RunningServer {
@@ -218,7 +219,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     // 10,000-record consumption batches are a few MB of JSON.
     express.json({ limit: '32mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(app, req.headers.authorization ?? null, requestIdOf(req.headers['x-request-id'])),
+      context: async ({ req }) => {
+        const requestId = requestIdOf(req.headers['x-request-id']);
+        // A mutation refused for its token still leaves its audit entry (SPEC §20).
+        return createContext(app, req.headers.authorization ?? null, requestId).catch((error) => auditRefusedRequest(app, schema, req.body, requestId, error));
+      },
     }),
   );
 

@@ -1,9 +1,10 @@
 // Writes a mutation call's audit entry inside the transaction that carries its change, right before COMMIT: the
 // one place every service's transaction passes through, whether it came from eventTransaction or ds.transaction.
-import type { EntitySubscriberInterface, InsertEvent, TransactionCommitEvent } from 'typeorm';
+import { EventSubscriber, type EntitySubscriberInterface, type InsertEvent, type TransactionCommitEvent } from 'typeorm';
 import { currentAudit } from './acting';
 import { AuditScope } from './audit-scope';
 
+@EventSubscriber()
 export class AuditCommitSubscriber implements EntitySubscriberInterface {
   async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
     const audit = currentAudit();
