@@ -2,6 +2,7 @@
 import { AccessResolver } from '../modules/access/access.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { InvoiceLineResolver, InvoiceResolver, PartnerBillingResolver } from '../modules/billing/billing.resolver';
+import { InvoiceDocumentsResolver } from '../modules/billing/documents/invoice-documents.resolver';
 import { ClockResolver } from '../modules/clock/clock.resolver';
 import { ConsumptionResolver } from '../modules/consumption/consumption.resolver';
 import { CustomerResolver, PartnerCustomersResolver } from '../modules/customers/customer.resolver';
@@ -20,6 +21,7 @@ export const resolvers = [
   AuditResolver,
   InvoiceLineResolver,
   InvoiceResolver,
+  InvoiceDocumentsResolver,
   PartnerBillingResolver,
   ClockResolver,
   ConsumptionResolver,

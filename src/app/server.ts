@@ -18,6 +18,7 @@ import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { securityPlugins, subscriptionValidationRules } from './security';
 import type { Viewer } from '../modules/access/viewer';
 import { auditRefusedRequest } from '../modules/audit/audit-refused-request';
+import { documentsRouter } from '../modules/billing/documents/documents.router';
 import { unauthenticated } from '../shared/errors';
 
 export interface RunningServer {
@@ -214,6 +215,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     res.set('content-type', registry.contentType);
     res.send(await registry.metrics());
   });
+  expressApp.use('/documents', documentsRouter(app)); // invoice CSV and PDF (SPEC §21)
   expressApp.use(
     '/graphql',
     // 10,000-record consumption batches are a few MB of JSON.
