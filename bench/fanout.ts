@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createApp } from '../src/app/create-app';
 import { freePort } from '../src/app/embedded-postgres';
-import { createLogger } from '../src/app/logger';
+import { createLogger } from '../src/shared/logger';
 import { hashToken } from '../src/modules/access/tokens';
 import { startBenchDatabase, statusKb, type BenchDatabase } from './support';
 

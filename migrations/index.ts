@@ -5,6 +5,7 @@ import { DealsProjectsPresales1795733665704 } from './1795733665704-DealsProject
 import { BillingLedgerWithdrawals1795733742049 } from './1795733742049-BillingLedgerWithdrawals';
 import { SpecializationMonths1795733825177 } from './1795733825177-SpecializationMonths';
 import { AttributionIntervals1795734546695 } from './1795734546695-AttributionIntervals';
+import { EventsNumberedAtCommit1796145134409 } from './1796145134409-EventsNumberedAtCommit';
 import { AuditLog1796145361152 } from './1796145361152-AuditLog';
 
-export const migrations: Function[] = [Foundation1795733153564, Consumption1795733578182, DealsProjectsPresales1795733665704, BillingLedgerWithdrawals1795733742049, SpecializationMonths1795733825177, AttributionIntervals1795734546695, AuditLog1796145361152];
+export const migrations: Function[] = [Foundation1795733153564, Consumption1795733578182, DealsProjectsPresales1795733665704, BillingLedgerWithdrawals1795733742049, SpecializationMonths1795733825177, AttributionIntervals1795734546695, EventsNumberedAtCommit1796145134409, AuditLog1796145361152];

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import pino from 'pino';
 import { createApp } from '../src/app/create-app';
 import { openDatabase } from '../src/app/database';
-import { seedDemo } from '../src/app/demo';
+import { seedDemo } from '../src/demo/demo';
 import { loadConfigOrExit } from '../src/config';
 import { importConsumptionCsv, type CsvImportProgress } from '../src/modules/consumption/csv-import';
 

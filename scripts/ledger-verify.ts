@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { createApp } from '../src/app/create-app';
 import { openDatabase } from '../src/app/database';
-import { seedDemo } from '../src/app/demo';
+import { seedDemo } from '../src/demo/demo';
 import { loadConfigOrExit } from '../src/config';
 import { verifyLedger } from '../src/modules/rebates/ledger-verify';
 

@@ -3,8 +3,8 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from './config';
 import { createApp } from './app/create-app';
 import { openDatabase } from './app/database';
-import { seedDemo } from './app/demo';
-import { createLogger } from './app/logger';
+import { seedDemo } from './demo/demo';
+import { createLogger } from './shared/logger';
 import { startServer } from './app/server';
 
 async function main(): Promise<void> {

@@ -16,7 +16,8 @@ import { RebatesService } from '../modules/rebates/rebates.service';
 import { WithdrawalsService } from '../modules/withdrawals/withdrawals.service';
 import { ServicesService } from '../modules/services/services.service';
 import { SettingsService } from '../modules/settings/settings.service';
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
+import { createLoaders, type Loaders } from './loaders';
 
 export interface AppOptions {
   ds: DataSource;
@@ -77,4 +78,15 @@ export class App {
     // Deal expiry (link deadline passed) and the end of procurement deals.
     this.scheduler.register((today) => this.deals.dueTransitions(today));
   }
+
+  /** Fresh per-request DataLoaders (a subscription takes a fresh set per event). */
+  createLoaders(): Loaders {
+    return createLoaders(this);
+  }
+}
+
+declare module '../graphql/context' {
+  // Fills the context's service type in: resolvers reach every service as `ctx.app.<service>` (see src/graphql/context.ts).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppServices extends App {}
 }

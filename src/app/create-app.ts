@@ -6,7 +6,7 @@ import { App } from './app';
 import { ensureAdminToken, migrate, seedProgram } from './bootstrap';
 import { buildAppSchema } from './build-schema';
 import { createDataSource } from './data-source';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../shared/logger';
 
 export interface CreatedApp {
   app: App;

@@ -16,7 +16,7 @@ import { DealEntity } from '../modules/deals/deal.entity';
 import { PresaleRequestEntity } from '../modules/presales/presale-request.entity';
 import { ProjectEntity } from '../modules/projects/project.entity';
 import { ClockStateEntity } from '../modules/clock/clock-state.entity';
-import { EventEntity } from '../modules/events/event.entity';
+import { EventEntity } from '../event-log/event.entity';
 import { PartnerSpecializationEntity } from '../modules/partners/partner-specialization.entity';
 import { PartnerEntity } from '../modules/partners/partner.entity';
 import { ServiceEntity } from '../modules/services/service.entity';

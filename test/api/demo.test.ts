@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/app/demo';
+import { seedDemo } from '../../src/demo/demo';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;

@@ -9,7 +9,7 @@ import {
   UpdatePartnerProfileDocument,
   WithdrawQuitNoticeDocument,
 } from '../generated/graphql';
-import { appendEvent } from '../../src/modules/events/events.service';
+import { appendEvent } from '../../src/event-log/event-log';
 import { activePartner, applyPartner, eventsOf, uniqueAccount, uniqueInn } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
 

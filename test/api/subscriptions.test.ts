@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/app/app';
 import type { RunningServer } from '../../src/app/server';
-import type { ActivityType } from '../../src/modules/events/event.entity';
-import { appendEvent, appendEvents } from '../../src/modules/events/events.service';
+import type { ActivityType } from '../../src/event-log/event.entity';
+import { appendEvent, appendEvents } from '../../src/event-log/event-log';
 import { activePartner, tokenFor, type TestPartner } from '../support/factories';
 import { ADMIN_TOKEN, attachTestApp, setupTestApp, type TestApp } from '../support/test-app';
 import { wsClient, type Collector, type WsClient } from '../support/ws-client';
@@ -38,12 +38,11 @@ async function adjust(via: TestApp, partnerId: string, amount: string): Promise<
 
 /** Status-change events written straight through appendEvents, in one transaction. */
 async function writeActivity(app: App, partnerId: string, count: number, type: ActivityType = 'DEAL_STATUS_CHANGED'): Promise<string[]> {
-  return app.ds.transaction((manager) =>
-    appendEvents(
-      manager,
-      Array.from({ length: count }, () => ({ partnerId, type, entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() })),
-    ),
-  );
+  const entityIds = Array.from({ length: count }, () => randomUUID());
+  await app.ds.transaction((manager) => appendEvents(manager, entityIds.map((entityId) => ({ partnerId, type, entityId, status: 'APPROVED', occurredAt: new Date() }))));
+  // The sequences are final only once committed.
+  const rows: { sequence: string }[] = await app.ds.query('SELECT sequence::text FROM events WHERE entity_id = ANY($1) ORDER BY sequence', [entityIds]);
+  return rows.map((r) => r.sequence);
 }
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

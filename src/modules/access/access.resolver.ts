@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireViewer } from '../../app/guards';
-import { toPayload } from '../../app/payload';
+import type { AppContext } from '../../graphql/context';
+import { requireViewer } from '../../graphql/guards';
+import { toPayload } from '../../graphql/payload';
 import { ApiTokenPayload, CreateApiTokenInput, CreateApiTokenPayload, RevokeApiTokenInput, ViewerType } from './api-token.type';
 
 @Resolver()

@@ -1,6 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type Role = 'ADMIN' | 'PARTNER_OWNER' | 'PARTNER_ACCOUNTANT' | 'PARTNER_VIEWER' | 'INTEGRATOR';
+import type { Role } from '../../shared/viewer';
+
+export type { Role };
 
 /** API tokens are stored only as a SHA-256 hash; the token itself is shown once. */
 @Entity('api_tokens')

@@ -1,10 +1,6 @@
-import type { Role } from './api-token.entity';
+import type { Role, Viewer } from '../../shared/viewer';
 
-export interface Viewer {
-  tokenId: string | null;
-  role: Role;
-  partnerId: string | null;
-}
+export type { Viewer };
 
 export const PARTNER_ROLES: Role[] = ['PARTNER_OWNER', 'PARTNER_ACCOUNTANT', 'PARTNER_VIEWER', 'INTEGRATOR'];
 

@@ -2,7 +2,7 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { RoleEnum } from '../../shared/enums';
 import type { Role } from '../access/api-token.entity';
-import type { ActorKind } from './acting';
+import type { ActorKind } from '../../shared/acting';
 
 export enum ActorKindEnum {
   TOKEN = 'TOKEN',

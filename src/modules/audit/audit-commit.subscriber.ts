@@ -1,7 +1,7 @@
 // Writes a mutation call's audit entry inside the transaction that carries its change, right before COMMIT: the
 // one place every service's transaction passes through, whether it came from eventTransaction or ds.transaction.
 import { EventSubscriber, type EntitySubscriberInterface, type InsertEvent, type TransactionCommitEvent } from 'typeorm';
-import { currentAudit } from './acting';
+import { currentAudit } from '../../shared/acting';
 import { AuditScope } from './audit-scope';
 
 @EventSubscriber()

@@ -1,7 +1,7 @@
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { ApiTokenEntity } from '../access/api-token.entity';
 import { PartnerEntity } from '../partners/partner.entity';
-import type { ActorKind } from './acting';
+import type { ActorKind } from '../../shared/acting';
 
 export type AuditOutcome = 'SUCCEEDED' | 'REFUSED' | 'FAILED';
 

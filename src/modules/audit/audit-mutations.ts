@@ -1,8 +1,8 @@
 // Every mutation call leaves an audit entry (SPEC §20), applied once for the whole schema: each Mutation field's
 // resolver runs inside an AuditScope (AsyncLocalStorage), whatever resolver class defines it.
 import { defaultFieldResolver, GraphQLError, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import type { AppContext } from '../../app/context';
-import { actingAs, actorOfViewer } from './acting';
+import type { AppContext } from '../../graphql/context';
+import { actingAs, actorOfViewer } from '../../shared/acting';
 import type { AuditOutcome } from './audit-entry.entity';
 import { AuditScope } from './audit-scope';
 

@@ -11,8 +11,8 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { App } from '../../app/app';
-import { ANONYMOUS } from './acting';
+import type { AppServices as App } from '../../graphql/context';
+import { ANONYMOUS } from '../../shared/acting';
 import { errorOutcome } from './audit-mutations';
 import { AuditScope } from './audit-scope';
 

@@ -2,9 +2,9 @@
 // transaction's own connection right before COMMIT (audit-commit.subscriber.ts), so a failed insert rolls the
 // change back. A call whose transactions changed nothing (refused, failed, or a replay) is recorded after it ends.
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../shared/logger';
 import { isUuid } from '../../shared/validation';
-import type { ActorRef, AuditHook } from './acting';
+import type { ActorRef, AuditHook } from '../../shared/acting';
 import type { AuditOutcome } from './audit-entry.entity';
 import { redactedInput } from './redact';
 

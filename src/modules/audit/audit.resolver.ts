@@ -1,7 +1,7 @@
 // Query.auditLog (SPEC §20): newest first, filtered; ADMIN sees every entry, a PARTNER_OWNER its own partner's.
 import { Args, ArgsType, Ctx, Field, ID, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireViewer } from '../../app/guards';
+import type { AppContext } from '../../graphql/context';
+import { requireViewer } from '../../graphql/guards';
 import { badUserInput, forbidden } from '../../shared/errors';
 import { pageSize, PageInfo, ConnectionType, type Connection } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireAdmin } from '../../app/guards';
+import type { AppContext } from '../../graphql/context';
+import { requireAdmin } from '../../graphql/guards';
 import { DomainError, type UserErrorShape } from '../../shared/domain-error';
 import { ZERO } from '../../shared/money';
 import { MonthScalar } from '../../shared/scalars';

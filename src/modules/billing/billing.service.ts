@@ -8,7 +8,7 @@ import { addMonths, endOfMonthExclusive, firstDayOfMonth, isQuarterEnd, monthOf,
 import { Dec, roundMoney, ZERO, type Dec as Decimal } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
-import { eventTransaction, appendEvents, type NewEvent } from '../events/events.service';
+import { eventTransaction, appendEvents, type NewEvent } from '../../event-log/event-log';
 import type { PartnerSpecializationEntity } from '../partners/partner-specialization.entity';
 import { ProjectEntity } from '../projects/project.entity';
 import type { ProjectsService } from '../projects/projects.service';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireAdmin } from '../../app/guards';
-import { toPayload } from '../../app/payload';
+import type { AppContext } from '../../graphql/context';
+import { requireAdmin } from '../../graphql/guards';
+import { toPayload } from '../../graphql/payload';
 import { DateTimeScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 

@@ -1,8 +1,8 @@
 // Applies time-driven transitions (SPEC §15) on their due dates, in date order, idempotently.
 // Each source lists what is due by today; each item re-checks its own state in its own transaction, so running the
 // scheduler twice, or on two instances at once, applies every transition once.
-import type { Logger } from '../../app/logger';
-import { actingAs, SCHEDULER } from '../audit/acting';
+import { actingAs, SCHEDULER } from '../../shared/acting';
+import type { Logger } from '../../shared/logger';
 import type { Clock } from './clock';
 
 export interface DueTransition {

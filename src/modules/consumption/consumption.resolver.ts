@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireAdmin } from '../../app/guards';
+import type { AppContext } from '../../graphql/context';
+import { requireAdmin } from '../../graphql/guards';
 import { RecordConsumptionInput, RecordConsumptionPayload } from './consumption.type';
 
 @Resolver()

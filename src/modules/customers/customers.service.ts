@@ -2,7 +2,7 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { eventTransaction, appendEvent } from '../events/events.service';
+import { eventTransaction, appendEvent } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, isPartnerInProgram } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -35,10 +35,15 @@ export class CustomersService {
       .getExists();
   }
 
+  /**
+   * Locks the subaccount's partner row, then the subaccount row (the order of every event writer: a partner's exit
+   * locks the partner, then its deals, links and subaccounts), and returns the subaccount.
+   */
   async lock(manager: EntityManager, customerId: string): Promise<CustomerEntity> {
-    const customer = isUuid(customerId) ? await manager.findOne(CustomerEntity, { where: { id: customerId }, lock: { mode: 'pessimistic_write' } }) : null;
-    if (!customer) throw new DomainError('NOT_FOUND', `No subaccount with id ${customerId}`, ['input', 'customerId']);
-    return customer;
+    const owner = isUuid(customerId) ? await manager.findOne(CustomerEntity, { where: { id: customerId }, select: { id: true, partnerId: true } }) : null;
+    if (!owner) throw new DomainError('NOT_FOUND', `No subaccount with id ${customerId}`, ['input', 'customerId']);
+    await this.partners.lock(manager, owner.partnerId); // a subaccount never changes partner
+    return manager.findOneOrFail(CustomerEntity, { where: { id: customerId }, lock: { mode: 'for_no_key_update' } });
   }
 
   async create(input: { partnerId: string; name: string; inn: string; billingAccountId: string }): Promise<CustomerEntity> {

@@ -1,7 +1,7 @@
 // Deal registration, review and the deal's time rules (SPEC §6, §3 exit effects, §15).
 //
-// Lock order, shared with every event writer so none can deadlock: the event-sequence lock (eventTransaction), the
-// partner (or subaccount) row, the customer-INN lock, then deal rows. The INN lock serialises everything that
+// Lock order, shared with every event writer so none can deadlock: the partner row (subaccount transactions lock
+// their partner first too), the subaccount row, the customer-INN lock, then deal rows. The INN lock serialises everything that
 // decides a deal's fate for one customer: registration (one open deal per INN), approval (is a subaccount linked?)
 // and the link hooks (activate on link, end on the last unlink).
 import type { DataSource, EntityManager } from 'typeorm';
@@ -14,7 +14,7 @@ import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
 import type { CustomersService } from '../customers/customers.service';
-import { appendEvent, eventTransaction } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';

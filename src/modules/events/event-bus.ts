@@ -5,7 +5,7 @@
 // delivered, so a reconnect catches up without losing or repeating one.
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../shared/logger';
 import { EventReader, kindOf, type EventKind, type StreamEvent } from './event-read';
 import type { EventStream, LiveSource } from './event-stream';
 

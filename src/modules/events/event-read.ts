@@ -6,7 +6,8 @@ import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import type { Actor } from '../audit/actor';
 import { actorFromRow } from '../audit/actor';
 import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
-import type { EventType } from './event.entity';
+import type { EventType } from '../../event-log/event.entity';
+import { EVENT_STAGE } from '../../event-log/event-log';
 
 /** What a subscription streams: ledger entries (rebateAccruals) or status changes (partnerActivity). */
 export type EventKind = 'ledger' | 'activity';
@@ -56,7 +57,8 @@ export class EventReader {
 
   async read(query: Queryable, range: EventRange): Promise<StreamEvent[]> {
     const params: unknown[] = [range.after.toString(), range.limit];
-    const where = ['e.sequence > $1'];
+    // Committed events always carry their final sequence; the bound only keeps a provisional one out, whatever happens.
+    const where = ['e.sequence > $1', `e.sequence < ${EVENT_STAGE}`];
     if (range.upTo != null) {
       params.push(range.upTo.toString());
       where.push(`e.sequence <= $${params.length}`);

@@ -1,8 +1,7 @@
 // Subscriptions over graphql-ws (SPEC §13): transport only — arguments and viewer in, an EventStream out.
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireViewer } from '../../app/guards';
-import { createLoaders, type Loaders } from '../../app/loaders';
+import type { AppContext, RequestLoaders } from '../../graphql/context';
+import { requireViewer } from '../../graphql/guards';
 import { badUserInput, forbidden } from '../../shared/errors';
 import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
@@ -48,12 +47,12 @@ export function streamPartner(ctx: AppContext, args: StreamArgs): string | null 
  * so the many events whose selection needs no loader allocate none (fan-out to thousands of subscribers).
  */
 function perEventLoaders(ctx: AppContext): () => void {
-  let loaders: Loaders | null = null;
+  let loaders: RequestLoaders | null = null;
   Object.defineProperty(ctx, 'loaders', {
     configurable: true,
     enumerable: true,
-    get: () => (loaders ??= createLoaders(ctx.app)),
-    set: (value: Loaders) => {
+    get: () => (loaders ??= ctx.app.createLoaders()),
+    set: (value: RequestLoaders) => {
       loaders = value;
     },
   });

@@ -3,7 +3,7 @@
 // events out to thousands of sockets. The event objects are shared by every subscription of the instance (the bus
 // reads each row once), so a result can be memoised on the event itself; it lives as long as the event does.
 import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import type { AppContext } from '../../app/context';
+import type { AppContext } from '../../graphql/context';
 
 type MaybePromise<T> = T | Promise<T>;
 

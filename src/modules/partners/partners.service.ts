@@ -6,7 +6,7 @@ import { FieldChecks, isUuid } from '../../shared/validation';
 import { ApiTokenEntity } from '../access/api-token.entity';
 import { hashToken, newToken } from '../access/tokens';
 import type { Clock } from '../clock/clock';
-import { eventTransaction, appendEvent } from '../events/events.service';
+import { eventTransaction, appendEvent } from '../../event-log/event-log';
 import type { SettingsService } from '../settings/settings.service';
 import type { SpecializationName } from '../services/service.entity';
 import { isValidBankAccount } from './domain/bank-account';
@@ -49,9 +49,13 @@ export class PartnersService {
     private readonly settings: SettingsService,
   ) {}
 
-  /** Loads a partner row locked for the rest of the transaction, or NOT_FOUND. */
+  /**
+   * Loads a partner row locked for the rest of the transaction, or NOT_FOUND. FOR NO KEY UPDATE: it excludes every
+   * other writer and share lock of the row, but not the key-share locks of foreign keys, so rows referencing the
+   * partner (events, ledger entries, invoices) are written by other transactions without waiting for this one.
+   */
   async lock(manager: EntityManager, partnerId: string): Promise<PartnerEntity> {
-    const partner = isUuid(partnerId) ? await manager.findOne(PartnerEntity, { where: { id: partnerId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const partner = isUuid(partnerId) ? await manager.findOne(PartnerEntity, { where: { id: partnerId }, lock: { mode: 'for_no_key_update' } }) : null;
     if (!partner) throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
     return partner;
   }

@@ -1,13 +1,13 @@
 // Presale requests (SPEC §8, §3 exit effects).
 //
-// Lock order, shared with every event writer: the event-sequence lock (eventTransaction), the partner row, then
-// presale request rows.
+// Lock order, shared with every event writer: the partner row, then presale request rows (the event-sequence lock
+// comes last, at commit: eventTransaction).
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { DealEntity } from '../deals/deal.entity';
-import { appendEvent, eventTransaction } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';

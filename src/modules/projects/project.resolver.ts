@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../app/guards';
-import { toPayload } from '../../app/payload';
+import type { AppContext } from '../../graphql/context';
+import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
+import { toPayload } from '../../graphql/payload';
 import { paginate } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
 import { filterByPartner } from '../../shared/work-queue';

@@ -1,7 +1,7 @@
 // Project registration and review (SPEC §7, §3 exit effects).
 //
-// Lock order, shared with every event writer: the event-sequence lock (eventTransaction), the partner row, the
-// billing-account lock that subaccount creation also takes, the scope lock, then project rows.
+// Lock order, shared with every event writer: the partner row, the billing-account lock that subaccount creation
+// also takes, the scope lock, then project rows (the event-sequence lock comes last, at commit: eventTransaction).
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, requireReason } from '../../shared/domain-error';
 import { isUniqueViolation } from '../../shared/db-errors';
@@ -9,7 +9,7 @@ import { moscowDate } from '../../shared/dates';
 import type { Dec } from '../../shared/money';
 import { deferBusinessErrors, FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { appendEvent, eventTransaction, holdEventLock } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -158,7 +158,6 @@ export class ProjectsService {
    * it in its transaction, after accruing the month's rebates. Returns the projects completed.
    */
   async completeWindowsClosedBy(manager: EntityManager, closedMonth: string, occurredAt: Date): Promise<ProjectEntity[]> {
-    await holdEventLock(manager);
     const projects = await manager
       .createQueryBuilder(ProjectEntity, 'p')
       .setLock('pessimistic_write')

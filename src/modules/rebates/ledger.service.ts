@@ -3,7 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { Dec, formatMoney, type Dec as Decimal } from '../../shared/money';
-import { appendEvents } from '../events/events.service';
+import { appendEvents, trackSequence } from '../../event-log/event-log';
 import { LedgerEntryEntity, type LedgerEntryKind } from './ledger-entry.entity';
 
 /** Namespace of the per-partner balance advisory locks. */
@@ -84,6 +84,8 @@ export class LedgerService {
         createdAt: entry.createdAt,
       }),
     );
+    // The sequences are provisional until commit: eventTransaction gives the returned entries their final ones.
+    for (const entry of created) trackSequence(manager, entry);
     // One statement for any number of entries (a month close appends thousands): arrays unnested server-side.
     await manager.query(
       `INSERT INTO ledger_entries (id, partner_id, kind, amount, balance_after, period, project_id, specialization, withdrawal_id, description, sequence, created_at)

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireAdmin } from '../../app/guards';
-import { toPayload } from '../../app/payload';
+import type { AppContext } from '../../graphql/context';
+import { requireAdmin } from '../../graphql/guards';
+import { toPayload } from '../../graphql/payload';
 import { paginate } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';

@@ -1,6 +1,6 @@
 // Rebate balance reads and ADMIN adjustments (SPEC §11). Ledger writes go through LedgerService.append, which takes
 // the partner's balance lock and refuses to go below zero.
-import { eventTransaction } from '../events/events.service';
+import { eventTransaction } from '../../event-log/event-log';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { Dec, type Dec as Decimal } from '../../shared/money';

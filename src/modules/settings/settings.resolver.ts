@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { requireAdmin, requireViewer } from '../../app/guards';
-import { toPayload } from '../../app/payload';
+import type { AppContext } from '../../graphql/context';
+import { requireAdmin, requireViewer } from '../../graphql/guards';
+import { toPayload } from '../../graphql/payload';
 import { monthOf } from '../../shared/dates';
 import { MonthScalar } from '../../shared/scalars';
 import { ProgramSettingsPayload, ProgramSettingsType, UpdateProgramSettingsInput } from './settings.type';

@@ -1,8 +1,7 @@
 // Withdrawals of rebate balance (SPEC §12): the one place money leaves the program. Every request runs in one
 // transaction that holds the idempotency-key lock, a share lock of the partner row and the partner's balance lock, so
 // concurrent requests can neither overdraw the balance nor move money twice for one key. Locks are taken in the
-// order event sequence (eventTransaction, like every event writer) → key → partner row → month-close lock (BONUS) →
-// balance.
+// order key → partner row → month-close lock (BONUS) → balance (→ the event sequence at commit, eventTransaction).
 import type { DataSource, EntityManager } from 'typeorm';
 import { monthOf } from '../../shared/dates';
 import { DomainError } from '../../shared/domain-error';
@@ -10,7 +9,7 @@ import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
-import { appendEvent, eventTransaction } from '../events/events.service';
+import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { PartnerEntity } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
 import {
@@ -156,7 +155,7 @@ export class WithdrawalsService {
         : null;
       if (!withdrawal) throw new DomainError('NOT_FOUND', `No withdrawal with id ${request.withdrawalId}`, ['input', 'withdrawalId']);
       withdrawal.status = settle(withdrawal.status, request.decision);
-      // Balance lock before the first event: every ledger writer takes them in that order (no deadlock).
+      // Row, then balance lock: every ledger writer takes its balance locks after its rows (no deadlock).
       await this.ledger.lockBalances(manager, [withdrawal.partnerId]);
       if (request.decision === 'PAID') withdrawal.paymentReference = paymentReference;
       else withdrawal.statusReason = reason;

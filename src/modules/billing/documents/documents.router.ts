@@ -2,7 +2,7 @@
 // (ADMIN and the partner's own tokens). Errors are JSON like every HTTP failure of the API (SPEC §18): no token or
 // an unknown one → 401, another partner's → 403, no such partner, month or invoice → 404.
 import express, { type Request, type Response } from 'express';
-import type { App } from '../../../app/app';
+import type { AppServices as App } from '../../../graphql/context';
 import { MONTH_PATTERN } from '../../../shared/dates';
 import { isUuid } from '../../../shared/validation';
 import { PartnerEntity } from '../../partners/partner.entity';

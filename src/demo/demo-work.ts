@@ -4,7 +4,7 @@
 import { addMonths, monthOf } from '../shared/dates';
 import { Dec } from '../shared/money';
 import { organisationInn } from '../modules/partners/domain/inn';
-import type { App } from './app';
+import type { App } from '../app/app';
 
 const customerInn = (n: number) => organisationInn(String(780000000 + n));
 

@@ -1,7 +1,7 @@
 // Top-level errors: known codes pass through; anything unexpected is masked (no stack, no SQL) and logged with
 // the request id (SPEC §9).
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
 
 const PASS_THROUGH = new Set([
   'UNAUTHENTICATED',

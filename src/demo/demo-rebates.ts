@@ -1,6 +1,6 @@
 // Demo rebate balances and withdrawals in every status, built through the services (adjustments fund the balances).
 import { Dec } from '../shared/money';
-import type { App } from './app';
+import type { App } from '../app/app';
 
 export async function seedDemoRebates(app: App, partners: { reseller: string; leaving: string; revoked: string }): Promise<void> {
   const { rebates, withdrawals } = app;

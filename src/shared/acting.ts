@@ -1,7 +1,7 @@
 // Who is acting (SPEC §20): the actor of the code running now, carried by AsyncLocalStorage from the mutation (or the
 // scheduler) down to the event writer and the transaction commit, so no service signature has to carry it.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Viewer } from '../access/viewer';
+import type { Viewer } from './viewer';
 
 export type ActorKind = 'TOKEN' | 'ADMIN_ENV' | 'ANONYMOUS' | 'SCHEDULER' | 'SYSTEM';
 

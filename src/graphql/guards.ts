@@ -1,6 +1,5 @@
 // Authorization helpers for resolvers (SPEC §14). They throw top-level UNAUTHENTICATED / FORBIDDEN errors.
-import type { Role } from '../modules/access/api-token.entity';
-import type { Viewer } from '../modules/access/viewer';
+import type { Role, Viewer } from '../shared/viewer';
 import { forbidden, unauthenticated } from '../shared/errors';
 import type { AppContext } from './context';
 

@@ -5,7 +5,7 @@
 import { organisationInn } from '../modules/partners/domain/inn';
 import { addMonths, endOfMonthExclusive, firstDayOfMonth, monthOf, addDays } from '../shared/dates';
 import { Dec } from '../shared/money';
-import type { App } from './app';
+import type { App } from '../app/app';
 
 const SERVICES = ['compute', 'object-storage', 'managed-postgresql', 'speechkit', 'marketplace'];
 

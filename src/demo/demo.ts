@@ -2,7 +2,7 @@
 // obeys every rule the API enforces.
 import { organisationInn } from '../modules/partners/domain/inn';
 import { addDays } from '../shared/dates';
-import type { App } from './app';
+import type { App } from '../app/app';
 import { seedDemoWork, seedDemoWorkOfLeaver } from './demo-work';
 import { seedDemoBilling } from './demo-billing';
 import { seedDemoRebates } from './demo-rebates';

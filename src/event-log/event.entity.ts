@@ -1,6 +1,5 @@
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-import { ApiTokenEntity } from '../access/api-token.entity';
-import type { ActorKind } from '../audit/acting';
+import type { ActorKind } from '../shared/acting';
 
 export type ActivityType =
   | 'PARTNER_STATUS_CHANGED'
@@ -28,5 +27,5 @@ export class EventEntity {
   @Column({ type: 'timestamptz', name: 'recorded_at', default: () => 'now()' }) recordedAt: Date;
   /** Who caused the event (SPEC §20); a TOKEN actor names its token (never deleted, only revoked). */
   @Column({ type: 'text', name: 'actor_kind', default: 'SYSTEM' }) actorKind: ActorKind;
-  @ForeignKey(() => ApiTokenEntity) @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId: string | null;
+  @ForeignKey('ApiTokenEntity') @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId: string | null;
 }

@@ -1,0 +1,24 @@
+// The GraphQL plumbing every module's resolvers use (context, guards, payloads, error formatting) lives here, below
+// the modules: this folder imports nothing from src/modules or src/app.
+import type { Viewer } from '../shared/viewer';
+
+/**
+ * The services of the process, as resolvers see them through `ctx.app`. Declared empty here and filled in by the
+ * composition root (src/app/app.ts, `declare module`), so a module never imports src/app to reach another service.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AppServices {}
+
+/** The per-request DataLoaders (`ctx.loaders`); each module declares its own, src/app/loaders.ts composes them. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RequestLoaders {}
+
+/** Per-request (per-operation for subscriptions) context handed to every resolver. */
+export interface AppContext {
+  requestId: string;
+  viewer: Viewer | null;
+  app: AppServices;
+  loaders: RequestLoaders;
+  /** Over graphql-ws only: closes the operation's WebSocket (e.g. a subscriber too slow to keep up). */
+  closeConnection?: (code: number, reason: string) => void;
+}

@@ -1,0 +1,126 @@
+// Event sequences without a global writer lock (SPEC §13, §24): writers commit concurrently, a month close runs
+// alongside them, and subscribers still see every event once, in commit order, with nothing skipped.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/app/server';
+import { appendEvents, EVENT_STAGE } from '../../src/event-log/event-log';
+import { verifyLedger } from '../../src/modules/rebates/ledger-verify';
+import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../support/billing-fixtures';
+import { activePartner, type TestPartner } from '../support/factories';
+import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
+import { wsClient, type Collector, type WsClient } from '../support/ws-client';
+import { PartnerActivityDocument, RebateAccrualsDocument } from '../generated/graphql';
+
+let t: TestApp;
+let server: RunningServer;
+const clients: WsClient[] = [];
+const partners: { partner: TestPartner; sub: Subaccount }[] = [];
+
+beforeAll(async () => {
+  t = await setupTestApp({ now: '2025-12-20T09:00:00Z' });
+  server = await t.startHttp();
+  for (let i = 0; i < 6; i++) {
+    const partner = await activePartner(t);
+    partners.push({ partner, sub: await createSubaccount(t, partner, { accept: false }) });
+  }
+  await t.advanceTo('2026-01-01T06:00:00Z');
+  for (const { sub } of partners) await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
+  await t.advanceTo('2026-02-02T06:00:00Z');
+  for (const { sub } of partners) {
+    await recordUsage(t, Array.from({ length: 20 }, (_, d) => ({ billingAccountId: sub.billingAccountId, date: `2026-01-${String(d + 5).padStart(2, '0')}`, serviceId: 'compute', cost: '1000.50' })));
+  }
+});
+
+afterAll(async () => {
+  for (const client of clients) await client.dispose().catch(() => {});
+  await t?.close();
+});
+
+const sequences = (c: Collector) => c.items<{ sequence: string }>().map((item) => item.sequence);
+
+async function maxSequence(): Promise<string> {
+  const [row] = await t.app.ds.query('SELECT coalesce(max(sequence), 0)::text AS max FROM events');
+  return row.max;
+}
+
+describe('event sequencing without a global writer lock', () => {
+  it('gives 20 writers racing a month close gap-free, commit-ordered sequences on every stream', async () => {
+    const start = await maxSequence();
+    const ws = wsClient(server.url, ADMIN_TOKEN);
+    clients.push(ws);
+    const activity = ws.subscribe(PartnerActivityDocument, { partnerId: null, after: start });
+    const accruals = ws.subscribe(RebateAccrualsDocument, { partnerId: null, after: start });
+
+    const writer = async (w: number) => {
+      const { partner, sub } = partners[w % partners.length];
+      for (let i = 0; i < 5; i++) {
+        await sleep(Math.random() * 4);
+        if (i % 2 === 0) {
+          const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
+            input: { partnerId: partner.id, amount: '1.00', reason: `writer ${w}` },
+          });
+          expect(r.adjustRebateBalance.userErrors).toEqual([]);
+          // The payload carries the final, committed sequence, never the provisional one.
+          expect(BigInt(r.adjustRebateBalance.entry.sequence) < EVENT_STAGE).toBe(true);
+        } else if (i === 1) {
+          const r = await t.ok('mutation($id: ID!) { suspendSubaccount(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
+          const back = await t.ok('mutation($id: ID!) { resumeSubaccount(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
+          expect([r.suspendSubaccount.userErrors, back.resumeSubaccount.userErrors].flat().map((e: { code: string }) => e.code).every((c: string) => c === 'INVALID_TRANSITION')).toBe(true);
+        } else {
+          // A writer outside eventTransaction: the deferred trigger numbers its events at commit.
+          await t.app.ds.transaction(async (manager) => {
+            await appendEvents(manager, Array.from({ length: 3 }, (_, k) => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId: `w${w}-${i}-${k}-${randomUUID()}`, status: 'APPROVED', occurredAt: new Date() })));
+            await sleep(Math.random() * 3); // commit later than the insert
+          });
+        }
+      }
+    };
+    const [closed] = await Promise.all([closeMonth(t, '2026-01'), ...Array.from({ length: 20 }, (_, w) => writer(w))]);
+    expect(closed.userErrors).toEqual([]);
+    expect(closed.invoicesFinalized).toBe(partners.length);
+
+    const table: { sequence: string; type: string }[] = await t.app.ds.query('SELECT e.sequence::text AS sequence, e.type FROM events e WHERE e.sequence > $1 ORDER BY e.sequence', [start]);
+    const ledgerRows = table.filter((r) => r.type === 'LEDGER_ENTRY').map((r) => r.sequence);
+    const activityRows = table.filter((r) => r.type !== 'LEDGER_ENTRY').map((r) => r.sequence);
+    expect(ledgerRows.length).toBe(20 * 3);
+    expect(table.filter((r) => r.type === 'INVOICE_FINALIZED')).toHaveLength(partners.length);
+    await activity.waitForItems(activityRows.length, 20_000);
+    await accruals.waitForItems(ledgerRows.length, 20_000);
+    await sleep(300); // nothing more may arrive
+    expect(sequences(activity)).toEqual(activityRows);
+    expect(sequences(accruals)).toEqual(ledgerRows);
+    expect(table.every((r) => BigInt(r.sequence) < EVENT_STAGE)).toBe(true);
+    // Every ledger entry carries its event's final sequence, and the running balances chain.
+    const [{ unmatched }] = await t.app.ds.query(`SELECT count(*)::int AS unmatched FROM ledger_entries l LEFT JOIN events e ON e.sequence = l.sequence AND e.type = 'LEDGER_ENTRY' WHERE e.sequence IS NULL`);
+    expect(unmatched).toBe(0);
+    expect(await verifyLedger(t.app.ds.manager)).toEqual([]);
+  });
+
+  it('lets a writer commit in milliseconds while another event-writing transaction is still open', async () => {
+    const { partner } = partners[0];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let inside!: () => void;
+    const entered = new Promise<void>((resolve) => (inside = resolve));
+    // A long transaction that has written its events and keeps running (as a close does while it prices).
+    const long = t.app.ds.transaction(async (manager) => {
+      await appendEvents(manager, [{ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED', entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() }]);
+      inside();
+      await held;
+    });
+    await entered;
+    const started = performance.now();
+    const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
+      input: { partnerId: partner.id, amount: '1.00', reason: 'while another writer is open' },
+    });
+    const elapsed = performance.now() - started;
+    release();
+    await long;
+    expect(r.adjustRebateBalance.userErrors).toEqual([]);
+    expect(elapsed).toBeLessThan(2000); // with a lock held from the first event it would wait for `release` forever
+    // The long transaction committed last: its event comes after the adjustment.
+    const [last] = await t.app.ds.query(`SELECT type FROM events ORDER BY sequence DESC LIMIT 1`);
+    expect(last.type).toBe('DEAL_STATUS_CHANGED');
+  });
+});
