@@ -2,6 +2,8 @@
 
 export interface Config {
   databaseUrl: string | null;
+  /** A direct (unpooled) connection for the event bus's LISTEN; null = the database URL. */
+  listenDatabaseUrl?: string | null;
   port: number;
   adminToken: string | null;
   clock: { mode: 'system' } | { mode: 'manual'; start: Date };
@@ -20,6 +22,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const listenDatabaseUrl = env.LISTEN_DATABASE_URL?.trim() || null;
+  if (listenDatabaseUrl && !/^postgres(ql)?:\/\//.test(listenDatabaseUrl)) {
+    throw new ConfigError('LISTEN_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (listenDatabaseUrl && !databaseUrl) throw new ConfigError('LISTEN_DATABASE_URL needs DATABASE_URL (the embedded database is always direct)');
   const portText = env.PORT?.trim() || '4000';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
     throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
@@ -50,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoText = env.DEMO?.trim();
   if (demoText && !['0', '1', 'true', 'false'].includes(demoText)) throw new ConfigError(`DEMO must be 1 or 0, got ${JSON.stringify(env.DEMO)}`);
   const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
-  return { databaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo };
+  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

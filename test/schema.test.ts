@@ -33,18 +33,6 @@ describe('schema pipeline', () => {
  */
 const CONTRACT_PENDING: Record<string, string[]> = {
   'issue 11 (edge)': ['missing field Query.rateLimit', 'missing type RateLimit'],
-  'issue 14 (schema kit)': [
-    'missing field PageInfo.hasPreviousPage',
-    'missing field PageInfo.startCursor',
-    'missing type Node',
-    'missing field InvoiceLine.service',
-    'missing field Invoice.id',
-    'missing field PartnerBonus.id',
-    'missing field RebateBalance.id',
-    'missing field Viewer.id',
-    'missing field Query.node',
-    'missing field Query.nodes',
-  ],
   'issue 15 (webhooks)': [
     'missing field Query.webhookEndpoints',
     'missing field Query.webhookEndpoint',

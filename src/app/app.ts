@@ -24,6 +24,8 @@ export interface AppOptions {
   clock: Clock;
   logger: Logger;
   adminTokenHash: string;
+  /** Where the event bus LISTENs (a direct connection when DATABASE_URL is a pooler); default: the pool's URL. */
+  listenDatabaseUrl?: string | null;
 }
 
 export class App {
@@ -52,7 +54,7 @@ export class App {
     this.clock = options.clock;
     this.logger = options.logger;
     this.scheduler = new Scheduler(this.clock, this.logger);
-    this.eventBus = new EventBus(this.ds, this.logger);
+    this.eventBus = new EventBus(this.ds, this.logger, { databaseUrl: options.listenDatabaseUrl ?? undefined });
     this.settings = new SettingsService(this.ds, this.clock);
     this.access = new AccessService(this.ds, this.clock, options.adminTokenHash);
     this.partners = new PartnersService(this.ds, this.clock, this.settings);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import '../shared/enums';
+import { applySchemaDocs } from '../graphql/schema-docs';
 import { DateTimeScalar } from '../shared/scalars';
 import { auditMutations } from '../modules/audit/audit-mutations';
 import { resolvers } from './resolvers';
@@ -25,7 +26,9 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
           throw new Error('Subscriptions use the event bus, not a PubSub');
         },
       },
-    }).then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)
+    })
+      .then(applySchemaDocs)
+      .then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)
   }
   return cached;
 }

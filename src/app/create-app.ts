@@ -24,7 +24,7 @@ export async function createApp(config: Config, databaseUrl: string, logger: Log
   const clock = config.clock.mode === 'manual' ? new Clock('manual', config.clock.start) : new Clock('system');
   await clock.sync(ds);
   const admin = await ensureAdminToken(ds, config.adminToken, clock.now());
-  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash });
+  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash, listenDatabaseUrl: config.listenDatabaseUrl });
   const schema = await buildAppSchema();
   // Subscriptions need it; whoever creates an App stops it (app.eventBus.stop()) before destroying the pool.
   await app.eventBus.start();

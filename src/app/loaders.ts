@@ -8,6 +8,7 @@ import { partnersLoaders } from '../modules/partners/partners.loaders';
 import { presalesLoaders } from '../modules/presales/presales.loaders';
 import { projectsLoaders } from '../modules/projects/projects.loaders';
 import { rebatesLoaders } from '../modules/rebates/rebates.loaders';
+import { servicesLoaders } from '../modules/services/services.loaders';
 import { withdrawalsLoaders } from '../modules/withdrawals/withdrawals.loaders';
 import type { App } from './app';
 
@@ -22,6 +23,7 @@ export function createLoaders(app: App) {
     ...dealsLoaders(app.ds),
     ...projectsLoaders(app.ds),
     ...presalesLoaders(app.ds),
+    ...servicesLoaders(app.ds),
   };
 }
 

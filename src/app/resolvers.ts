@@ -10,6 +10,7 @@ import { EventsResolver } from '../modules/events/events.resolver';
 import { CustomerActiveDealResolver, DealResolver, PartnerDealsResolver } from '../modules/deals/deal.resolver';
 import { PartnerPresaleRequestsResolver, PresaleRequestResolver } from '../modules/presales/presale-request.resolver';
 import { PartnerProjectsResolver, ProjectResolver } from '../modules/projects/project.resolver';
+import { NodeResolver } from '../modules/relay/node.resolver';
 import { ServiceResolver } from '../modules/services/service.resolver';
 import { PartnerResolver } from '../modules/partners/partner.resolver';
 import { PartnerRebatesResolver, RebateLedgerEntryResolver } from '../modules/rebates/rebates.resolver';
@@ -42,4 +43,5 @@ export const resolvers = [
   WithdrawalResolver,
   ServiceResolver,
   SettingsResolver,
+  NodeResolver,
 ] as const;

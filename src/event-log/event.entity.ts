@@ -1,4 +1,4 @@
-import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, ForeignKey } from 'typeorm';
 import type { ActorKind } from '../shared/acting';
 
 export type ActivityType =
@@ -19,7 +19,7 @@ export type EventType = ActivityType | 'LEDGER_ENTRY';
 @Index('events_partner_sequence_idx', ['partnerId', 'sequence'])
 export class EventEntity {
   @PrimaryColumn({ type: 'bigint' }) sequence: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey('PartnerEntity', { name: 'fk_events_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text' }) type: EventType;
   @Column({ type: 'text', name: 'entity_id' }) entityId: string;
   @Column({ type: 'text', nullable: true }) status: string | null;
@@ -27,5 +27,5 @@ export class EventEntity {
   @Column({ type: 'timestamptz', name: 'recorded_at', default: () => 'now()' }) recordedAt: Date;
   /** Who caused the event (SPEC §20); a TOKEN actor names its token (never deleted, only revoked). */
   @Column({ type: 'text', name: 'actor_kind', default: 'SYSTEM' }) actorKind: ActorKind;
-  @ForeignKey('ApiTokenEntity') @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId: string | null;
+  @ForeignKey('ApiTokenEntity', { name: 'fk_events_actor_token_id' }) @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId: string | null;
 }

@@ -56,9 +56,20 @@ export async function setupTestApp(options: { now?: string; clock?: 'manual' | '
 }
 
 /** Another App (another "server instance") on an existing test database, e.g. the databaseUrl of a setupTestApp. */
+/**
+ * TEST_POOLER_URL (e.g. pgbouncer in transaction mode, in front of the TEST_DATABASE_URL server): the App's pool then
+ * goes through the pooler, to the same database, while the event bus LISTENs directly (LISTEN_DATABASE_URL), as in
+ * production behind a pooler. Databases are still created and cloned directly.
+ */
+function pooled(databaseUrl: string): string {
+  const pooler = process.env.TEST_POOLER_URL;
+  return pooler ? withDatabase(pooler, new URL(databaseUrl).pathname.slice(1)) : databaseUrl;
+}
+
 export async function attachTestApp(databaseUrl: string, options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
   const config: Config = {
-    databaseUrl,
+    databaseUrl: pooled(databaseUrl),
+    listenDatabaseUrl: databaseUrl,
     port: 0,
     adminToken: ADMIN_TOKEN,
     clock: options.clock === 'system' ? { mode: 'system' } : { mode: 'manual', start: new Date(options.now ?? '2026-01-15T09:00:00Z') },
@@ -67,7 +78,7 @@ export async function attachTestApp(databaseUrl: string, options: { now?: string
     demo: false,
   };
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const { app, schema } = await createApp(config, databaseUrl, logger);
+  const { app, schema } = await createApp(config, pooled(databaseUrl), logger);
   const apollo = new ApolloServer<AppContext>({
     schema,
     stopOnTerminationSignals: false,

@@ -9,7 +9,7 @@ export class AccessResolver {
   @Query(() => ViewerType)
   async viewer(@Ctx() ctx: AppContext) {
     const viewer = requireViewer(ctx);
-    return { role: viewer.role, partner: viewer.partnerId ? await ctx.loaders.partner.load(viewer.partnerId) : null };
+    return { id: viewer.tokenId ?? 'admin', role: viewer.role, partner: viewer.partnerId ? await ctx.loaders.partner.load(viewer.partnerId) : null };
   }
 
   @Mutation(() => CreateApiTokenPayload)

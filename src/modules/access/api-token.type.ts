@@ -3,8 +3,9 @@ import { RoleEnum } from '../../shared/enums';
 import { DateTimeScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 import { PartnerType } from '../partners/partner.type';
+import { NodeInterface } from '../../shared/node';
 
-@ObjectType('ApiToken')
+@ObjectType('ApiToken', { implements: NodeInterface })
 export class ApiTokenType {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;
@@ -16,6 +17,7 @@ export class ApiTokenType {
 
 @ObjectType('Viewer')
 export class ViewerType {
+  @Field(() => ID, { description: 'The token\'s id, or "admin" for the environment\'s admin token (ADMIN_TOKEN).' }) id: string;
   @Field(() => RoleEnum) role: RoleEnum;
   @Field(() => PartnerType, { nullable: true }) partner?: PartnerType | null;
 }

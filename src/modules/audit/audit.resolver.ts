@@ -143,7 +143,12 @@ export class AuditResolver {
     pageParams.push(size + 1);
     const rows: Record<string, unknown>[] = await ctx.app.ds.query(`${SELECT}${pageWhere} ORDER BY a.id DESC LIMIT $${pageParams.length}`, pageParams);
     const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(row.id as string), node: toView(row) }));
-    const pageInfo: PageInfo = { hasNextPage: rows.length > size, endCursor: edges.length ? edges[edges.length - 1].cursor : null };
+    const pageInfo: PageInfo = {
+      hasNextPage: rows.length > size,
+      hasPreviousPage: args.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    };
     return { edges, pageInfo, totalCount: count };
   }
 }

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin } from '../../graphql/guards';
 import { DomainError, type UserErrorShape } from '../../shared/domain-error';
@@ -7,8 +7,9 @@ import { MonthScalar } from '../../shared/scalars';
 import { CustomerType } from '../customers/customer.type';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
+import { ServiceType } from '../services/service.type';
 import type { InvoiceLineView, InvoiceView } from './billing.service';
-import { partnerBonus } from './domain/invoice';
+import { invoiceId, partnerBonus } from './domain/invoice';
 import { CloseBillingMonthInput, CloseBillingMonthPayload, InvoiceLineType, InvoiceType, PartnerBonusType } from './invoice.type';
 
 @Resolver(() => PartnerType)
@@ -24,13 +25,19 @@ export class PartnerBillingResolver {
   @FieldResolver(() => PartnerBonusType)
   async bonus(@Root() partner: PartnerEntity, @Arg('month', () => MonthScalar) month: string, @Ctx() ctx: AppContext) {
     const invoice = await ctx.loaders.invoice.load(`${partner.id}|${month}`);
-    if (!invoice) return { month, absolute: ZERO, relative: ZERO, eligibleAmount: ZERO };
-    return { month, ...partnerBonus(invoice.lines) };
+    const id = invoiceId(partner.id, month);
+    if (!invoice) return { id, month, absolute: ZERO, relative: ZERO, eligibleAmount: ZERO };
+    return { id, month, ...partnerBonus(invoice.lines) };
   }
 }
 
 @Resolver(() => InvoiceType)
 export class InvoiceResolver {
+  @FieldResolver(() => ID)
+  id(@Root() invoice: InvoiceView): string {
+    return invoiceId(invoice.partnerId, invoice.month);
+  }
+
   @FieldResolver(() => PartnerType)
   partner(@Root() invoice: InvoiceView, @Ctx() ctx: AppContext) {
     return ctx.loaders.partner.load(invoice.partnerId);
@@ -53,5 +60,10 @@ export class InvoiceLineResolver {
   @FieldResolver(() => CustomerType, { nullable: true, description: "Null for the partner's own consumption." })
   customer(@Root() line: InvoiceLineView, @Ctx() ctx: AppContext) {
     return line.customerId ? ctx.loaders.customer.load(line.customerId) : null;
+  }
+
+  @FieldResolver(() => ServiceType, { description: 'The service consumed (serviceId gives only its id).' })
+  service(@Root() line: InvoiceLineView, @Ctx() ctx: AppContext) {
+    return ctx.loaders.service.load(line.serviceId);
   }
 }

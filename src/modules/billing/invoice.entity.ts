@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from '../partners/partner.entity';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 
@@ -6,7 +7,7 @@ import type { Dec } from '../../shared/money';
 @Entity('invoices')
 @Index('invoices_month_idx', ['month'])
 export class InvoiceEntity {
-  @PrimaryColumn({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_invoices_partner_id' }) @PrimaryColumn({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   /** 'YYYY-MM' */
   @PrimaryColumn({ type: 'text' }) month: string;
   @Column({ type: 'timestamptz', name: 'closed_at' }) closedAt: Date;

@@ -1,6 +1,7 @@
-import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar, MoneyScalar, MonthScalar, RateScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 export enum LineExclusionEnum { PARTNER_OWN = 'PARTNER_OWN', EXCLUDED_SERVICE = 'EXCLUDED_SERVICE' }
 registerEnumType(LineExclusionEnum, { name: 'LineExclusion' });
@@ -19,8 +20,9 @@ export class InvoiceLineType {
   @Field(() => LineExclusionEnum, { nullable: true }) exclusion: LineExclusionEnum | null;
 }
 
-@ObjectType('Invoice')
+@ObjectType('Invoice', { implements: NodeInterface })
 export class InvoiceType {
+  @Field(() => ID, { description: 'The partner id and the month: `<partnerId>:<YYYY-MM>`.' }) id: string;
   @Field(() => MonthScalar) month: string;
   @Field(() => Boolean) isFinal: boolean;
   @Field(() => DateTimeScalar, { nullable: true }) closedAt: Date | null;
@@ -36,6 +38,7 @@ export class InvoiceType {
 
 @ObjectType('PartnerBonus')
 export class PartnerBonusType {
+  @Field(() => ID, { description: "The invoice's id, `<partnerId>:<YYYY-MM>`: the bonus of that invoice's month." }) id: string;
   @Field(() => MonthScalar) month: string;
   @Field(() => MoneyScalar) absolute: unknown;
   @Field(() => RateScalar) relative: unknown;

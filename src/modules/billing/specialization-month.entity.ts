@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from '../partners/partner.entity';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 
@@ -8,7 +9,7 @@ import type { Dec } from '../../shared/money';
  */
 @Entity('specialization_months')
 export class SpecializationMonthEntity {
-  @PrimaryColumn({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_specialization_months_partner_id' }) @PrimaryColumn({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @PrimaryColumn({ type: 'text' }) specialization: string;
   /** 'YYYY-MM' */
   @PrimaryColumn({ type: 'text' }) month: string;

@@ -1,4 +1,6 @@
-import { Column, Entity, Exclusion, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Exclusion, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from '../partners/partner.entity';
+import { CustomerEntity } from './customer.entity';
 
 /**
  * A billing account linked to a partner over [linkedFrom, linkedTo) in Moscow dates. Kept forever: billing depends on
@@ -11,8 +13,8 @@ import { Column, Entity, Exclusion, Index, PrimaryGeneratedColumn } from 'typeor
 @Index('account_links_partner_idx', ['partnerId'])
 export class AccountLinkEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'customer_id' }) customerId: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => CustomerEntity, { name: 'fk_account_links_customer_id' }) @Column({ type: 'uuid', name: 'customer_id' }) customerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_account_links_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text', name: 'billing_account_id' }) billingAccountId: string;
   @Column({ type: 'date', name: 'linked_from' }) linkedFrom: string;
   /** First day no longer linked; null while linked. */

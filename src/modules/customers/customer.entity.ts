@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from '../partners/partner.entity';
 import type { CustomerStatus } from './domain/subaccount-lifecycle';
 
 /** A customer's billing account served by a partner (a subaccount). */
@@ -9,7 +10,7 @@ import type { CustomerStatus } from './domain/subaccount-lifecycle';
 @Index('customers_live_billing_account_key', ['billingAccountId'], { unique: true, where: `"status" <> 'INACTIVE'` })
 export class CustomerEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_customers_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text' }) name: string;
   @Column({ type: 'text' }) inn: string;
   @Column({ type: 'text', name: 'billing_account_id' }) billingAccountId: string;

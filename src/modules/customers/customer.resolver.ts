@@ -4,7 +4,7 @@ import { requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } f
 import { toPayload } from '../../graphql/payload';
 import { DomainError } from '../../shared/domain-error';
 import { forbidden } from '../../shared/errors';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
@@ -13,9 +13,7 @@ import { CustomerEntity } from './customer.entity';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
 
 @ArgsType()
-class CustomersArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class CustomersArgs extends PageArgs {
   @Field(() => CustomerStatusEnum, { nullable: true }) status?: CustomerStatusEnum;
 }
 

@@ -2,11 +2,12 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { ConnectionType } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 export enum CustomerStatusEnum { ACCEPTANCE_REQUIRED = 'ACCEPTANCE_REQUIRED', ACTIVE = 'ACTIVE', SUSPENDED = 'SUSPENDED', INACTIVE = 'INACTIVE' }
 registerEnumType(CustomerStatusEnum, { name: 'CustomerStatus' });
 
-@ObjectType('Customer')
+@ObjectType('Customer', { implements: NodeInterface })
 export class CustomerType {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;

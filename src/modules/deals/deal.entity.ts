@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from '../partners/partner.entity';
 import { moneyColumn, rateColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 import type { DealStatus } from './domain/deal-rules';
@@ -12,7 +13,7 @@ import type { DealStatus } from './domain/deal-rules';
 @Index('deals_open_inn_key', ['customerInn'], { unique: true, where: `"status" IN ('SUBMITTED', 'APPROVED', 'ACTIVE')` })
 export class DealEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_deals_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text', name: 'customer_inn' }) customerInn: string;
   @Column({ type: 'text', name: 'customer_name' }) customerName: string;
   @Column({ ...moneyColumn, name: 'target_monthly_consumption' }) targetMonthlyConsumption: Dec;

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Quer
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import { filterByPartner } from '../../shared/work-queue';
 import type { CustomerEntity } from '../customers/customer.entity';
@@ -15,9 +15,7 @@ import { RegisterDealInput, ReviewDealInput } from './deal.inputs';
 import { DealConnection, DealPayload, DealStatusEnum, DealType } from './deal.type';
 
 @ArgsType()
-class DealsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class DealsArgs extends PageArgs {
   @Field(() => DealStatusEnum, { nullable: true }) status?: DealStatusEnum;
 }
 

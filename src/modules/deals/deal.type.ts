@@ -2,12 +2,13 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../shared/pagination';
 import { DateScalar, DateTimeScalar, MoneyScalar, RateScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 export enum DealStatusEnum { SUBMITTED = 'SUBMITTED', APPROVED = 'APPROVED', REJECTED = 'REJECTED', ACTIVE = 'ACTIVE', EXPIRED = 'EXPIRED', ENDED = 'ENDED' }
 registerEnumType(DealStatusEnum, { name: 'DealStatus' });
 
 /** Fields resolved straight from DealEntity; partner, customer and submittedAt are field resolvers. */
-@ObjectType('Deal')
+@ObjectType('Deal', { implements: NodeInterface })
 export class DealType {
   @Field(() => ID) id: string;
   @Field(() => String) customerInn: string;

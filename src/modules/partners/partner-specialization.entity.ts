@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from './partner.entity';
 import type { SpecializationName } from '../services/service.entity';
 import type { PartnerLevel } from './partner.entity';
 
@@ -7,7 +8,7 @@ import type { PartnerLevel } from './partner.entity';
 @Index('partner_specializations_partner_idx', ['partnerId', 'specialization', 'activeFrom'])
 export class PartnerSpecializationEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_partner_specializations_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text' }) specialization: SpecializationName;
   @Column({ type: 'text' }) level: PartnerLevel;
   @Column({ type: 'date', name: 'active_from' }) activeFrom: string;

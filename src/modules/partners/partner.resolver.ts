@@ -1,10 +1,10 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { canReadPartner, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
 import { PartnerStatusEnum } from '../../shared/enums';
 import { forbidden } from '../../shared/errors';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { ApiTokenType } from '../access/api-token.type';
 import {
   ApplyForPartnerStatusInput,
@@ -18,6 +18,11 @@ import {
 import { PartnerEntity } from './partner.entity';
 import { ApplyForPartnerStatusPayload, BankAccountType, PartnerConnection, PartnerPayload, PartnerSpecializationType, PartnerType } from './partner.type';
 
+@ArgsType()
+class PartnersArgs extends PageArgs {
+  @Field(() => PartnerStatusEnum, { nullable: true }) status?: PartnerStatusEnum;
+}
+
 const partnerPayload = (partner: PartnerEntity) => ({ partner });
 
 @Resolver(() => PartnerType)
@@ -29,16 +34,11 @@ export class PartnerResolver {
   }
 
   @Query(() => PartnerConnection, { description: 'ADMIN only.' })
-  async partners(
-    @Ctx() ctx: AppContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-    @Arg('status', () => PartnerStatusEnum, { nullable: true }) status?: PartnerStatusEnum,
-  ) {
+  async partners(@Args(() => PartnersArgs) args: PartnersArgs, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
     const qb = ctx.app.ds.manager.createQueryBuilder(PartnerEntity, 'p');
-    if (status) qb.where('p.status = :status', { status });
-    return paginate(qb, { first, after });
+    if (args.status) qb.where('p.status = :status', { status: args.status });
+    return paginate(qb, args);
   }
 
   @FieldResolver(() => BankAccountType, { nullable: true })

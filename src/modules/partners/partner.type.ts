@@ -3,6 +3,7 @@ import { PartnerLevelEnum, PartnerStatusEnum, PaymentModeEnum, SpecializationEnu
 import { ConnectionType } from '../../shared/pagination';
 import { DateScalar, DateTimeScalar, MoneyScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 @ObjectType('BankAccount')
 export class BankAccountType {
@@ -20,7 +21,7 @@ export class PartnerSpecializationType {
 }
 
 /** Fields resolved straight from PartnerEntity; relations are field resolvers in the modules that own them. */
-@ObjectType('Partner')
+@ObjectType('Partner', { implements: NodeInterface })
 export class PartnerType {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;

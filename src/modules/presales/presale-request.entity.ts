@@ -1,4 +1,7 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { ProjectEntity } from '../projects/project.entity';
+import { DealEntity } from '../deals/deal.entity';
+import { PartnerEntity } from '../partners/partner.entity';
 import type { PresaleStatus } from './domain/presale-rules';
 
 /** A partner's request for the provider's presale experts (SPEC §8). */
@@ -7,11 +10,11 @@ import type { PresaleStatus } from './domain/presale-rules';
 @Index('presale_requests_created_idx', ['createdAt', 'id'])
 export class PresaleRequestEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_presale_requests_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text', name: 'customer_name' }) customerName: string;
   @Column({ type: 'text', name: 'customer_inn', nullable: true }) customerInn: string | null;
-  @Column({ type: 'uuid', name: 'deal_id', nullable: true }) dealId: string | null;
-  @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId: string | null;
+  @ForeignKey(() => DealEntity, { name: 'fk_presale_requests_deal_id' }) @Column({ type: 'uuid', name: 'deal_id', nullable: true }) dealId: string | null;
+  @ForeignKey(() => ProjectEntity, { name: 'fk_presale_requests_project_id' }) @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId: string | null;
   @Column({ type: 'text', array: true }) products: string[];
   @Column({ type: 'text' }) description: string;
   @Column({ type: 'text' }) status: PresaleStatus;

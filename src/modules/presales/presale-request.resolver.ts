@@ -4,7 +4,7 @@ import { partnerScope, requirePartnerRead, requirePartnerRole, requireViewer } f
 import { toPayload } from '../../graphql/payload';
 import { forbidden } from '../../shared/errors';
 import { DomainError } from '../../shared/domain-error';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { filterByPartner } from '../../shared/work-queue';
 import { DealType } from '../deals/deal.type';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -22,9 +22,7 @@ import {
 } from './presale-request.type';
 
 @ArgsType()
-class PresaleRequestsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class PresaleRequestsArgs extends PageArgs {
   @Field(() => PresaleStatusEnum, { nullable: true }) status?: PresaleStatusEnum;
 }
 

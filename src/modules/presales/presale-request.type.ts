@@ -2,12 +2,13 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { ConnectionType } from '../../shared/pagination';
 import { DateScalar, DateTimeScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 export enum PresaleStatusEnum { NEW = 'NEW', IN_PROGRESS = 'IN_PROGRESS', COMPLETED = 'COMPLETED', DECLINED = 'DECLINED', CANCELLED = 'CANCELLED' }
 registerEnumType(PresaleStatusEnum, { name: 'PresaleStatus' });
 
 /** Fields resolved straight from PresaleRequestEntity; partner, deal, project and overdue are field resolvers. */
-@ObjectType('PresaleRequest')
+@ObjectType('PresaleRequest', { implements: NodeInterface })
 export class PresaleRequestType {
   @Field(() => ID) id: string;
   @Field(() => String) customerName: string;

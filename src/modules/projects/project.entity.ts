@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from '../partners/partner.entity';
 import { moneyColumn, rateColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 import type { ProjectStatus } from './domain/project-rules';
@@ -14,7 +15,7 @@ export type ProjectScope = 'CLOUD' | 'FOLDER';
 @Index('projects_open_scope_key', ['scope', 'scopeId'], { unique: true, where: `"status" IN ('SUBMITTED', 'APPROVED')` })
 export class ProjectEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_projects_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text', name: 'customer_inn' }) customerInn: string;
   @Column({ type: 'text', name: 'customer_name' }) customerName: string;
   @Column({ type: 'text', name: 'customer_billing_account_id' }) customerBillingAccountId: string;

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Quer
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
 import { filterByPartner } from '../../shared/work-queue';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -12,9 +12,7 @@ import { ProjectEntity } from './project.entity';
 import { ProjectConnection, ProjectPayload, ProjectStatusEnum, ProjectType } from './project.type';
 
 @ArgsType()
-class ProjectsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class ProjectsArgs extends PageArgs {
   @Field(() => ProjectStatusEnum, { nullable: true }) status?: ProjectStatusEnum;
 }
 

@@ -2,6 +2,7 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../shared/pagination';
 import { MoneyScalar, MonthScalar, RateScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 export enum ProjectScopeEnum { CLOUD = 'CLOUD', FOLDER = 'FOLDER' }
 registerEnumType(ProjectScopeEnum, { name: 'ProjectScope' });
@@ -10,7 +11,7 @@ export enum ProjectStatusEnum { SUBMITTED = 'SUBMITTED', APPROVED = 'APPROVED', 
 registerEnumType(ProjectStatusEnum, { name: 'ProjectStatus' });
 
 /** Fields resolved straight from ProjectEntity; partner, submittedAt and rebateAccrued are field resolvers. */
-@ObjectType('Project')
+@ObjectType('Project', { implements: NodeInterface })
 export class ProjectType {
   @Field(() => ID) id: string;
   @Field(() => String) customerInn: string;

@@ -1,4 +1,7 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { WithdrawalEntity } from '../withdrawals/withdrawal.entity';
+import { ProjectEntity } from '../projects/project.entity';
+import { PartnerEntity } from '../partners/partner.entity';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 
@@ -18,14 +21,14 @@ export type LedgerEntryKind = 'PROJECT_REBATE' | 'SPECIALIZATION_REBATE' | 'WITH
 @Index('ledger_entries_withdrawal_idx', ['withdrawalId'])
 export class LedgerEntryEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_ledger_entries_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ type: 'text' }) kind: LedgerEntryKind;
   @Column({ ...moneyColumn }) amount: Dec;
   @Column({ ...moneyColumn, name: 'balance_after' }) balanceAfter: Dec;
   @Column({ type: 'text', nullable: true }) period: string | null;
-  @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId: string | null;
+  @ForeignKey(() => ProjectEntity, { name: 'fk_ledger_entries_project_id' }) @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId: string | null;
   @Column({ type: 'text', nullable: true }) specialization: string | null;
-  @Column({ type: 'uuid', name: 'withdrawal_id', nullable: true }) withdrawalId: string | null;
+  @ForeignKey(() => WithdrawalEntity, { name: 'fk_ledger_entries_withdrawal_id' }) @Column({ type: 'uuid', name: 'withdrawal_id', nullable: true }) withdrawalId: string | null;
   @Column({ type: 'text' }) description: string;
   @Column({ type: 'bigint' }) sequence: string;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;

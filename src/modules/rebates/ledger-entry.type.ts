@@ -6,6 +6,7 @@ import type { Dec } from '../../shared/money';
 import { ConnectionType } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 export enum LedgerEntryKindEnum {
   PROJECT_REBATE = 'PROJECT_REBATE',
@@ -16,7 +17,7 @@ export enum LedgerEntryKindEnum {
 }
 registerEnumType(LedgerEntryKindEnum, { name: 'LedgerEntryKind' });
 
-@ObjectType('RebateLedgerEntry')
+@ObjectType('RebateLedgerEntry', { implements: NodeInterface })
 export class RebateLedgerEntryType {
   @Field(() => ID) id: string;
   @Field(() => String, { description: 'Global, strictly increasing position in the event stream, a decimal integer as a string; the resume cursor.' })
@@ -34,6 +35,7 @@ export const RebateLedgerConnection = ConnectionType('RebateLedger', RebateLedge
 
 @ObjectType('RebateBalance')
 export class RebateBalanceType {
+  @Field(() => ID, { description: "The partner's id (one balance per partner)." }) id: string;
   @Field(() => MoneyScalar, { description: 'The ledger balance; PENDING bank payouts are already deducted.' }) available: Dec;
   @Field(() => MoneyScalar, { description: 'Sum of PENDING bank payouts.' }) pendingWithdrawals: Dec;
   @Field(() => MoneyScalar, { description: 'Sum of PROJECT_REBATE and SPECIALIZATION_REBATE entries.' }) accruedTotal: Dec;

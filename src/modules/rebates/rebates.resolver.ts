@@ -1,20 +1,14 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import { ProjectType } from '../projects/project.type';
 import { WithdrawalType } from '../withdrawals/withdrawal.type';
 import { LedgerEntryEntity } from './ledger-entry.entity';
 import { AdjustRebateBalanceInput, RebateBalanceType, RebateLedgerConnection, RebateLedgerEntryPayload, RebateLedgerEntryType } from './ledger-entry.type';
-
-@ArgsType()
-class LedgerArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
-}
 
 @Resolver(() => RebateLedgerEntryType)
 export class RebateLedgerEntryResolver {
@@ -43,13 +37,13 @@ export class RebateLedgerEntryResolver {
 @Resolver(() => PartnerType)
 export class PartnerRebatesResolver {
   @FieldResolver(() => RebateBalanceType)
-  rebateBalance(@Root() partner: PartnerEntity, @Ctx() ctx: AppContext) {
-    return ctx.loaders.rebateBalance.load(partner.id);
+  async rebateBalance(@Root() partner: PartnerEntity, @Ctx() ctx: AppContext) {
+    return { id: partner.id, ...(await ctx.loaders.rebateBalance.load(partner.id)) };
   }
 
   /** The partner's ledger in sequence order (SPEC §9). */
   @FieldResolver(() => RebateLedgerConnection)
-  rebateLedger(@Root() partner: PartnerEntity, @Args(() => LedgerArgs) args: LedgerArgs, @Ctx() ctx: AppContext) {
+  rebateLedger(@Root() partner: PartnerEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext) {
     const qb = ctx.app.ds.manager.createQueryBuilder(LedgerEntryEntity, 'e').where('e.partnerId = :partnerId', { partnerId: partner.id });
     return paginate(qb, args, { sql: ['e.sequence', 'e.id'], cast: ['bigint', 'text'], read: (row) => [row.sequence, row.id] });
   }

@@ -1,8 +1,9 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { SpecializationEnum } from '../../shared/enums';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
-@ObjectType('Service')
+@ObjectType('Service', { implements: NodeInterface })
 export class ServiceType {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;

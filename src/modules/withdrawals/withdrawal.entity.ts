@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, ForeignKey } from 'typeorm';
+import { PartnerEntity } from '../partners/partner.entity';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 import type { WithdrawalDestination, WithdrawalStatus } from './domain/withdrawal-rules';
@@ -11,7 +12,7 @@ import type { WithdrawalDestination, WithdrawalStatus } from './domain/withdrawa
 @Index('withdrawals_bonus_month_idx', ['partnerId', 'month'])
 export class WithdrawalEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_withdrawals_partner_id' }) @Column({ type: 'uuid', name: 'partner_id' }) partnerId: string;
   @Column({ ...moneyColumn }) amount: Dec;
   @Column({ type: 'text' }) destination: WithdrawalDestination;
   @Column({ type: 'text' }) status: WithdrawalStatus;

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Quer
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { paginate } from '../../shared/pagination';
+import { PageArgs, paginate } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { BankAccountType, PartnerType } from '../partners/partner.type';
@@ -10,9 +10,7 @@ import { WithdrawalEntity } from './withdrawal.entity';
 import { SettleWithdrawalInput, WithdrawalConnection, WithdrawalPayload, WithdrawalStatusEnum, WithdrawalType, WithdrawRebateInput } from './withdrawal.type';
 
 @ArgsType()
-class PartnerWithdrawalsArgs {
-  @Field(() => Int, { nullable: true }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class PartnerWithdrawalsArgs extends PageArgs {
   @Field(() => WithdrawalStatusEnum, { nullable: true }) status?: WithdrawalStatusEnum;
 }
 

@@ -3,6 +3,7 @@ import type { Dec } from '../../shared/money';
 import { ConnectionType } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { NodeInterface } from '../../shared/node';
 
 export enum WithdrawalDestinationEnum { BONUS = 'BONUS', BANK_ACCOUNT = 'BANK_ACCOUNT' }
 export enum WithdrawalStatusEnum { APPLIED = 'APPLIED', PENDING = 'PENDING', PAID = 'PAID', REJECTED = 'REJECTED' }
@@ -12,7 +13,7 @@ registerEnumType(WithdrawalStatusEnum, { name: 'WithdrawalStatus' });
 registerEnumType(WithdrawalSettlementEnum, { name: 'WithdrawalSettlement' });
 
 /** Fields resolved straight from WithdrawalEntity; partner and bankAccount are field resolvers. */
-@ObjectType('Withdrawal')
+@ObjectType('Withdrawal', { implements: NodeInterface })
 export class WithdrawalType {
   @Field(() => ID) id: string;
   @Field(() => MoneyScalar) amount: Dec;

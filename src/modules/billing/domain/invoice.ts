@@ -96,3 +96,8 @@ export function partnerBonus(lines: PricedLine[]): PartnerBonusAmounts {
 export function hasInvoice(lines: PricedLine[], bonus: BonusAmounts): boolean {
   return lines.length > 0 || !bonus.carriedIn.isZero() || !bonus.withdrawnThisMonth.isZero();
 }
+
+/** An invoice's id (also its PartnerBonus's): `<partnerId>:<YYYY-MM>` (SPEC §23). */
+export function invoiceId(partnerId: string, month: string): string {
+  return `${partnerId}:${month}`;
+}
