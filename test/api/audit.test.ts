@@ -22,9 +22,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const ENTRY = `id occurredAt operation partnerId entityId outcome codes requestId input actor { kind tokenId tokenName role partnerId }`;
-const AUDIT_LOG = `query($first: Int, $after: String, $partnerId: ID, $actorTokenId: ID, $operation: String, $outcome: AuditOutcome, $from: DateTime, $to: DateTime) {
-  auditLog(first: $first, after: $after, partnerId: $partnerId, actorTokenId: $actorTokenId, operation: $operation, outcome: $outcome, from: $from, to: $to) {
-    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${ENTRY} } }
+const AUDIT_LOG = `query($first: Int, $after: String, $last: Int, $before: String, $partnerId: ID, $actorTokenId: ID, $operation: String, $outcome: AuditOutcome, $from: DateTime, $to: DateTime) {
+  auditLog(first: $first, after: $after, last: $last, before: $before, partnerId: $partnerId, actorTokenId: $actorTokenId, operation: $operation, outcome: $outcome, from: $from, to: $to) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { ${ENTRY} } }
   }
 }`;
 
@@ -249,6 +249,13 @@ describe('auditLog', () => {
     }
     expect(pages).toEqual((await auditLog({ partnerId: partner.id })).edges.map((e: any) => e.node.id));
     expect(pages).toHaveLength(7);
+    // And backwards from the end: the oldest two, then the two before them.
+    const oldest = await auditLog({ partnerId: partner.id, first: null, last: 2 });
+    expect(oldest.edges.map((e: any) => e.node.id)).toEqual(pages.slice(5));
+    expect([oldest.pageInfo.hasPreviousPage, oldest.pageInfo.hasNextPage]).toEqual([true, false]);
+    const before = await auditLog({ partnerId: partner.id, first: null, last: 2, before: oldest.pageInfo.startCursor });
+    expect(before.edges.map((e: any) => e.node.id)).toEqual(pages.slice(3, 5));
+    expect(before.pageInfo.hasNextPage).toBe(true);
     expect((await t.gql(AUDIT_LOG, { after: 'nope' })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

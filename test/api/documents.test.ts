@@ -132,6 +132,11 @@ describe('invoice CSV', () => {
     expect(bonus.absolute).not.toBe('0.00');
   });
 
+  it("names the admin who closed the month as the actor of the close's own events", async () => {
+    const rows = await t.app.ds.query(`SELECT type, actor_kind FROM events WHERE partner_id = $1 AND type = 'INVOICE_FINALIZED'`, [partner.id]);
+    expect(rows).toEqual([{ type: 'INVOICE_FINALIZED', actor_kind: 'ADMIN_ENV' }]);
+  });
+
   it('marks the open month as a preview, with the lines GraphQL previews', async () => {
     const { invoice } = await invoiceOf('2026-02');
     expect(invoice.isFinal).toBe(false);

@@ -1,9 +1,9 @@
 // Query.auditLog (SPEC §20): newest first, filtered; ADMIN sees every entry, a PARTNER_OWNER its own partner's.
-import { Args, ArgsType, Ctx, Field, ID, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, ID, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireViewer } from '../../graphql/guards';
-import { badUserInput, forbidden } from '../../shared/errors';
-import { pageSize, PageInfo, ConnectionType, type Connection } from '../../shared/pagination';
+import { forbidden } from '../../shared/errors';
+import { ConnectionType, PageArgs, pageWindow, toConnection, type Connection } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import { isUuid } from '../../shared/validation';
 import { actorFromRow, ActorType, type Actor } from './actor';
@@ -41,12 +41,12 @@ export interface AuditEntryView {
 export class AuditEntryType {
   @Field(() => ID, { description: 'Grows with every entry.' }) id: string;
   @Field(() => DateTimeScalar, { description: 'When the call was made (server clock).' }) occurredAt: Date;
-  @Field(() => ActorType) actor: Actor;
+  @Field(() => ActorType, { description: 'Who made the call.' }) actor: Actor;
   @Field(() => String, { description: "The mutation's name, e.g. withdrawRebate." }) operation: string;
   @Field(() => ID, { nullable: true, description: 'The partner concerned (the one named by the call or its changes; else the actor\'s).' }) partnerId: string | null;
   @Field(() => ID, { nullable: true, description: 'The object concerned, e.g. the deal approved or the withdrawal created; an invoice is "<partnerId>:<YYYY-MM>".' })
   entityId: string | null;
-  @Field(() => AuditOutcomeEnum) outcome: AuditOutcome;
+  @Field(() => AuditOutcomeEnum, { description: 'How the call ended.' }) outcome: AuditOutcome;
   @Field(() => [String], { description: 'userError codes, or the top-level error code.' }) codes: string[];
   @Field(() => String, { nullable: true, description: 'The x-request-id of the HTTP request (also in the server log).' }) requestId: string | null;
   @Field(() => String, { nullable: true, description: 'The input as JSON text, secrets and tokens redacted, at most 16 KB (long lists cut with a count).' })
@@ -56,13 +56,11 @@ export class AuditEntryType {
 const AuditEntryConnection = ConnectionType('AuditEntry', AuditEntryType);
 
 @ArgsType()
-class AuditLogArgs {
-  @Field(() => Int, { nullable: true, description: '1–100, default 20.' }) first?: number;
-  @Field(() => String, { nullable: true }) after?: string;
+class AuditLogArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'ADMIN only; forced to its own partner for a PARTNER_OWNER.' }) partnerId?: string;
   @Field(() => ID, { nullable: true, description: 'Calls made with this API token.' }) actorTokenId?: string;
   @Field(() => String, { nullable: true, description: 'A mutation name, e.g. reviewDeal.' }) operation?: string;
-  @Field(() => AuditOutcomeEnum, { nullable: true }) outcome?: AuditOutcome;
+  @Field(() => AuditOutcomeEnum, { nullable: true, description: 'Only calls that ended so.' }) outcome?: AuditOutcome;
   @Field(() => DateTimeScalar, { nullable: true, description: 'Entries at or after this instant.' }) from?: Date;
   @Field(() => DateTimeScalar, { nullable: true, description: 'Entries before this instant.' }) to?: Date;
 }
@@ -70,20 +68,6 @@ class AuditLogArgs {
 const SELECT = `SELECT a.id::text AS id, a.occurred_at, a.actor_kind, a.actor_token_id, t.name AS actor_token_name, t.role AS actor_role,
        t.partner_id AS actor_partner_id, a.operation, a.partner_id, a.entity_id, a.outcome, a.codes, a.request_id, a.input
   FROM audit_entries a LEFT JOIN api_tokens t ON t.id = a.actor_token_id`;
-
-function encodeCursor(id: string): string {
-  return Buffer.from(JSON.stringify(['audit', id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts[0] === 'audit' && typeof parts[1] === 'string' && /^\d{1,19}$/.test(parts[1])) return parts[1];
-  } catch {
-    // fall through
-  }
-  throw badUserInput('after is not a cursor this API issued');
-}
 
 /** The partner whose entries the viewer may read: null = all (ADMIN). */
 function auditPartner(ctx: AppContext, requested: string | undefined): string | null {
@@ -131,24 +115,23 @@ export class AuditResolver {
   @Query(() => AuditEntryConnection, { description: "SPEC §20: ADMIN sees every entry, a PARTNER_OWNER its own partner's (partnerId forced). Newest first." })
   async auditLog(@Args(() => AuditLogArgs) args: AuditLogArgs, @Ctx() ctx: AppContext): Promise<Connection<AuditEntryView>> {
     const partnerId = auditPartner(ctx, args.partnerId);
-    const size = pageSize(args.first);
+    const window = pageWindow(args, ['bigint']);
     const { where, params } = filters(partnerId, args);
-    const [{ count }] = await ctx.app.ds.query(`SELECT count(*)::int AS count FROM audit_entries a${where}`, params);
+    const and = (clause: string) => `${where ? `${where} AND` : ' WHERE'} ${clause}`;
+    // The list runs newest first (id descending): `after` bounds from above, `before` from below.
+    const start = window.backward ? window.before : window.after;
+    const beyond = start ? `count(*) FILTER (WHERE a.id ${window.backward ? '<=' : '>='} $${params.length + 1}::bigint)` : '0';
+    const countParams = start ? [...params, start[0]] : params;
     const pageParams = [...params];
-    let pageWhere = where;
-    if (args.after != null) {
-      pageParams.push(decodeCursor(args.after));
-      pageWhere += `${where ? ' AND' : ' WHERE'} a.id < $${pageParams.length}::bigint`;
-    }
-    pageParams.push(size + 1);
-    const rows: Record<string, unknown>[] = await ctx.app.ds.query(`${SELECT}${pageWhere} ORDER BY a.id DESC LIMIT $${pageParams.length}`, pageParams);
-    const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(row.id as string), node: toView(row) }));
-    const pageInfo: PageInfo = {
-      hasNextPage: rows.length > size,
-      hasPreviousPage: args.after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    };
-    return { edges, pageInfo, totalCount: count };
+    const bounds: string[] = [];
+    if (window.after) bounds.push(`a.id < $${pageParams.push(window.after[0])}::bigint`);
+    if (window.before) bounds.push(`a.id > $${pageParams.push(window.before[0])}::bigint`);
+    const pageWhere = bounds.length ? and(bounds.join(' AND ')) : where;
+    const limit = `$${pageParams.push(window.size + 1)}`;
+    const [[counts], rows] = await Promise.all([
+      ctx.app.ds.query(`SELECT count(*)::int AS total, ${beyond}::int AS beyond FROM audit_entries a${where}`, countParams) as Promise<{ total: number; beyond: number }[]>,
+      ctx.app.ds.query(`${SELECT}${pageWhere} ORDER BY a.id ${window.backward ? 'ASC' : 'DESC'} LIMIT ${limit}`, pageParams) as Promise<Record<string, unknown>[]>,
+    ]);
+    return toConnection(rows.map(toView), window, (entry) => [entry.id], { totalCount: counts.total, beyondCursor: counts.beyond > 0 });
   }
 }
