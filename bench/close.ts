@@ -84,7 +84,11 @@ export async function generate(client: Client): Promise<number> {
 }
 
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: any; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -103,7 +107,15 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     api = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(__dirname, '..', 'src', 'main.js')], {
-      env: { ...process.env, DATABASE_URL: url, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START: '2026-04-02T09:00:00Z', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(port),
+        ADMIN_TOKEN,
+        CLOCK: 'manual',
+        CLOCK_START: '2026-04-02T09:00:00Z',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      },
       stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
     });
     const apiUrl = `http://127.0.0.1:${port}/graphql`;
@@ -117,7 +129,11 @@ async function main(): Promise<void> {
       }
     }
     const close = (month: string) =>
-      gql(apiUrl, 'mutation($m: Month!) { closeBillingMonth(input: { month: $m }) { month invoicesFinalized rebateEntriesCreated userErrors { code message } } }', { m: month });
+      gql(
+        apiUrl,
+        'mutation($m: Month!) { closeBillingMonth(input: { month: $m }) { month invoicesFinalized rebateEntriesCreated userErrors { code message } } }',
+        { m: month },
+      );
     for (const month of MONTHS.slice(0, 2)) await timed(`close ${month}`, () => close(month));
 
     const third = MONTHS[2];
@@ -129,7 +145,9 @@ async function main(): Promise<void> {
       ),
     );
     const closed = await timed(`closeBillingMonth ${third}`, () => close(third));
-    const monthRecords = Number((await client.query(`SELECT count(*) AS n FROM consumption_records WHERE date >= $1 AND date < '2026-04-01'`, [`${third}-01`])).rows[0].n);
+    const monthRecords = Number(
+      (await client.query(`SELECT count(*) AS n FROM consumption_records WHERE date >= $1 AND date < '2026-04-01'`, [`${third}-01`])).rows[0].n,
+    );
     const rss = peakRssMb(api.pid!);
     await client.end();
 
@@ -145,7 +163,9 @@ async function main(): Promise<void> {
       close: closed.value.closeBillingMonth,
       goals: { closeWithin2xAggregate: ratio <= 2, rssWithin400Mb: rss <= 400 },
     };
-    console.log(`\nclose of ${third}: ${result.closeSeconds} s | aggregate: ${result.aggregateSeconds} s | ratio ${result.ratio} (goal ≤ 2) | API peak RSS ${rss} MB (goal ≤ 400)`);
+    console.log(
+      `\nclose of ${third}: ${result.closeSeconds} s | aggregate: ${result.aggregateSeconds} s | ratio ${result.ratio} (goal ≤ 2) | API peak RSS ${rss} MB (goal ≤ 400)`,
+    );
     console.log(JSON.stringify(result));
   } finally {
     if (api && api.exitCode === null) {

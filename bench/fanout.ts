@@ -6,7 +6,8 @@
 // service method (BillingService.close), run by this process as the writer, which takes the commit time when the
 // transaction has committed. Reports delivered/expected (every subscriber must get every entry of its partner, in
 // strictly increasing order, exactly once), commit-to-delivery latency p50/p99/max, and the API's peak RSS (VmHWM).
-// Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5), BENCH_CLIENT_PROCESSES (1: on a small machine more client processes only compete with the API for CPU),
+// Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5),
+// BENCH_CLIENT_PROCESSES (1: on a small machine more client processes only compete with the API for CPU),
 // BENCH_TIMEOUT_S (600), BENCH_LOG_LEVEL (API log level, quiet by default), BENCH_API_NODE_ARGS (e.g. --cpu-prof).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -215,7 +216,15 @@ async function main(): Promise<void> {
     const port = await freePort();
     const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
     api = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'src', 'main.js')], {
-      env: { ...process.env, DATABASE_URL: url, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(port),
+        ADMIN_TOKEN,
+        CLOCK: 'manual',
+        CLOCK_START,
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      },
       stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
     });
     const apiUrl = `http://127.0.0.1:${port}/graphql`;
@@ -292,7 +301,9 @@ async function main(): Promise<void> {
     log(`month ${MONTH} closed in ${committedAt - closeStarted} ms (committed at ${committedAt}): ${JSON.stringify(result)}`);
 
     const perPartner = new Map<number, number>();
-    const ledgerRows = (await db.query(`SELECT partner_id, count(*)::int AS n FROM events WHERE type = 'LEDGER_ENTRY' AND sequence > $1 GROUP BY partner_id`, [after])).rows;
+    const ledgerRows = (
+      await db.query(`SELECT partner_id, count(*)::int AS n FROM events WHERE type = 'LEDGER_ENTRY' AND sequence > $1 GROUP BY partner_id`, [after])
+    ).rows;
     const ledgerEvents = ledgerRows.reduce((sum, row) => sum + row.n, 0);
     for (const row of ledgerRows) perPartner.set(parseInt(String(row.partner_id).slice(-12), 16), row.n);
     const expected = [...perPartner.values()].reduce((sum, count) => sum + count * PER_PARTNER, 0);
@@ -338,7 +349,13 @@ async function main(): Promise<void> {
       subscribersWithWrongCount: wrongCount,
       orderViolations,
       closeMs: committedAt - closeStarted,
-      latencyMs: { min: latencies[0], p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
+      latencyMs: {
+        min: latencies[0],
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1],
+      },
       apiRssMb: { beforeSubscribers: Math.round(rssBeforeKb / 1024), withSubscribersIdle: Math.round(rssIdleKb / 1024), peak: Math.round(peakKb / 1024) },
       cpuMsDuringDelivery: { api: apiCpu, apiKernel: apiSystem, clients: clientCpu, apiIdlePerSecond: apiIdleCpuPerS },
       loadAverage: os.loadavg().map((l) => +l.toFixed(2)),

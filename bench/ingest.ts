@@ -109,7 +109,8 @@ export function prepareInputs(dir: string): Inputs {
   const csvFd = fs.openSync(csvFile, 'w');
   const copyFd = fs.openSync(copyFile, 'w');
   fs.writeSync(csvFd, 'billing_account_id,billing_account_name,cloud_id,folder_id,service_id,service_name,sku_name,date,currency,cost,monetary_grant_credit\n');
-  const query = 'mutation Ingest($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted duplicate userErrors { field code message } } }';
+  const query =
+    'mutation Ingest($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted duplicate userErrors { field code message } } }';
   const bodies: Buffer[] = [];
   let csv: string[] = [];
   let tsv: string[] = [];
@@ -124,9 +125,13 @@ export function prepareInputs(dir: string): Inputs {
     json = [];
   };
   for (const r of generate()) {
-    csv.push(`${r.account},"Customer, ${r.account.slice(-5)}",${r.cloud},${r.folder},${r.serviceId},${csvField(r.serviceName)},standard,${r.date},RUB,${r.cost},${r.grant === '0' ? '0' : '-' + r.grant}\n`);
+    csv.push(
+      `${r.account},"Customer, ${r.account.slice(-5)}",${r.cloud},${r.folder},${r.serviceId},${csvField(r.serviceName)},standard,${r.date},RUB,${r.cost},${r.grant === '0' ? '0' : '-' + r.grant}\n`,
+    );
     tsv.push(`${r.account}\t${r.date}\t${r.serviceId}\t${r.cloud}\t${r.folder}\t${r.cost}\t${r.grant}\tCSV\n`);
-    json.push(`{"billingAccountId":"${r.account}","date":"${r.date}","serviceId":"${r.serviceId}","cloudId":"${r.cloud}","folderId":"${r.folder}","cost":"${r.cost}","grantCredit":"${r.grant}"}`);
+    json.push(
+      `{"billingAccountId":"${r.account}","date":"${r.date}","serviceId":"${r.serviceId}","cloudId":"${r.cloud}","folderId":"${r.folder}","cost":"${r.cost}","grantCredit":"${r.grant}"}`,
+    );
     if (json.length === BATCH) flush();
   }
   if (json.length) flush();
@@ -190,7 +195,10 @@ async function graphqlPhase(url: string, bodies: Buffer[]): Promise<{ seconds: n
       const body = bodies[next++];
       const started = performance.now();
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body });
-      const result = (await response.json()) as { data?: { recordConsumption: { accepted: number; duplicate: boolean; userErrors: unknown[] } }; errors?: unknown[] };
+      const result = (await response.json()) as {
+        data?: { recordConsumption: { accepted: number; duplicate: boolean; userErrors: unknown[] } };
+        errors?: unknown[];
+      };
       batchMs.push(performance.now() - started);
       const payload = result.data?.recordConsumption;
       if (!response.ok || result.errors || !payload || payload.userErrors.length || payload.duplicate || payload.accepted !== BATCH) {
@@ -210,7 +218,9 @@ interface TableState {
 }
 
 async function tableState(db: Client): Promise<TableState> {
-  const { rows } = await db.query(`SELECT count(*)::int AS count, coalesce(sum(cost), 0)::text AS cost, coalesce(sum(grant_credit), 0)::text AS grant FROM consumption_records`);
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS count, coalesce(sum(cost), 0)::text AS cost, coalesce(sum(grant_credit), 0)::text AS grant FROM consumption_records`,
+  );
   return rows[0];
 }
 
@@ -250,10 +260,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    log(`${fmt(RECORDS)} records, ${fmt(ACCOUNTS)} billing accounts, ${DEFAULT_SERVICES.length} services, ${DAYS} days from ${FIRST_DAY}; ${os.cpus().length} CPUs`);
+    log(
+      `${fmt(RECORDS)} records, ${fmt(ACCOUNTS)} billing accounts, ${DEFAULT_SERVICES.length} services, ${DAYS} days from ${FIRST_DAY}; ${os.cpus().length} CPUs`,
+    );
     let started = performance.now();
     const inputs = prepareInputs(filesDir);
-    log(`inputs generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${inputs.bodies.length} request bodies (${(inputs.bodies[0].length / 1e6).toFixed(1)} MB each), CSV ${(inputs.csvBytes / 1e6).toFixed(0)} MB`);
+    log(
+      `inputs generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${inputs.bodies.length} request bodies (${(inputs.bodies[0].length / 1e6).toFixed(1)} MB each), CSV ${(inputs.csvBytes / 1e6).toFixed(0)} MB`,
+    );
 
     postgres = await startEmbeddedPostgres({ dataDir, fast: false });
     const url = postgres.url('postgres');
@@ -263,7 +277,9 @@ async function main(): Promise<void> {
     await seedProgram(ds);
     db = new Client({ connectionString: url });
     await db.connect();
-    log(`PostgreSQL ${(await db.query('SHOW server_version')).rows[0].server_version} on port ${postgres.port} (fsync ${(await db.query('SHOW fsync')).rows[0].fsync})`);
+    log(
+      `PostgreSQL ${(await db.query('SHOW server_version')).rows[0].server_version} on port ${postgres.port} (fsync ${(await db.query('SHOW fsync')).rows[0].fsync})`,
+    );
 
     // (a) GraphQL over HTTP against the API process.
     api = await startApi(url);
@@ -281,7 +297,9 @@ async function main(): Promise<void> {
     const afterGraphql = await tableState(db);
     if (afterGraphql.count !== RECORDS) throw new Error(`GraphQL phase stored ${afterGraphql.count} records`);
     const sortedMs = [...graphql.batchMs].sort((x, y) => x - y);
-    log(`(a) ${graphql.seconds.toFixed(1)} s (API process CPU ${apiCpu.toFixed(1)} s; load average ${loadBefore.toFixed(1)} → ${loadAfterGraphql.toFixed(1)}), batch p50 ${sortedMs[Math.floor(sortedMs.length / 2)].toFixed(0)} ms, max ${sortedMs.at(-1)!.toFixed(0)} ms`);
+    log(
+      `(a) ${graphql.seconds.toFixed(1)} s (API process CPU ${apiCpu.toFixed(1)} s; load average ${loadBefore.toFixed(1)} → ${loadAfterGraphql.toFixed(1)}), batch p50 ${sortedMs[Math.floor(sortedMs.length / 2)].toFixed(0)} ms, max ${sortedMs.at(-1)!.toFixed(0)} ms`,
+    );
 
     // (b) CSV importer, in this process, streaming the export file.
     await emptyTable(db);
@@ -327,16 +345,34 @@ async function main(): Promise<void> {
       apiRss: apiPeakRssMb <= GOALS.apiPeakRssMb,
     };
     const rows = [
-      ['(a) GraphQL recordConsumption, HTTP', `${fmt(graphqlRate)} records/s`, `${graphql.seconds.toFixed(1)} s`, `≥ ${fmt(GOALS.graphqlRecordsPerSecond)}/s`, goals.graphql],
-      ['(b) CSV import (in-process, streamed)', `${fmt(csvRate)} records/s`, `${csvSeconds.toFixed(1)} s`, `≥ ${fmt(GOALS.csvShareOfCopy * copyRate)}/s (0.5 × COPY); ${(csvRate / copyRate).toFixed(2)} × COPY`, goals.csv],
+      [
+        '(a) GraphQL recordConsumption, HTTP',
+        `${fmt(graphqlRate)} records/s`,
+        `${graphql.seconds.toFixed(1)} s`,
+        `≥ ${fmt(GOALS.graphqlRecordsPerSecond)}/s`,
+        goals.graphql,
+      ],
+      [
+        '(b) CSV import (in-process, streamed)',
+        `${fmt(csvRate)} records/s`,
+        `${csvSeconds.toFixed(1)} s`,
+        `≥ ${fmt(GOALS.csvShareOfCopy * copyRate)}/s (0.5 × COPY); ${(csvRate / copyRate).toFixed(2)} × COPY`,
+        goals.csv,
+      ],
       ['(c) plain COPY (the limit)', `${fmt(copyRate)} records/s`, `${copySeconds.toFixed(1)} s`, '', null],
       ['API peak RSS (VmHWM)', `${apiPeakRssMb.toFixed(0)} MB`, '', `≤ ${GOALS.apiPeakRssMb} MB`, goals.apiRss],
     ] as const;
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length)));
-    console.log(`\nIngestion benchmark: ${fmt(RECORDS)} records, ${fmt(BATCH)}-record batches, ${CONCURRENCY} in flight, fsync on, each phase into an empty table`);
-    console.log(`  (1-minute load average after each phase: ${loadAfterGraphql.toFixed(1)}, ${loadAfterCsv.toFixed(1)}, ${loadAfterCopy.toFixed(1)} on ${os.cpus().length} CPUs; other processes on the machine count too)`);
+    console.log(
+      `\nIngestion benchmark: ${fmt(RECORDS)} records, ${fmt(BATCH)}-record batches, ${CONCURRENCY} in flight, fsync on, each phase into an empty table`,
+    );
+    console.log(
+      `  (1-minute load average after each phase: ${loadAfterGraphql.toFixed(1)}, ${loadAfterCsv.toFixed(1)}, ${loadAfterCopy.toFixed(1)} on ${os.cpus().length} CPUs; other processes on the machine count too)`,
+    );
     for (const r of rows) {
-      console.log(`  ${String(r[0]).padEnd(widths[0])}  ${String(r[1]).padStart(widths[1])}  ${String(r[2]).padStart(widths[2])}  ${String(r[3]).padEnd(widths[3])}  ${r[4] === null ? '' : r[4] ? 'PASS' : 'FAIL'}`);
+      console.log(
+        `  ${String(r[0]).padEnd(widths[0])}  ${String(r[1]).padStart(widths[1])}  ${String(r[2]).padStart(widths[2])}  ${String(r[3]).padEnd(widths[3])}  ${r[4] === null ? '' : r[4] ? 'PASS' : 'FAIL'}`,
+      );
     }
     console.log(
       JSON.stringify({
@@ -345,11 +381,22 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         cpus: os.cpus().length,
         fsync: true,
-        graphql: { seconds: +graphql.seconds.toFixed(3), recordsPerSecond: Math.round(graphqlRate), apiCpuSeconds: +apiCpu.toFixed(1), batchP50Ms: Math.round(sortedMs[Math.floor(sortedMs.length / 2)]), batchMaxMs: Math.round(sortedMs.at(-1)!) },
+        graphql: {
+          seconds: +graphql.seconds.toFixed(3),
+          recordsPerSecond: Math.round(graphqlRate),
+          apiCpuSeconds: +apiCpu.toFixed(1),
+          batchP50Ms: Math.round(sortedMs[Math.floor(sortedMs.length / 2)]),
+          batchMaxMs: Math.round(sortedMs.at(-1)!),
+        },
         csv: { seconds: +csvSeconds.toFixed(3), recordsPerSecond: Math.round(csvRate), shareOfCopy: +(csvRate / copyRate).toFixed(3), mode: 'in-process' },
         copy: { seconds: +copySeconds.toFixed(3), recordsPerSecond: Math.round(copyRate) },
         apiPeakRssMb: Math.round(apiPeakRssMb),
-        loadAverage: { before: +loadBefore.toFixed(2), afterGraphql: +loadAfterGraphql.toFixed(2), afterCsv: +loadAfterCsv.toFixed(2), afterCopy: +loadAfterCopy.toFixed(2) },
+        loadAverage: {
+          before: +loadBefore.toFixed(2),
+          afterGraphql: +loadAfterGraphql.toFixed(2),
+          afterCsv: +loadAfterCsv.toFixed(2),
+          afterCopy: +loadAfterCopy.toFixed(2),
+        },
         goals,
       }),
     );

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { printAppSchema } from '../src/app/build-schema';
 
-printAppSchema().then((sdl) => {
+void printAppSchema().then((sdl) => {
   fs.writeFileSync(path.join(__dirname, '..', '..', 'schema.graphql'), sdl);
   console.log('schema.graphql written');
 });

@@ -38,7 +38,9 @@ interface Accrual {
 function main(): void {
   const [token, afterArg] = process.argv.slice(2);
   if (!token) {
-    console.error('usage: npm run example:subscribe -- <token> [after]\n  after: a sequence ("0" = from the beginning); omitted = resume from CURSOR_FILE, else only new entries');
+    console.error(
+      'usage: npm run example:subscribe -- <token> [after]\n  after: a sequence ("0" = from the beginning); omitted = resume from CURSOR_FILE, else only new entries',
+    );
     process.exit(2);
   }
   const url = (process.env.API_URL ?? 'http://localhost:4000/graphql').replace(/^http/, 'ws');
@@ -73,7 +75,9 @@ function main(): void {
             return;
           }
           const e = data!.rebateAccruals;
-          console.log(`${e.sequence}\t${e.createdAt}\t${e.partner.name}\t${e.kind}\t${e.amount}\tbalance ${e.balanceAfter}\t${e.period ?? ''}\t${e.description}`);
+          console.log(
+            `${e.sequence}\t${e.createdAt}\t${e.partner.name}\t${e.kind}\t${e.amount}\tbalance ${e.balanceAfter}\t${e.period ?? ''}\t${e.description}`,
+          );
           after = variables.after = e.sequence;
           fs.writeFileSync(cursorFile, after); // persist only after the entry was handled
         },

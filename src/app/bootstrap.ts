@@ -37,7 +37,17 @@ export async function ensureAdminToken(ds: DataSource, adminToken: string | null
     const existing = await manager.findOne(ApiTokenEntity, { where: { role: 'ADMIN' } });
     if (existing) return { hash: '', created: null };
     const token = newToken();
-    await manager.save(ApiTokenEntity, manager.create(ApiTokenEntity, { tokenHash: hashToken(token), name: 'Initial admin token', role: 'ADMIN', partnerId: null, createdBy: null, createdAt: now }));
+    await manager.save(
+      ApiTokenEntity,
+      manager.create(ApiTokenEntity, {
+        tokenHash: hashToken(token),
+        name: 'Initial admin token',
+        role: 'ADMIN',
+        partnerId: null,
+        createdBy: null,
+        createdAt: now,
+      }),
+    );
     return { hash: '', created: token };
   });
 }

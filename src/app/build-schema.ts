@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
 import '../shared/enums';
 import { applySchemaDocs } from '../graphql/schema-docs';
 import { DateTimeScalar } from '../shared/scalars';
@@ -12,7 +12,7 @@ let cached: Promise<GraphQLSchema> | null = null;
 export function buildAppSchema(): Promise<GraphQLSchema> {
   if (!cached) {
     cached = buildSchema({
-      resolvers: resolvers as unknown as [Function, ...Function[]],
+      resolvers: resolvers as unknown as BuildSchemaOptions['resolvers'],
       scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
       validate: false,
       emitSchemaFile: false,

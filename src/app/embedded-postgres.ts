@@ -196,7 +196,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     fs.writeFileSync(pwfile, password + '\n', { mode: 0o600 });
     if (ids) fs.chownSync(pwfile, ids.uid, ids.gid);
     try {
-      run(bin('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-instructions'], ids, libDir);
+      run(
+        bin('initdb'),
+        ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-instructions'],
+        ids,
+        libDir,
+      );
     } finally {
       fs.rmSync(pwfile, { force: true });
     }

@@ -71,7 +71,14 @@ function metricsPlugin(registry: client.Registry): ApolloServerPlugin<AppContext
 function eventBusMetrics(app: App, registry: client.Registry): void {
   const bus = app.eventBus;
   const gauge = (name: string, help: string, value: () => number) =>
-    new client.Gauge({ name, help, registers: [registry], collect() { this.set(value()); } });
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
   gauge('event_bus_subscriptions', 'Live subscriptions on this instance', () => bus.subscriberCount);
   gauge('event_bus_connected', '1 while the LISTEN connection is up', () => (bus.connected ? 1 : 0));
   gauge('event_bus_reads', 'Reads of the event table by this instance since start', () => bus.stats.reads);
@@ -86,7 +93,8 @@ function formatWsErrors(app: App, errors: readonly GraphQLError[]): GraphQLForma
     const formatted = error.toJSON();
     const code = formatted.extensions?.code;
     if (code === 'SUBSCRIBER_TOO_SLOW') return formatted;
-    if (!code && !error.originalError) return formatError({ ...formatted, extensions: { ...formatted.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }, error, app.logger);
+    if (!code && !error.originalError)
+      return formatError({ ...formatted, extensions: { ...formatted.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }, error, app.logger);
     return formatError(formatted, error, app.logger);
   });
 }
@@ -104,15 +112,10 @@ function requestIdOf(header: string | string[] | undefined): string {
   return value && /^[A-Za-z0-9._:-]{1,100}$/.test(value) ? value : randomUUID();
 }
 
-export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
-  const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
-  eventBusMetrics(app, registry);
-  const expressApp = express();
-  const httpServer = http.createServer(expressApp);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  // The token of each open socket: a revoked token loses its streams (checked on subscribe and every few seconds).
-  const socketTokens = new Map<{ close(code: number, reason: string): void }, string>();
+type TokenSockets = Map<{ close(code: number, reason: string): void }, string>;
+
+/** Closes every open socket whose token has been revoked (checked every `everyMs`). */
+function startTokenSweep(app: App, socketTokens: TokenSockets, everyMs: number): NodeJS.Timeout {
   const sweep = setInterval(() => {
     const tokenIds = [...new Set(socketTokens.values())];
     if (tokenIds.length === 0) return;
@@ -122,9 +125,15 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
         for (const [socket, tokenId] of socketTokens) if (revoked.has(tokenId)) socket.close(4403, 'API token revoked');
       })
       .catch((error) => app.logger.warn({ err: error }, 'token sweep failed'));
-  }, options.tokenSweepMs ?? 5_000);
+  }, everyMs);
   sweep.unref();
-  const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext }>(
+  return sweep;
+}
+
+/** graphql-ws on the HTTP server's /graphql: subscriptions only, authenticated in connection_init. */
+function startWebSocketServer(app: App, schema: GraphQLSchema, httpServer: http.Server, socketTokens: TokenSockets, options: ServerOptions) {
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  return useServer<Record<string, unknown>, { ctx?: AppContext }>(
     {
       schema,
       // Apollo's validation plugins never see graphql-ws documents: apply the same limits here.
@@ -167,42 +176,35 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     // Pings every keepAliveMs; a socket without a pong by then is terminated (dead peers free their subscriptions).
     options.keepAliveMs ?? 12_000,
   );
+}
 
-  const apollo = new ApolloServer<AppContext>({
-    schema,
-    includeStacktraceInErrorResponses: false,
-    stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
-    formatError: (formatted, error) => formatError(formatted, error, app.logger),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      metricsPlugin(registry),
-      ...securityPlugins(),
-      {
-        async requestDidStart() {
-          return {
-            async willSendResponse(rc) {
-              // A masked error carries the request id that its log line has (SPEC §9).
-              if (rc.response.body.kind !== 'single') return;
-              for (const error of rc.response.body.singleResult.errors ?? []) {
-                if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') (error.extensions as Record<string, unknown>).requestId = rc.contextValue.requestId;
-              }
-              rc.response.http.headers.set('x-request-id', rc.contextValue.requestId);
-            },
-            async didEncounterErrors(rc) {
-              for (const error of rc.errors) {
-                if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
-                  app.logger.error({ err: error.originalError ?? error, requestId: rc.contextValue?.requestId, operation: rc.operationName }, 'operation failed');
-                }
-              }
-            },
-          };
+/** Puts the request id on responses (and on masked errors) and logs unexpected errors with it. */
+function requestIdPlugin(app: App): ApolloServerPlugin<AppContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse(rc) {
+          // A masked error carries the request id that its log line has (SPEC §9).
+          if (rc.response.body.kind !== 'single') return;
+          for (const error of rc.response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') (error.extensions as Record<string, unknown>).requestId = rc.contextValue.requestId;
+          }
+          rc.response.http.headers.set('x-request-id', rc.contextValue.requestId);
         },
-      },
-    ],
-  });
-  await apollo.start();
+        async didEncounterErrors(rc) {
+          for (const error of rc.errors) {
+            if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
+              app.logger.error({ err: error.originalError ?? error, requestId: rc.contextValue?.requestId, operation: rc.operationName }, 'operation failed');
+            }
+          }
+        },
+      };
+    },
+  };
+}
 
+/** /healthz, /metrics and /graphql (HTTP). */
+function mountRoutes(expressApp: express.Express, app: App, apollo: ApolloServer<AppContext>, registry: client.Registry, schema: GraphQLSchema): void {
   expressApp.get('/healthz', async (_req, res) => {
     try {
       await app.ds.query('SELECT 1');
@@ -224,10 +226,47 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
       context: async ({ req }) => {
         const requestId = requestIdOf(req.headers['x-request-id']);
         // A mutation refused for its token still leaves its audit entry (SPEC §20).
-        return createContext(app, req.headers.authorization ?? null, requestId).catch((error) => auditRefusedRequest(app, schema, req.body, requestId, error));
+        const refused = (error: unknown) => auditRefusedRequest(app, schema, req.body, requestId, error);
+        return createContext(app, req.headers.authorization ?? null, requestId).catch(refused);
       },
     }),
   );
+}
+
+export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  eventBusMetrics(app, registry);
+  const expressApp = express();
+  const httpServer = http.createServer(expressApp);
+  // The token of each open socket: a revoked token loses its streams (checked on subscribe and every few seconds).
+  const socketTokens: TokenSockets = new Map();
+  const sweep = startTokenSweep(app, socketTokens, options.tokenSweepMs ?? 5_000);
+  const wsCleanup = startWebSocketServer(app, schema, httpServer, socketTokens, options);
+
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
+    formatError: (formatted, error) => formatError(formatted, error, app.logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      metricsPlugin(registry),
+      ...securityPlugins(),
+      requestIdPlugin(app),
+    ],
+  });
+  await apollo.start();
+  mountRoutes(expressApp, app, apollo, registry, schema);
 
   await new Promise<void>((resolve) => httpServer.listen(port, resolve));
   const actualPort = (httpServer.address() as { port: number }).port;

@@ -23,6 +23,9 @@ export async function seedDemoRebates(app: App, partners: { reseller: string; le
 
   // After its exit a partner keeps its balance, withdrawable to the bank only.
   await adjust(partners.revoked, '8000.00', 'Rebates earned before the revocation');
-  await app.partners.updateProfile({ partnerId: partners.revoked, bankAccount: { bic: '044525974', accountNumber: '40702810610000000001', bankName: 'T-Bank' } });
+  await app.partners.updateProfile({
+    partnerId: partners.revoked,
+    bankAccount: { bic: '044525974', accountNumber: '40702810610000000001', bankName: 'T-Bank' },
+  });
   await withdraw(partners.revoked, '8000.00', 'BANK_ACCOUNT', 'demo-final-payout');
 }

@@ -8,9 +8,18 @@ import type { App } from '../app/app';
 
 const customerInn = (n: number) => organisationInn(String(780000000 + n));
 
+type DemoPartners = { reseller: string; integrator: string };
+
 /** Deals of every status, projects of every status and presale requests of every status for two ACTIVE partners. */
-export async function seedDemoWork(app: App, partners: { reseller: string; integrator: string }): Promise<void> {
-  const { customers, deals, projects, presales } = app;
+export async function seedDemoWork(app: App, partners: DemoPartners): Promise<void> {
+  const deals = await seedDemoDeals(app, partners);
+  await seedDemoProjects(app, partners);
+  await seedDemoPresales(app, partners, deals);
+}
+
+/** Deals of every status for the reseller; returns the ones presale requests refer to. */
+async function seedDemoDeals(app: App, partners: DemoPartners) {
+  const { customers, deals } = app;
   const linkedSubaccount = async (partnerId: string, n: number, name: string) => {
     const customer = await customers.create({ partnerId, name, inn: customerInn(n), billingAccountId: `ba-demo-customer-${n}` });
     return customers.accept(customer.id);
@@ -61,7 +70,13 @@ export async function seedDemoWork(app: App, partners: { reseller: string; integ
     [expired.id],
   );
   await deals.expireIfDue(expired.id);
+  return { active, tender, waiting };
+}
 
+/** Projects of every status for the integrator. */
+async function seedDemoProjects(app: App, partners: DemoPartners): Promise<void> {
+  const { projects } = app;
+  const today = app.clock.today();
   // Projects of a direct customer's clouds and folders.
   const project = (n: number, scope: 'CLOUD' | 'FOLDER') =>
     projects.register({
@@ -85,7 +100,12 @@ export async function seedDemoWork(app: App, partners: { reseller: string; integ
   const lastMonth = addMonths(monthOf(today), -1);
   await app.ds.query(`UPDATE projects SET rebate_from = $2, rebate_to = $3 WHERE id = $1`, [finished.id, addMonths(lastMonth, -11), lastMonth]);
   await app.ds.transaction((manager) => projects.completeWindowsClosedBy(manager, lastMonth, app.clock.now()));
+}
 
+/** Presale requests of every status for the reseller. */
+async function seedDemoPresales(app: App, partners: DemoPartners, deals: { active: { id: string }; tender: { id: string }; waiting: { id: string } }) {
+  const { presales } = app;
+  const { active, tender, waiting } = deals;
   // Presale requests.
   const ask = (customerName: string, products: string[], links: { dealId?: string; projectId?: string } = {}) =>
     presales.submit({ partnerId: partners.reseller, customerName, products, description: `Architecture review for ${customerName}`, ...links });

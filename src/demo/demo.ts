@@ -10,7 +10,15 @@ import { seedDemoRebates } from './demo-rebates';
 export async function seedDemo(app: App): Promise<void> {
   const { partners } = app;
   const make = async (n: number, name: string) =>
-    (await partners.apply({ name, inn: organisationInn(String(770000000 + n)), ownBillingAccountId: `ba-demo-own-${n}`, paymentMode: n % 2 ? 'ADVANCE' : 'POSTPAYMENT', contactEmail: `billing@partner${n}.example` })).partner;
+    (
+      await partners.apply({
+        name,
+        inn: organisationInn(String(770000000 + n)),
+        ownBillingAccountId: `ba-demo-own-${n}`,
+        paymentMode: n % 2 ? 'ADVANCE' : 'POSTPAYMENT',
+        contactEmail: `billing@partner${n}.example`,
+      })
+    ).partner;
 
   const cloudWorks = await make(1, 'Cloud Works LLC');
   await partners.review({ partnerId: cloudWorks.id, decision: 'APPROVE', level: 'PROFESSIONAL' });

@@ -27,5 +27,6 @@ export class EventEntity {
   @Column({ type: 'timestamptz', name: 'recorded_at', default: () => 'now()' }) recordedAt: Date;
   /** Who caused the event (SPEC §20); a TOKEN actor names its token (never deleted, only revoked). */
   @Column({ type: 'text', name: 'actor_kind', default: 'SYSTEM' }) actorKind: ActorKind;
-  @ForeignKey('ApiTokenEntity', { name: 'fk_events_actor_token_id' }) @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId: string | null;
+  @ForeignKey('ApiTokenEntity', { name: 'fk_events_actor_token_id' }) @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId:
+    string | null;
 }

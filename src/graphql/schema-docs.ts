@@ -8,7 +8,9 @@ import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, type Grap
 /** Keys: `Type`, `Type.field` (also input fields and enum values), `Type.field(arg)`. */
 export const SCHEMA_DOCS: Record<string, string> = {
   // ---------- partners (SPEC §3)
-  Partner: 'A business in the partner program: resells the provider\'s cloud to its customers (subaccounts), gets a monthly partner bonus on its invoice and earns rebates.',
+  Partner:
+    'A business in the partner program: resells the provider\'s cloud to its customers (subaccounts), ' +
+    'gets a monthly partner bonus on its invoice and earns rebates.',
   'Partner.id': 'The partner\'s UUID.',
   'Partner.name': 'Legal name, 1–200 characters.',
   'Partner.inn': 'Russian taxpayer number: 10 digits (organisation) or 12 (individual entrepreneur), check digits verified; one partner per INN.',
@@ -227,7 +229,9 @@ export const SCHEMA_DOCS: Record<string, string> = {
   'UpdatePresaleRequestInput.reason': 'With DECLINED: why (required).',
 
   // ---------- billing (SPEC §10)
-  Invoice: 'A partner\'s monthly invoice: its customers\' and own consumption, minus the partner bonus and BONUS withdrawals. Final once the month is closed; before that a month-to-date preview.',
+  Invoice:
+    'A partner\'s monthly invoice: its customers\' and own consumption, minus the partner bonus and BONUS ' +
+    'withdrawals. Final once the month is closed; before that a month-to-date preview.',
   'Invoice.month': 'The billed month.',
   'Invoice.isFinal': 'True once closeBillingMonth finalized it; false for the preview of an open month.',
   'Invoice.closedAt': 'When the month was closed; null for a preview.',
@@ -451,8 +455,12 @@ export const SCHEMA_DOCS: Record<string, string> = {
   'ActivityType.PRESALE_STATUS_CHANGED': 'A presale request\'s status changed.',
   'ActivityType.WITHDRAWAL_STATUS_CHANGED': 'A withdrawal\'s status changed.',
   'ActivityType.INVOICE_FINALIZED': 'A month was closed: the partner\'s invoice is final (entityId "<partnerId>:<YYYY-MM>").',
-  Subscription: 'Live streams from the event table over WebSocket (graphql-transport-ws) or Server-Sent Events on /graphql: replay with `after`, then live, in sequence order, none skipped, none twice.',
-  'Subscription.rebateAccruals(after)': 'Resume cursor: replay every entry with a sequence greater than this ("0" = the whole history), then go live. Omit for new entries only.',
+  Subscription:
+    'Live streams from the event table over WebSocket (graphql-transport-ws) or Server-Sent Events on /graphql: ' +
+    'replay with `after`, then live, in sequence order, none skipped, none twice.',
+  'Subscription.rebateAccruals(after)':
+    'Resume cursor: replay every entry with a sequence greater than this ("0" = the whole ' +
+    'history), then go live. Omit for new entries only.',
   'Subscription.rebateAccruals(partnerId)': 'ADMIN: one partner, or null/omitted for every partner. Partner tokens: omit it (their own partner).',
   'Subscription.partnerActivity(after)': 'Resume cursor, as for rebateAccruals.',
   'Subscription.partnerActivity(partnerId)': 'As for rebateAccruals.',
@@ -473,7 +481,9 @@ export const SCHEMA_DOCS: Record<string, string> = {
   Mutation: 'Every change. Business-rule failures come back as userErrors (HTTP 200) and change nothing.',
   'Mutation.createApiToken': 'Creates a token (ADMIN, or PARTNER_OWNER for its partner\'s roles); the secret is in the answer only.',
   'Mutation.revokeApiToken': 'Revokes a token at once (ADMIN, or the owner of its partner).',
-  'Mutation.closeBillingMonth': 'Closes a month (ADMIN): finalizes every invoice, stores specialization bases, accrues project and (quarter end) specialization rebates, in one transaction.',
+  'Mutation.closeBillingMonth':
+    'Closes a month (ADMIN): finalizes every invoice, stores specialization bases, accrues project ' +
+    'and (quarter end) specialization rebates, in one transaction.',
   'Mutation.advanceClock': 'Moves the manual clock forward (ADMIN, CLOCK=manual) and applies every transition that came due.',
   'Mutation.recordConsumption': 'Stores a consumption batch from the billing feed (ADMIN); atomic and idempotent by batchId.',
   'Mutation.createSubaccount': 'Creates a subaccount waiting for the customer\'s acceptance.',

@@ -32,7 +32,13 @@ export function copyRow(values: string[]): string {
  * producer may run ahead of PostgreSQL: rows wait in this buffer while the connection is still busy with earlier
  * statements queued on it.
  */
-export async function copyInto(client: PoolClient, table: string, columns: readonly string[], rows: Iterable<string> | AsyncIterable<string>, bufferBytes = 1024 * 1024): Promise<void> {
+export async function copyInto(
+  client: PoolClient,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<string> | AsyncIterable<string>,
+  bufferBytes = 1024 * 1024,
+): Promise<void> {
   const copy = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, { highWaterMark: bufferBytes }));
   await pipeline(Readable.from(rows), copy);
 }

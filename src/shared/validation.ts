@@ -88,5 +88,6 @@ export function deferBusinessErrors(checks: FieldChecks, run: () => void): Domai
 
 /** NUL and other C0 controls (tab and newlines aside) are never part of a name, an id or a reason. */
 export function hasControlCharacters(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 }

@@ -34,7 +34,10 @@ async function auditLog(variables: Record<string, unknown> = {}, token: string |
 
 /** The entries written since `afterId`, oldest first, straight from the table. */
 async function entriesSince(afterId: string): Promise<any[]> {
-  return t.app.ds.query(`SELECT id::text, operation, outcome, codes, actor_kind, actor_token_id, partner_id, entity_id, request_id, input FROM audit_entries WHERE id > $1 ORDER BY id`, [afterId]);
+  return t.app.ds.query(
+    `SELECT id::text, operation, outcome, codes, actor_kind, actor_token_id, partner_id, entity_id, request_id, input FROM audit_entries WHERE id > $1 ORDER BY id`,
+    [afterId],
+  );
 }
 
 async function lastId(): Promise<string> {
@@ -57,7 +60,15 @@ describe('an audit entry for every mutation call', () => {
     const [entry, ...more] = await entriesSince(before);
     expect(more).toEqual([]);
     const ownerTokenId = await tokenIdOf(alpha.ownerToken);
-    expect(entry).toMatchObject({ operation: 'registerDeal', outcome: 'SUCCEEDED', codes: [], actor_kind: 'TOKEN', actor_token_id: ownerTokenId, partner_id: alpha.id, entity_id: deal.id });
+    expect(entry).toMatchObject({
+      operation: 'registerDeal',
+      outcome: 'SUCCEEDED',
+      codes: [],
+      actor_kind: 'TOKEN',
+      actor_token_id: ownerTokenId,
+      partner_id: alpha.id,
+      entity_id: deal.id,
+    });
     expect(JSON.parse(entry.input).input).toMatchObject({ partnerId: alpha.id, customerName: 'New Customer LLC' });
     const node = (await auditLog({ operation: 'registerDeal', first: 1 })).edges[0].node;
     expect(node.actor).toEqual({ kind: 'TOKEN', tokenId: ownerTokenId, tokenName: expect.any(String), role: 'PARTNER_OWNER', partnerId: alpha.id });
@@ -65,11 +76,21 @@ describe('an audit entry for every mutation call', () => {
 
   it('records a refusal with userErrors and its codes, after the call (nothing changed)', async () => {
     const before = await lastId();
-    const r = await t.ok(WithdrawRebateDocument, { input: { partnerId: alpha.id, amount: '1000000.00', destination: 'BONUS', idempotencyKey: crypto.randomUUID() } }, alpha.ownerToken);
+    const r = await t.ok(
+      WithdrawRebateDocument,
+      { input: { partnerId: alpha.id, amount: '1000000.00', destination: 'BONUS', idempotencyKey: crypto.randomUUID() } },
+      alpha.ownerToken,
+    );
     expect(r.withdrawRebate.userErrors.map((e: { code: string }) => e.code)).toEqual(['INSUFFICIENT_BALANCE']);
     const entries = await entriesSince(before);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ operation: 'withdrawRebate', outcome: 'REFUSED', codes: ['INSUFFICIENT_BALANCE'], actor_kind: 'TOKEN', partner_id: alpha.id });
+    expect(entries[0]).toMatchObject({
+      operation: 'withdrawRebate',
+      outcome: 'REFUSED',
+      codes: ['INSUFFICIENT_BALANCE'],
+      actor_kind: 'TOKEN',
+      partner_id: alpha.id,
+    });
   });
 
   it('records FORBIDDEN and UNAUTHENTICATED (no token: ANONYMOUS) refusals', async () => {
@@ -93,14 +114,29 @@ describe('an audit entry for every mutation call', () => {
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer ppt_not-a-real-token', 'x-request-id': 'audit-test-1' },
-      body: JSON.stringify({ query: 'mutation($p: ID!) { a: adjustRebateBalance(input: { partnerId: $p, amount: "1.00", reason: "x" }) { userErrors { code } } }', variables: { p: beta.id } }),
+      body: JSON.stringify({
+        query: 'mutation($p: ID!) { a: adjustRebateBalance(input: { partnerId: $p, amount: "1.00", reason: "x" }) { userErrors { code } } }',
+        variables: { p: beta.id },
+      }),
     });
     expect(response.status).toBe(401);
     const entries = await entriesSince(before);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ operation: 'adjustRebateBalance', outcome: 'REFUSED', codes: ['UNAUTHENTICATED'], actor_kind: 'ANONYMOUS', actor_token_id: null, partner_id: beta.id, request_id: 'audit-test-1' });
+    expect(entries[0]).toMatchObject({
+      operation: 'adjustRebateBalance',
+      outcome: 'REFUSED',
+      codes: ['UNAUTHENTICATED'],
+      actor_kind: 'ANONYMOUS',
+      actor_token_id: null,
+      partner_id: beta.id,
+      request_id: 'audit-test-1',
+    });
     // A query with a bad token is no mutation call: nothing recorded.
-    await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body: JSON.stringify({ query: '{ now }' }) });
+    await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+      body: JSON.stringify({ query: '{ now }' }),
+    });
     expect(await entriesSince(entries[0].id)).toEqual([]);
   });
 
@@ -112,7 +148,14 @@ describe('an audit entry for every mutation call', () => {
       expect(r.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       const entries = await entriesSince(before);
       expect(entries).toHaveLength(1);
-      expect(entries[0]).toMatchObject({ operation: 'adjustRebateBalance', outcome: 'FAILED', codes: ['INTERNAL_SERVER_ERROR'], actor_kind: 'ADMIN_ENV', actor_token_id: null, partner_id: beta.id });
+      expect(entries[0]).toMatchObject({
+        operation: 'adjustRebateBalance',
+        outcome: 'FAILED',
+        codes: ['INTERNAL_SERVER_ERROR'],
+        actor_kind: 'ADMIN_ENV',
+        actor_token_id: null,
+        partner_id: beta.id,
+      });
     } finally {
       spy.mockRestore();
     }
@@ -121,11 +164,16 @@ describe('an audit entry for every mutation call', () => {
   it('leaves the change undone when its entry cannot be written (same transaction), then records the failure', async () => {
     const deal = await registerDeal(t, alpha);
     await t.app.ds.query(`CREATE FUNCTION fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected audit failure'; END $$`);
-    await t.app.ds.query(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_entries FOR EACH ROW WHEN (NEW.operation = 'reviewDeal' AND NEW.outcome = 'SUCCEEDED') EXECUTE FUNCTION fail_audit()`);
+    await t.app.ds.query(
+      `CREATE TRIGGER fail_audit BEFORE INSERT ON audit_entries FOR EACH ROW WHEN (NEW.operation = 'reviewDeal' AND NEW.outcome = 'SUCCEEDED') EXECUTE FUNCTION fail_audit()`,
+    );
     try {
       const before = await lastId();
       const [{ max: eventsBefore }] = await t.app.ds.query(`SELECT count(*)::int AS max FROM events WHERE entity_id = $1`, [deal.id]);
-      const r = await t.gql('mutation($id: ID!) { reviewDeal(input: { dealId: $id, decision: APPROVE, bonusRate: "0.05" }) { deal { status } userErrors { code } } }', { id: deal.id });
+      const r = await t.gql(
+        'mutation($id: ID!) { reviewDeal(input: { dealId: $id, decision: APPROVE, bonusRate: "0.05" }) { deal { status } userErrors { code } } }',
+        { id: deal.id },
+      );
       expect(r.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       const [row] = await t.app.ds.query(`SELECT status FROM deals WHERE id = $1`, [deal.id]);
       expect(row.status).toBe('SUBMITTED');
@@ -147,7 +195,11 @@ describe('an audit entry for every mutation call', () => {
     const before = await lastId();
     const results = await Promise.all(
       Array.from({ length: 12 }, () =>
-        t.gql(WithdrawRebateDocument, { input: { partnerId: partner.id, amount: '30.00', destination: 'BONUS', idempotencyKey: crypto.randomUUID() } }, partner.ownerToken),
+        t.gql(
+          WithdrawRebateDocument,
+          { input: { partnerId: partner.id, amount: '30.00', destination: 'BONUS', idempotencyKey: crypto.randomUUID() } },
+          partner.ownerToken,
+        ),
       ),
     );
     const succeeded = results.filter((r) => r.data?.withdrawRebate.userErrors.length === 0).length;
@@ -160,7 +212,12 @@ describe('an audit entry for every mutation call', () => {
     expect(entries.filter((e) => e.outcome === 'REFUSED')).toHaveLength(refused);
     // Every success's entry names the withdrawal it created.
     const [{ ids }] = await t.app.ds.query(`SELECT array_agg(id::text ORDER BY id) AS ids FROM withdrawals WHERE partner_id = $1`, [partner.id]);
-    expect(entries.filter((e) => e.outcome === 'SUCCEEDED').map((e) => e.entity_id).sort()).toEqual([...ids].sort());
+    expect(
+      entries
+        .filter((e) => e.outcome === 'SUCCEEDED')
+        .map((e) => e.entity_id)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 
   it('is append-only in the database', async () => {
@@ -172,7 +229,9 @@ describe('an audit entry for every mutation call', () => {
 
 describe('the input kept', () => {
   it('redacts secrets and tokens and stays valid JSON of at most 16 KB', () => {
-    const kept = JSON.parse(redactedInput({ input: { name: 'x', secret: 'whsec_abc', ownerToken: 'ppt_abc', note: 'ppt_zzz', tokenId: 'id-1', password: 'p' } }));
+    const kept = JSON.parse(
+      redactedInput({ input: { name: 'x', secret: 'whsec_abc', ownerToken: 'ppt_abc', note: 'ppt_zzz', tokenId: 'id-1', password: 'p' } }),
+    );
     expect(kept).toEqual({ input: { name: 'x', secret: '[redacted]', ownerToken: '[redacted]', note: '[redacted]', tokenId: 'id-1', password: '[redacted]' } });
     const big = redactedInput({ input: { records: Array.from({ length: 10_000 }, (_, i) => ({ billingAccountId: `ba-${i}`, cost: '1.00' })) } });
     expect(Buffer.byteLength(big)).toBeLessThanOrEqual(INPUT_LIMIT_BYTES);
@@ -186,8 +245,17 @@ describe('the input kept', () => {
 
   it('keeps a 10,000-record consumption batch within 16 KB', async () => {
     const before = await lastId();
-    const records = Array.from({ length: 10_000 }, (_, i) => ({ billingAccountId: `ba-audit-${i}`, date: '2026-03-01', serviceId: 'compute', cloudId: 'c', folderId: 'f', cost: '1.00' }));
-    const r = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { userErrors { code } } }', { input: { batchId: 'audit-batch-1', records } });
+    const records = Array.from({ length: 10_000 }, (_, i) => ({
+      billingAccountId: `ba-audit-${i}`,
+      date: '2026-03-01',
+      serviceId: 'compute',
+      cloudId: 'c',
+      folderId: 'f',
+      cost: '1.00',
+    }));
+    const r = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { userErrors { code } } }', {
+      input: { batchId: 'audit-batch-1', records },
+    });
     expect(r.recordConsumption.userErrors).toEqual([]);
     const [entry] = await entriesSince(before);
     expect(entry).toMatchObject({ operation: 'recordConsumption', outcome: 'SUCCEEDED', entity_id: 'audit-batch-1' });
@@ -219,7 +287,8 @@ describe('auditLog', () => {
     await t.advanceTo('2026-03-11T09:00:00Z');
     const from = '2026-03-11T00:00:00Z';
     expect((await adjust(partner.id, '50.00')).errors).toBeUndefined();
-    const ok = (amount: string) => t.gql(WithdrawRebateDocument, { input: { partnerId: partner.id, amount, destination: 'BONUS', idempotencyKey: crypto.randomUUID() } }, accountant);
+    const ok = (amount: string) =>
+      t.gql(WithdrawRebateDocument, { input: { partnerId: partner.id, amount, destination: 'BONUS', idempotencyKey: crypto.randomUUID() } }, accountant);
     await ok('10.00');
     await ok('999.00'); // refused: INSUFFICIENT_BALANCE
     await ok('20.00');
@@ -270,7 +339,10 @@ describe('ActivityEvent.actor', () => {
     const server = await t.startHttp();
     const ws = wsClient(server.url, partner.ownerToken);
     try {
-      const activity = ws.subscribe(`subscription($p: ID, $after: String) { partnerActivity(partnerId: $p, after: $after) { entityId status actor { kind tokenId role partnerId } } }`, { p: partner.id, after: start });
+      const activity = ws.subscribe(
+        `subscription($p: ID, $after: String) { partnerActivity(partnerId: $p, after: $after) { entityId status actor { kind tokenId role partnerId } } }`,
+        { p: partner.id, after: start },
+      );
       await activity.waitForItems(3);
       const ownerTokenId = await tokenIdOf(partner.ownerToken);
       expect(activity.items<any>().filter((e) => e.entityId === deal.id)).toEqual([

@@ -13,7 +13,8 @@ async function withApp(now: string, run: (t: TestApp) => Promise<void>): Promise
   }
 }
 
-const invoiceOf = async (t: TestApp, partner: TestPartner, month: string) => (await t.ok(PartnerInvoiceDocument, { id: partner.id, month }, partner.ownerToken)).partner;
+const invoiceOf = async (t: TestApp, partner: TestPartner, month: string) =>
+  (await t.ok(PartnerInvoiceDocument, { id: partner.id, month }, partner.ownerToken)).partner;
 
 describe('the worked example of SPEC §17', () => {
   it('reproduces every figure through the API, in the preview and the final invoice', async () => {

@@ -193,7 +193,9 @@ describe('recordConsumption', () => {
 
     it('refuses JSON numbers for cost and grantCredit', async () => {
       for (const bad of [{ cost: 100 }, { grantCredit: 0 }]) {
-        const r = await t.gql(RecordConsumptionDocument, { input: { batchId: randomUUID(), records: [rec(bad as unknown as Partial<ConsumptionRecordInput>)] } });
+        const r = await t.gql(RecordConsumptionDocument, {
+          input: { batchId: randomUUID(), records: [rec(bad as unknown as Partial<ConsumptionRecordInput>)] },
+        });
         expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       }
     });
@@ -459,7 +461,8 @@ describe('attribution', () => {
     expect(r.createSubaccount.userErrors).toEqual([]);
     return r.createSubaccount.customer!.id;
   }
-  const accept = async (id: string) => expect((await a.ok(AcceptSubaccountInvitationDocument, { input: { customerId: id } })).acceptSubaccountInvitation.userErrors).toEqual([]);
+  const accept = async (id: string) =>
+    expect((await a.ok(AcceptSubaccountInvitationDocument, { input: { customerId: id } })).acceptSubaccountInvitation.userErrors).toEqual([]);
 
   async function attributionOf(account: string): Promise<Record<string, [string, string | null, string | null]>> {
     const rows: { date: string; attribution: string; partner_id: string | null; customer_id: string | null }[] = await a.app.ds.query(
@@ -510,7 +513,16 @@ describe('attribution', () => {
 
     await a.advanceTo('2026-02-28T09:00:00Z');
     // February consumption for every day, in two batches (records for past dates are fine up to today)
-    const accounts = [accountC, accountE, accountF, accountDirect, partnerA.ownBillingAccountId, partnerR.ownBillingAccountId, partnerQ.ownBillingAccountId, rejected.ownBillingAccountId];
+    const accounts = [
+      accountC,
+      accountE,
+      accountF,
+      accountDirect,
+      partnerA.ownBillingAccountId,
+      partnerR.ownBillingAccountId,
+      partnerQ.ownBillingAccountId,
+      rejected.ownBillingAccountId,
+    ];
     const batch: ConsumptionRecordInput[] = [];
     for (let d = 1; d <= 28; d++) {
       accounts.forEach((billingAccountId, k) => batch.push(rec({ billingAccountId, date: day(d), cost: costOf(d, k + 1), grantCredit: '0.5' })));

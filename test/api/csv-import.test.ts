@@ -111,7 +111,11 @@ describe('reading the export', () => {
     const a = uniqueAccount();
     const text = csv(Array.from({ length: 3000 }, (_, i) => ({ account: a, date: '2026-02-10', cost: `${i}.5` })));
     const seen: { rows: number; percent: number | null }[] = [];
-    const result = await importCsv(text, { totalBytes: Buffer.byteLength(text), progressIntervalMs: 0, onProgress: (p) => seen.push({ rows: p.rows, percent: p.percent }) });
+    const result = await importCsv(text, {
+      totalBytes: Buffer.byteLength(text),
+      progressIntervalMs: 0,
+      onProgress: (p) => seen.push({ rows: p.rows, percent: p.percent }),
+    });
     expect(result).toMatchObject({ ok: true, inserted: 3000 });
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.at(-1)).toEqual({ rows: 3000, percent: 100 });

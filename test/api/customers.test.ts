@@ -22,7 +22,12 @@ afterAll(() => t.close());
 
 type Op = 'accept' | 'suspend' | 'resume' | 'delete';
 
-async function create(app: TestApp, partner: TestPartner, overrides: Partial<{ name: string; inn: string; billingAccountId: string }> = {}, token: string | null = partner.ownerToken) {
+async function create(
+  app: TestApp,
+  partner: TestPartner,
+  overrides: Partial<{ name: string; inn: string; billingAccountId: string }> = {},
+  token: string | null = partner.ownerToken,
+) {
   const input = { partnerId: partner.id, name: 'Customer LLC', inn: uniqueInn(), billingAccountId: uniqueAccount('ba-cust'), ...overrides };
   return (await app.ok(CreateSubaccountDocument, { input }, token)).createSubaccount;
 }
@@ -56,7 +61,10 @@ const DOCS = {
   delete: DeleteSubaccountDocument,
 } as const;
 
-async function linksOf(app: TestApp, customerId: string): Promise<{ partner_id: string; billing_account_id: string; linked_from: string; linked_to: string | null }[]> {
+async function linksOf(
+  app: TestApp,
+  customerId: string,
+): Promise<{ partner_id: string; billing_account_id: string; linked_from: string; linked_to: string | null }[]> {
   return app.app.ds.query(
     `SELECT partner_id, billing_account_id, linked_from::text AS linked_from, linked_to::text AS linked_to FROM account_links WHERE customer_id = $1 ORDER BY linked_from`,
     [customerId],

@@ -27,7 +27,10 @@ const INVOICE = `query($id: ID!, $month: Month!) { partner(id: $id) { invoice(mo
 beforeAll(async () => {
   t = await setupTestApp({ now: '2026-01-10T09:00:00Z' });
   partner = await applyPartner(t, { name: NAME });
-  const approved = await t.ok('mutation($id: ID!) { reviewPartnerApplication(input: { partnerId: $id, decision: APPROVE, level: PARTNER }) { userErrors { code } } }', { id: partner.id });
+  const approved = await t.ok(
+    'mutation($id: ID!) { reviewPartnerApplication(input: { partnerId: $id, decision: APPROVE, level: PARTNER }) { userErrors { code } } }',
+    { id: partner.id },
+  );
   expect(approved.reviewPartnerApplication.userErrors).toEqual([]);
   other = await applyPartner(t);
   const account = uniqueAccount('ba-doc');
@@ -36,7 +39,9 @@ beforeAll(async () => {
     { input: { partnerId: partner.id, name: CUSTOMER, inn: uniqueInn(), billingAccountId: account } },
     partner.ownerToken,
   );
-  await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: created.createSubaccount.customer.id });
+  await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', {
+    id: created.createSubaccount.customer.id,
+  });
   await t.advanceTo('2026-01-20T09:00:00Z');
   await recordUsage(t, [
     { billingAccountId: account, date: '2026-01-12', serviceId: 'compute', cost: '1000.123456', grantCredit: '100' },
@@ -144,7 +149,9 @@ describe('invoice CSV', () => {
     expect(response.headers.get('x-invoice-status')).toBe('PREVIEW');
     expect(response.headers.get('content-disposition')).toContain('-preview.csv');
     const [, ...rows] = csvRows(await response.text());
-    expect(rows.slice(0, invoice.lines.length).map((r) => [r[0], r[2], r[4], r[10]])).toEqual(invoice.lines.map((l: any) => [l.billingAccountId, l.serviceId, l.cost, l.payable]));
+    expect(rows.slice(0, invoice.lines.length).map((r) => [r[0], r[2], r[4], r[10]])).toEqual(
+      invoice.lines.map((l: any) => [l.billingAccountId, l.serviceId, l.cost, l.payable]),
+    );
     expect(rows.find((r) => r[0] === 'status')?.[1]).toBe('PREVIEW');
     expect(rows.find((r) => r[0] === 'payable')?.[1]).toBe(invoice.payable);
   });

@@ -16,7 +16,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-const refusal = (promise: Promise<unknown>): Promise<{ code?: string; constraint?: string } | null> => promise.then((): null => null, (error: { code?: string; constraint?: string }) => ({ code: error.code, constraint: error.constraint }));
+const refusal = (promise: Promise<unknown>): Promise<{ code?: string; constraint?: string } | null> =>
+  promise.then(
+    (): null => null,
+    (error: { code?: string; constraint?: string }) => ({ code: error.code, constraint: error.constraint }),
+  );
 
 describe('foreign keys', () => {
   it('refuses rows that point at a partner, subaccount, deal, project or withdrawal that does not exist', async () => {

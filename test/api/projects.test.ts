@@ -81,7 +81,10 @@ describe('registering a project', () => {
     }
     // once the subaccount is deleted the account is direct again
     await t.ok(DeleteSubaccountDocument, { input: { customerId: linked.id } }, other.ownerToken);
-    expect((await t.ok(RegisterProjectDocument, { input: projectInput(p, { customerBillingAccountId: linked.billingAccountId }) }, p.ownerToken)).registerProject.userErrors).toEqual([]);
+    expect(
+      (await t.ok(RegisterProjectDocument, { input: projectInput(p, { customerBillingAccountId: linked.billingAccountId }) }, p.ownerToken)).registerProject
+        .userErrors,
+    ).toEqual([]);
   });
 
   it('refuses a scope with consumption dated on or before the submission date (SCOPE_NOT_EMPTY), matching clouds and folders separately', async () => {

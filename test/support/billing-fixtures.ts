@@ -10,7 +10,11 @@ export interface Subaccount {
   inn: string;
 }
 
-export async function createSubaccount(t: TestApp, partner: TestPartner, opts: { accept?: boolean; inn?: string; billingAccountId?: string } = {}): Promise<Subaccount> {
+export async function createSubaccount(
+  t: TestApp,
+  partner: TestPartner,
+  opts: { accept?: boolean; inn?: string; billingAccountId?: string } = {},
+): Promise<Subaccount> {
   const inn = opts.inn ?? uniqueInn();
   const billingAccountId = opts.billingAccountId ?? uniqueAccount('ba-c');
   const created = await t.ok(
@@ -35,7 +39,14 @@ export async function deleteSubaccount(t: TestApp, customerId: string): Promise<
 }
 
 /** An ACTIVE deal written directly with exact dates (the deal API and its time rules are tested in deals tests). */
-export async function insertActiveDeal(t: TestApp, partner: TestPartner, inn: string, bonusRate: string, activatedOn: string, endedOn: string | null = null): Promise<string> {
+export async function insertActiveDeal(
+  t: TestApp,
+  partner: TestPartner,
+  inn: string,
+  bonusRate: string,
+  activatedOn: string,
+  endedOn: string | null = null,
+): Promise<string> {
   const id = randomUUID();
   await t.app.ds.query(
     `INSERT INTO deals (id, partner_id, customer_inn, customer_name, target_monthly_consumption, procurement, description, status, bonus_rate, created_at, approved_at, link_deadline, activated_on, ended_on)
@@ -55,7 +66,18 @@ export async function insertApprovedProject(
   await t.app.ds.query(
     `INSERT INTO projects (id, partner_id, customer_inn, customer_name, customer_billing_account_id, scope, scope_id, target_monthly_consumption, description, status, rebate_rate, rebate_from, rebate_to, created_at, approved_at)
      VALUES ($1, $2, $3, 'Direct Customer', $4, $5, $6, 40000, 'test project', 'APPROVED', $7, $8, $9, $10, $10)`,
-    [id, partner.id, uniqueInn(), opts.billingAccountId, opts.scope, opts.scopeId, opts.rebateRate, opts.rebateFrom, opts.rebateTo, opts.approvedAt ?? new Date().toISOString()],
+    [
+      id,
+      partner.id,
+      uniqueInn(),
+      opts.billingAccountId,
+      opts.scope,
+      opts.scopeId,
+      opts.rebateRate,
+      opts.rebateFrom,
+      opts.rebateTo,
+      opts.approvedAt ?? new Date().toISOString(),
+    ],
   );
   return id;
 }
@@ -84,12 +106,21 @@ export async function recordUsage(t: TestApp, records: Usage[]): Promise<void> {
   if (r.recordConsumption.userErrors.length) throw new Error(JSON.stringify(r.recordConsumption.userErrors));
 }
 
-export async function closeMonth(t: TestApp, month: string): Promise<{ month: string; invoicesFinalized: number; rebateEntriesCreated: number; userErrors: { code: string }[] }> {
-  const r = await t.ok('mutation($month: Month!) { closeBillingMonth(input: { month: $month }) { month invoicesFinalized rebateEntriesCreated userErrors { field code message } } }', { month });
+export async function closeMonth(
+  t: TestApp,
+  month: string,
+): Promise<{ month: string; invoicesFinalized: number; rebateEntriesCreated: number; userErrors: { code: string }[] }> {
+  const r = await t.ok(
+    'mutation($month: Month!) { closeBillingMonth(input: { month: $month }) { month invoicesFinalized rebateEntriesCreated userErrors { field code message } } }',
+    { month },
+  );
   return r.closeBillingMonth;
 }
 
-export async function ledgerOf(t: TestApp, partnerId: string): Promise<{ kind: string; amount: string; balance_after: string; period: string | null; project_id: string | null; specialization: string | null }[]> {
+export async function ledgerOf(
+  t: TestApp,
+  partnerId: string,
+): Promise<{ kind: string; amount: string; balance_after: string; period: string | null; project_id: string | null; specialization: string | null }[]> {
   return t.app.ds.query(
     `SELECT kind, to_char(amount, 'FM999999999999990.00') AS amount, to_char(balance_after, 'FM999999999999990.00') AS balance_after, period, project_id, specialization
        FROM ledger_entries WHERE partner_id = $1 ORDER BY sequence`,

@@ -5,7 +5,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import type { App } from '../../src/app/app';
 import type { AppContext } from '../../src/graphql/context';
 import { createApp } from '../../src/app/create-app';
@@ -33,7 +33,11 @@ export interface TestApp {
     token?: string | null,
   ): Promise<GqlResult<T>>;
   /** Like gql, but fails the test on any top-level error. */
-  ok<T = any, V extends Record<string, unknown> = Record<string, unknown>>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, token?: string | null): Promise<T>;
+  ok<T = any, V extends Record<string, unknown> = Record<string, unknown>>(
+    document: TypedDocumentNode<T, V> | DocumentNode | string,
+    variables?: V,
+    token?: string | null,
+  ): Promise<T>;
   advanceTo(iso: string): Promise<void>;
   /** A real HTTP + WebSocket server for this App on a free port (closed by close()). */
   startHttp(options?: ServerOptions): Promise<RunningServer>;

@@ -33,7 +33,8 @@ export interface Actor {
 
 @ObjectType('Actor', { description: 'Who caused an event or made a mutation call (SPEC §20).' })
 export class ActorType {
-  @Field(() => ActorKindEnum, { description: 'What kind of actor: a token, the admin environment token, nobody, the scheduler or the system.' }) kind: ActorKind;
+  @Field(() => ActorKindEnum, { description: 'What kind of actor: a token, the admin environment token, nobody, the scheduler or the system.' })
+  kind: ActorKind;
   @Field(() => ID, { nullable: true, description: 'The API token, for kind TOKEN.' }) tokenId: string | null;
   @Field(() => String, { nullable: true, description: "The token's name." }) tokenName: string | null;
   @Field(() => RoleEnum, { nullable: true, description: "The role acted with: the token's, ADMIN for ADMIN_ENV." }) role: Role | null;

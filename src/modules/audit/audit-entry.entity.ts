@@ -17,9 +17,12 @@ export class AuditEntryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ type: 'timestamptz', name: 'occurred_at' }) occurredAt: Date;
   @Column({ type: 'text', name: 'actor_kind' }) actorKind: ActorKind;
-  @ForeignKey(() => ApiTokenEntity, { name: 'fk_audit_entries_actor_token_id' }) @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId: string | null;
+  @ForeignKey(() => ApiTokenEntity, { name: 'fk_audit_entries_actor_token_id' })
+  @Column({ type: 'uuid', name: 'actor_token_id', nullable: true })
+  actorTokenId: string | null;
   @Column({ type: 'text' }) operation: string;
-  @ForeignKey(() => PartnerEntity, { name: 'fk_audit_entries_partner_id' }) @Column({ type: 'uuid', name: 'partner_id', nullable: true }) partnerId: string | null;
+  @ForeignKey(() => PartnerEntity, { name: 'fk_audit_entries_partner_id' }) @Column({ type: 'uuid', name: 'partner_id', nullable: true }) partnerId:
+    string | null;
   @Column({ type: 'text', name: 'entity_id', nullable: true }) entityId: string | null;
   @Column({ type: 'text' }) outcome: AuditOutcome;
   @Column({ type: 'text', array: true }) codes: string[];

@@ -103,6 +103,17 @@ export class AuditScope implements AuditHook {
     const partnerId = target?.partnerId ?? fromInput.partnerId ?? fromPayload.partnerId ?? this.call.actorPartnerId;
     const entityId = target?.entityId ?? fromPayload.entityId ?? this.insertedId ?? fromInput.entityId;
     const { call } = this;
-    return [call.occurredAt, call.actor.kind, call.actor.tokenId, call.operation, partnerId, entityId, outcome, codes, call.requestId, redactedInput(call.args)];
+    return [
+      call.occurredAt,
+      call.actor.kind,
+      call.actor.tokenId,
+      call.operation,
+      partnerId,
+      entityId,
+      outcome,
+      codes,
+      call.requestId,
+      redactedInput(call.args),
+    ];
   }
 }

@@ -43,8 +43,12 @@ export class AuditEntryType {
   @Field(() => DateTimeScalar, { description: 'When the call was made (server clock).' }) occurredAt: Date;
   @Field(() => ActorType, { description: 'Who made the call.' }) actor: Actor;
   @Field(() => String, { description: "The mutation's name, e.g. withdrawRebate." }) operation: string;
-  @Field(() => ID, { nullable: true, description: 'The partner concerned (the one named by the call or its changes; else the actor\'s).' }) partnerId: string | null;
-  @Field(() => ID, { nullable: true, description: 'The object concerned, e.g. the deal approved or the withdrawal created; an invoice is "<partnerId>:<YYYY-MM>".' })
+  @Field(() => ID, { nullable: true, description: "The partner concerned (the one named by the call or its changes; else the actor's)." }) partnerId:
+    string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The object concerned, e.g. the deal approved or the withdrawal created; an invoice is "<partnerId>:<YYYY-MM>".',
+  })
   entityId: string | null;
   @Field(() => AuditOutcomeEnum, { description: 'How the call ended.' }) outcome: AuditOutcome;
   @Field(() => [String], { description: 'userError codes, or the top-level error code.' }) codes: string[];
@@ -129,8 +133,12 @@ export class AuditResolver {
     const pageWhere = bounds.length ? and(bounds.join(' AND ')) : where;
     const limit = `$${pageParams.push(window.size + 1)}`;
     const [[counts], rows] = await Promise.all([
-      ctx.app.ds.query(`SELECT count(*)::int AS total, ${beyond}::int AS beyond FROM audit_entries a${where}`, countParams) as Promise<{ total: number; beyond: number }[]>,
-      ctx.app.ds.query(`${SELECT}${pageWhere} ORDER BY a.id ${window.backward ? 'ASC' : 'DESC'} LIMIT ${limit}`, pageParams) as Promise<Record<string, unknown>[]>,
+      ctx.app.ds.query(`SELECT count(*)::int AS total, ${beyond}::int AS beyond FROM audit_entries a${where}`, countParams) as Promise<
+        { total: number; beyond: number }[]
+      >,
+      ctx.app.ds.query(`${SELECT}${pageWhere} ORDER BY a.id ${window.backward ? 'ASC' : 'DESC'} LIMIT ${limit}`, pageParams) as Promise<
+        Record<string, unknown>[]
+      >,
     ]);
     return toConnection(rows.map(toView), window, (entry) => [entry.id], { totalCount: counts.total, beyondCursor: counts.beyond > 0 });
   }

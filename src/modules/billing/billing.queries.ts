@@ -88,7 +88,12 @@ export interface SegmentSum {
  * GROUP BY so PostgreSQL runs it in parallel. The few accounts whose attribution or deal rate changes within the
  * month are summed per day (by index) and each day goes to its segment. Amounts stay text until a partner is priced.
  */
-export async function aggregateSegmentSums(manager: EntityManager, from: string, to: string, partnerId: string | null = null): Promise<Map<string, SegmentSum[]>> {
+export async function aggregateSegmentSums(
+  manager: EntityManager,
+  from: string,
+  to: string,
+  partnerId: string | null = null,
+): Promise<Map<string, SegmentSum[]>> {
   const byPartner = new Map<string, SegmentSum[]>();
   const segments = await segmentsOfMonth(manager, from, to, partnerId);
   if (segments.length === 0) return byPartner;
@@ -141,7 +146,9 @@ export async function aggregateSegmentSums(manager: EntityManager, from: string,
 export type ServiceInfo = Map<string, { specialization: string | null; bonusEligible: boolean }>;
 
 export async function serviceInfo(manager: EntityManager): Promise<ServiceInfo> {
-  const rows: { id: string; specialization: string | null; bonus_eligible: boolean }[] = await manager.query(`SELECT id, specialization, bonus_eligible FROM services`);
+  const rows: { id: string; specialization: string | null; bonus_eligible: boolean }[] = await manager.query(
+    `SELECT id, specialization, bonus_eligible FROM services`,
+  );
   return new Map(rows.map((s) => [s.id, { specialization: s.specialization, bonusEligible: s.bonus_eligible }]));
 }
 

@@ -11,7 +11,8 @@ export class InvoiceLineEntity {
   @PrimaryColumn({ type: 'text' }) month: string;
   @PrimaryColumn({ type: 'int', name: 'line_no' }) lineNo: number;
   @Column({ type: 'text', name: 'billing_account_id' }) billingAccountId: string;
-  @ForeignKey(() => CustomerEntity, { name: 'fk_invoice_lines_customer_id' }) @Column({ type: 'uuid', name: 'customer_id', nullable: true }) customerId: string | null;
+  @ForeignKey(() => CustomerEntity, { name: 'fk_invoice_lines_customer_id' }) @Column({ type: 'uuid', name: 'customer_id', nullable: true }) customerId:
+    string | null;
   @Column({ type: 'text', name: 'service_id' }) serviceId: string;
   @Column({ ...moneyColumn }) cost: Dec;
   @Column({ ...moneyColumn, name: 'grant_credit' }) grantCredit: Dec;

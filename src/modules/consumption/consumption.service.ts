@@ -57,7 +57,8 @@ export function checkRecordFields(
   const fail = (field: string, code: string, message: string) => errors.push({ field: [...path, field], code, message });
   for (const field of ['billingAccountId', 'cloudId', 'folderId'] as const) {
     const value = record[field];
-    if (value.length === 0 || value.length > 100 || value.trim() !== value) fail(field, 'VALIDATION_FAILED', `${field} must be 1–100 characters without surrounding spaces`);
+    if (value.length === 0 || value.length > 100 || value.trim() !== value)
+      fail(field, 'VALIDATION_FAILED', `${field} must be 1–100 characters without surrounding spaces`);
   }
   const serviceId = context.services.get(record.serviceId) ?? null;
   if (!serviceId) fail('serviceId', 'UNKNOWN_SERVICE', `Unknown service ${JSON.stringify(record.serviceId)}`);
@@ -90,7 +91,21 @@ export class ConsumptionService {
     let chunk = '';
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      chunk += r.billingAccountId + '\u0001' + r.date + '\u0001' + (services?.get(r.serviceId) ?? r.serviceId) + '\u0001' + r.cloudId + '\u0001' + r.folderId + '\u0001' + costs[i] + '\u0001' + grants[i] + '\u0002';
+      chunk +=
+        r.billingAccountId +
+        '\u0001' +
+        r.date +
+        '\u0001' +
+        (services?.get(r.serviceId) ?? r.serviceId) +
+        '\u0001' +
+        r.cloudId +
+        '\u0001' +
+        r.folderId +
+        '\u0001' +
+        costs[i] +
+        '\u0001' +
+        grants[i] +
+        '\u0002';
       if (chunk.length > 65_536) {
         hash.update(chunk);
         chunk = '';
@@ -103,7 +118,11 @@ export class ConsumptionService {
   /** `asWritten`: the fingerprint with services as written, which batches stored by earlier versions carry. */
   private replayResult(stored: ConsumptionBatchEntity, fingerprint: string, asWritten: () => string): RecordConsumptionResult {
     if (stored.fingerprint !== fingerprint && stored.fingerprint !== asWritten()) {
-      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'batchId'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This batchId was already used for different records' }] };
+      return {
+        accepted: 0,
+        duplicate: false,
+        userErrors: [{ field: ['input', 'batchId'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This batchId was already used for different records' }],
+      };
     }
     return { accepted: stored.recordCount, duplicate: true, userErrors: [] };
   }
@@ -123,59 +142,87 @@ export class ConsumptionService {
     const stored = await this.ds.manager.findOne(ConsumptionBatchEntity, { where: { batchId } });
     if (stored) return this.replayResult(stored, fingerprint, asWritten);
 
-    if (batchId.trim() === '' || batchId.length > 200) {
-      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'batchId'], code: 'VALIDATION_FAILED', message: 'batchId must be 1–200 characters' }] };
-    }
-    if (records.length > MAX_BATCH_RECORDS) {
-      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'records'], code: 'BATCH_TOO_LARGE', message: `A batch takes at most ${MAX_BATCH_RECORDS} records` }] };
-    }
-    if (records.length === 0) {
-      return { accepted: 0, duplicate: false, userErrors: [{ field: ['input', 'records'], code: 'VALIDATION_FAILED', message: 'A batch needs at least one record' }] };
-    }
-
-    return this.ds.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
-      const context = { services: await this.services.resolver(manager), today: this.clock.today(), openFrom: await openFrom(manager) };
-      const errors: UserErrorShape[] = [];
-      const serviceIds = new Array<string>(records.length);
-      for (let index = 0; index < records.length; index++) {
-        const r = records[index];
-        const checked = checkRecordFields(
-          { billingAccountId: r.billingAccountId, date: r.date, serviceId: r.serviceId, cloudId: r.cloudId, folderId: r.folderId, cost: r.cost, grantCredit: r.grantCredit ?? ZERO },
-          ['input', 'records', String(index)],
-          context,
-        );
-        if (checked.errors.length) errors.push(...checked.errors);
-        else serviceIds[index] = checked.serviceId!;
-      }
-      if (errors.length) return { accepted: 0, duplicate: false, userErrors: errors };
-
-      // Claim the batch id; a racing request with the same id waits here for us and then sees the stored batch.
-      const claimed: unknown[] = await manager.query(
-        `INSERT INTO consumption_batches (batch_id, fingerprint, record_count, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id`,
-        [batchId, fingerprint, records.length, this.clock.now()],
-      );
-      if (claimed.length === 0) {
-        const winner = await manager.findOneOrFail(ConsumptionBatchEntity, { where: { batchId } });
-        return this.replayResult(winner, fingerprint, asWritten);
-      }
-      await insertColumns(
-        manager,
-        {
-          billingAccountIds: records.map((r) => r.billingAccountId),
-          dates: records.map((r) => r.date),
-          serviceIds,
-          cloudIds: records.map((r) => r.cloudId),
-          folderIds: records.map((r) => r.folderId),
-          costs,
-          grantCredits: grants,
-        },
-        'API',
-        batchId,
-      );
-      return { accepted: records.length, duplicate: false, userErrors: [] };
-    });
+    const refused = batchError(batchId, records.length);
+    if (refused) return { accepted: 0, duplicate: false, userErrors: [refused] };
+    return this.ds.transaction((manager) => this.storeBatch(manager, batchId, records, { costs, grants, fingerprint, asWritten }));
   }
+
+  /** The batch in one transaction: every record checked, the batch id claimed, the records stored. */
+  private async storeBatch(
+    manager: EntityManager,
+    batchId: string,
+    records: ConsumptionRecordInput[],
+    formatted: { costs: string[]; grants: string[]; fingerprint: string; asWritten: () => string },
+  ): Promise<RecordConsumptionResult> {
+    const { costs, grants, fingerprint, asWritten } = formatted;
+    await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+    const context = { services: await this.services.resolver(manager), today: this.clock.today(), openFrom: await openFrom(manager) };
+    const { errors, serviceIds } = checkRecords(records, context);
+    if (errors.length) return { accepted: 0, duplicate: false, userErrors: errors };
+
+    // Claim the batch id; a racing request with the same id waits here for us and then sees the stored batch.
+    const claimed: unknown[] = await manager.query(
+      `INSERT INTO consumption_batches (batch_id, fingerprint, record_count, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id`,
+      [batchId, fingerprint, records.length, this.clock.now()],
+    );
+    if (claimed.length === 0) {
+      const winner = await manager.findOneOrFail(ConsumptionBatchEntity, { where: { batchId } });
+      return this.replayResult(winner, fingerprint, asWritten);
+    }
+    await insertColumns(
+      manager,
+      {
+        billingAccountIds: records.map((r) => r.billingAccountId),
+        dates: records.map((r) => r.date),
+        serviceIds,
+        cloudIds: records.map((r) => r.cloudId),
+        folderIds: records.map((r) => r.folderId),
+        costs,
+        grantCredits: grants,
+      },
+      'API',
+      batchId,
+    );
+    return { accepted: records.length, duplicate: false, userErrors: [] };
+  }
+}
+
+/** A refusal of the batch as a whole (its id, its size), before any record is looked at. */
+function batchError(batchId: string, count: number): UserErrorShape | null {
+  if (batchId.trim() === '' || batchId.length > 200) {
+    return { field: ['input', 'batchId'], code: 'VALIDATION_FAILED', message: 'batchId must be 1–200 characters' };
+  }
+  if (count > MAX_BATCH_RECORDS) {
+    return { field: ['input', 'records'], code: 'BATCH_TOO_LARGE', message: `A batch takes at most ${MAX_BATCH_RECORDS} records` };
+  }
+  if (count === 0) return { field: ['input', 'records'], code: 'VALIDATION_FAILED', message: 'A batch needs at least one record' };
+  return null;
+}
+
+/** Every record's field checks (all problems of the batch together) and the service id each record resolves to. */
+function checkRecords(records: ConsumptionRecordInput[], context: Parameters<typeof checkRecordFields>[2]) {
+  const errors: UserErrorShape[] = [];
+  const serviceIds = new Array<string>(records.length);
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index];
+    const checked = checkRecordFields(
+      {
+        billingAccountId: r.billingAccountId,
+        date: r.date,
+        serviceId: r.serviceId,
+        cloudId: r.cloudId,
+        folderId: r.folderId,
+        cost: r.cost,
+        grantCredit: r.grantCredit ?? ZERO,
+      },
+      ['input', 'records', String(index)],
+      context,
+    );
+    if (checked.errors.length) errors.push(...checked.errors);
+    else serviceIds[index] = checked.serviceId!;
+  }
+  return { errors, serviceIds };
 }
 
 /** Validated records as one array per column (the shape the set-based INSERT sends). */
@@ -230,7 +277,8 @@ export async function insertColumns(manager: EntityManager, columns: RecordColum
     `INSERT INTO consumption_records (id, billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source, batch_id)
      SELECT id, a, d, s, c, f, cost, grant_credit, $8, $9
        FROM (SELECT nextval('consumption_records_id_seq') AS id, u.*
-               FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[]) AS u(a, d, s, c, f, cost, grant_credit)) AS numbered
+               FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[])
+                    AS u(a, d, s, c, f, cost, grant_credit)) AS numbered
       ORDER BY a, d`,
     [
       arrayLiteral(columns.billingAccountIds),

@@ -212,7 +212,8 @@ class RowValidator extends Transform {
     const problems: CsvImportError[] = [];
     for (const column of CSV_COLUMNS) {
       if (!found.has(column)) problems.push({ line: 1, field: column, code: 'VALIDATION_FAILED', message: `The header has no ${column} column` });
-      else if (duplicated.has(column)) problems.push({ line: 1, field: column, code: 'VALIDATION_FAILED', message: `The header names ${column} more than once` });
+      else if (duplicated.has(column))
+        problems.push({ line: 1, field: column, code: 'VALIDATION_FAILED', message: `The header names ${column} more than once` });
     }
     if (problems.length) {
       for (const problem of problems) this.errors.add(problem);
@@ -240,8 +241,18 @@ class RowValidator extends Transform {
     if (cost === null) fail('cost', 'VALIDATION_FAILED', `cost must be a plain decimal number such as 12.345678, got ${JSON.stringify(costText)}`);
     const credit = creditText === '' ? ZERO : parseExportAmount(creditText);
     let grantCredit: Dec | null = null;
-    if (credit === null) fail('monetary_grant_credit', 'VALIDATION_FAILED', `monetary_grant_credit must be a plain decimal number such as -1.5, got ${JSON.stringify(creditText)}`);
-    else if (credit.gt(0)) fail('monetary_grant_credit', 'VALIDATION_FAILED', `monetary_grant_credit must be zero or negative (the export writes credits as negative amounts), got ${JSON.stringify(creditText)}`);
+    if (credit === null)
+      fail(
+        'monetary_grant_credit',
+        'VALIDATION_FAILED',
+        `monetary_grant_credit must be a plain decimal number such as -1.5, got ${JSON.stringify(creditText)}`,
+      );
+    else if (credit.gt(0))
+      fail(
+        'monetary_grant_credit',
+        'VALIDATION_FAILED',
+        `monetary_grant_credit must be zero or negative (the export writes credits as negative amounts), got ${JSON.stringify(creditText)}`,
+      );
     else grantCredit = credit.isZero() ? ZERO : credit.neg();
 
     const checked = checkRecordFields(
@@ -255,8 +266,12 @@ class RowValidator extends Transform {
       // Nor is "grant exceeds cost" news when the cost itself is refused.
       if ((field === 'cost' && cost === null) || (field === 'grantCredit' && (cost === null || grantCredit === null || cost.isNegative()))) continue;
       let message = error.message;
-      if (error.code === 'UNKNOWN_SERVICE') message = `Unknown service: neither service_id ${JSON.stringify(serviceIdText)} nor service_name ${JSON.stringify(serviceName)} names a service or alias`;
-      else if (field === 'grantCredit') message = `the grant credit (−monetary_grant_credit = ${grantCredit!.toFixed()}) must not exceed cost (${cost!.toFixed()})`;
+      if (error.code === 'UNKNOWN_SERVICE')
+        message =
+          `Unknown service: neither service_id ${JSON.stringify(serviceIdText)} ` +
+          `nor service_name ${JSON.stringify(serviceName)} names a service or alias`;
+      else if (field === 'grantCredit')
+        message = `the grant credit (−monetary_grant_credit = ${grantCredit!.toFixed()}) must not exceed cost (${cost!.toFixed()})`;
       else if (field in COLUMN_OF_FIELD && field !== 'date') message = message.replace(field, COLUMN_OF_FIELD[field]);
       fail(COLUMN_OF_FIELD[field] ?? field, error.code, message);
     }

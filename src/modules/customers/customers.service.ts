@@ -57,7 +57,10 @@ export class CustomersService {
       canRegister(partner.status);
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ba:' + billingAccountId]);
       if (await this.partners.billingAccountInUse(manager, billingAccountId)) {
-        throw new DomainError('ALREADY_LINKED', 'This billing account is already a partner account or a subaccount of a partner', ['input', 'billingAccountId']);
+        throw new DomainError('ALREADY_LINKED', 'This billing account is already a partner account or a subaccount of a partner', [
+          'input',
+          'billingAccountId',
+        ]);
       }
       const customer = manager.create(CustomerEntity, {
         partnerId: partner.id,
@@ -83,11 +86,23 @@ export class CustomersService {
       // A partner leaving the program links nothing new: its subaccounts are unlinked from its exit date (SPEC §3).
       const partner = await this.partners.lock(manager, customer.partnerId);
       if (!isPartnerInProgram(partner.status) || (partner.quitEffectiveOn != null && partner.quitEffectiveOn <= today)) {
-        throw new DomainError('PARTNER_NOT_ACTIVE', `The partner is ${partner.status}${partner.quitEffectiveOn ? ` and leaves on ${partner.quitEffectiveOn}` : ''}; its subaccounts cannot be linked`);
+        throw new DomainError(
+          'PARTNER_NOT_ACTIVE',
+          `The partner is ${partner.status}${partner.quitEffectiveOn ? ` and leaves on ${partner.quitEffectiveOn}` : ''}; its subaccounts cannot be linked`,
+        );
       }
       customer.linkedAt = this.clock.now();
       await manager.save(customer);
-      await manager.save(AccountLinkEntity, manager.create(AccountLinkEntity, { customerId: customer.id, partnerId: customer.partnerId, billingAccountId: customer.billingAccountId, linkedFrom: today, linkedTo: null }));
+      await manager.save(
+        AccountLinkEntity,
+        manager.create(AccountLinkEntity, {
+          customerId: customer.id,
+          partnerId: customer.partnerId,
+          billingAccountId: customer.billingAccountId,
+          linkedFrom: today,
+          linkedTo: null,
+        }),
+      );
       await this.recordStatus(manager, customer, this.clock.now());
       for (const handler of this.onLinked) await handler(manager, customer, today);
       return customer;

@@ -13,7 +13,9 @@ export function dealsLoaders(ds: DataSource) {
     /** Keys "partnerId|inn": the partner's ACTIVE deal for the customer INN (it covers the partner's linked subaccounts with that INN). */
     activeDeal: new DataLoader<string, DealEntity | null>(async (keys) => {
       const pairs = keys.map((key) => key.split('|'));
-      const deals = await ds.manager.find(DealEntity, { where: pairs.map(([partnerId, customerInn]) => ({ partnerId, customerInn, status: 'ACTIVE' as const })) });
+      const deals = await ds.manager.find(DealEntity, {
+        where: pairs.map(([partnerId, customerInn]) => ({ partnerId, customerInn, status: 'ACTIVE' as const })),
+      });
       const byKey = new Map(deals.map((deal) => [`${deal.partnerId}|${deal.customerInn}`, deal]));
       return keys.map((key) => byKey.get(key) ?? null);
     }),

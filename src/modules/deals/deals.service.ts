@@ -93,7 +93,10 @@ export class DealsService {
         await this.lockInn(manager, input.customerInn);
         if (targetTooLow) throw targetTooLow;
         if (await this.innHasConsumption(manager, input.customerInn)) {
-          throw new DomainError('NOT_NEW_CUSTOMER', 'A billing account with this INN already has consumption: deals are for new customers only', ['input', 'customerInn']);
+          throw new DomainError('NOT_NEW_CUSTOMER', 'A billing account with this INN already has consumption: deals are for new customers only', [
+            'input',
+            'customerInn',
+          ]);
         }
         if (await manager.exists(DealEntity, { where: OPEN_STATUSES.map((status) => ({ customerInn: input.customerInn, status })) })) throw dealConflict();
         const now = this.clock.now();

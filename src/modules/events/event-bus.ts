@@ -186,7 +186,15 @@ export class EventBus implements LiveSource {
         await this.fanOut(events);
         if (this.stopped) return;
         if (events.length) {
-          this.logger.debug({ events: events.length, deliveries: this.stats.deliveries - deliveries, readMs: +(read - started).toFixed(1), fanOutMs: +(performance.now() - read).toFixed(1) }, 'event bus read');
+          this.logger.debug(
+            {
+              events: events.length,
+              deliveries: this.stats.deliveries - deliveries,
+              readMs: +(read - started).toFixed(1),
+              fanOutMs: +(performance.now() - read).toFixed(1),
+            },
+            'event bus read',
+          );
         }
         if (events.length < this.pageSize) break;
       }
@@ -236,7 +244,9 @@ export class EventBus implements LiveSource {
       try {
         await client.connect();
         await client.query('LISTEN events');
-        const { rows } = await client.query<{ pid: number; max: string }>(`SELECT pg_backend_pid() AS pid, coalesce(max(sequence), 0)::text AS max FROM events`);
+        const { rows } = await client.query<{ pid: number; max: string }>(
+          `SELECT pg_backend_pid() AS pid, coalesce(max(sequence), 0)::text AS max FROM events`,
+        );
         // Only at the first start: after a reconnect the bus catches up from where it was.
         if (this.lastSeenSeq === null) this.lastSeenSeq = BigInt(rows[0].max);
         this.pid = rows[0].pid;

@@ -73,7 +73,9 @@ export class EventReader {
     const sql =
       `SELECT e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at,` +
       ` e.actor_kind, e.actor_token_id, t.name AS actor_token_name, t.role AS actor_role, t.partner_id AS actor_partner_id` +
-      (withLedger ? `, ${this.ledgerSelect} FROM events e LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence` : ` FROM events e`) +
+      (withLedger
+        ? `, ${this.ledgerSelect} FROM events e LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence`
+        : ` FROM events e`) +
       ` LEFT JOIN api_tokens t ON t.id = e.actor_token_id` +
       ` WHERE ${where.join(' AND ')} ORDER BY e.sequence LIMIT $2`;
     const rows = await query(sql, params);

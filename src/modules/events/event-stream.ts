@@ -79,9 +79,12 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     if (this.finished || this.failure) return;
     if (this.buffered >= this.options.bufferLimit) {
       // The client resumes from the last sequence it processed (the one in flight may never have reached it).
-      this.failure = new GraphQLError(`Subscriber too slow: more than ${this.options.bufferLimit} events waiting; resubscribe with after: <the last sequence you processed>`, {
-        extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
-      });
+      this.failure = new GraphQLError(
+        `Subscriber too slow: more than ${this.options.bufferLimit} events waiting; resubscribe with after: <the last sequence you processed>`,
+        {
+          extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
+        },
+      );
       this.live = [];
       this.liveHead = 0;
       this.unregister();

@@ -89,7 +89,8 @@ async function openStream<T>(data: SubscribeResolverData<unknown, StreamArgs, Ap
 export class EventsResolver {
   @Subscription(() => RebateLedgerEntryType, {
     description:
-      'Ledger entries of one partner (or of all partners, ADMIN only, when partnerId is null): first every entry with sequence > after, then live ones, in sequence order, none skipped, none twice.',
+      'Ledger entries of one partner (or of all partners, ADMIN only, when partnerId is null): ' +
+      'first every entry with sequence > after, then live ones, in sequence order, none skipped, none twice.',
     subscribe: (data: SubscribeResolverData<unknown, StreamArgs, AppContext>) =>
       openStream<LedgerEntryEntity>(data, 'ledger', (event) => {
         if (!event.ledgerEntry) data.context.app.logger.error({ sequence: event.sequence }, 'LEDGER_ENTRY event without its ledger entry');

@@ -22,7 +22,9 @@ function documentText(document: DocumentNode): string {
  */
 function resultKey(args: ExecutionArgs): string {
   const viewer = (args.contextValue as AppContext | undefined)?.viewer;
-  return [documentText(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), viewer?.role ?? '', viewer?.partnerId ?? ''].join('\u0000');
+  return [documentText(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), viewer?.role ?? '', viewer?.partnerId ?? ''].join(
+    '\u0000',
+  );
 }
 
 export async function subscribeSharingResults(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {

@@ -99,7 +99,17 @@ export class PartnersService {
       });
       await manager.save(partner);
       const ownerToken = newToken();
-      await manager.save(ApiTokenEntity, manager.create(ApiTokenEntity, { tokenHash: hashToken(ownerToken), name: 'Owner', role: 'PARTNER_OWNER', partnerId: partner.id, createdBy: null, createdAt: now }));
+      await manager.save(
+        ApiTokenEntity,
+        manager.create(ApiTokenEntity, {
+          tokenHash: hashToken(ownerToken),
+          name: 'Owner',
+          role: 'PARTNER_OWNER',
+          partnerId: partner.id,
+          createdBy: null,
+          createdAt: now,
+        }),
+      );
       await this.recordStatus(manager, partner, now);
       return { partner, ownerToken };
     });
@@ -123,7 +133,8 @@ export class PartnersService {
   async updateProfile(change: ProfileChange): Promise<PartnerEntity> {
     const checks = new FieldChecks();
     const name = change.name != null ? checks.text(['input', 'name'], change.name, { max: 200, label: 'Name' }) : null;
-    if (change.billingThreshold != null) checks.money(['input', 'billingThreshold'], change.billingThreshold, { label: 'Billing threshold', sign: 'nonNegative' });
+    if (change.billingThreshold != null)
+      checks.money(['input', 'billingThreshold'], change.billingThreshold, { label: 'Billing threshold', sign: 'nonNegative' });
     let bank: { bic: string; accountNumber: string; bankName: string | null } | null = null;
     if (change.bankAccount) {
       const bankName = checks.optionalText(['input', 'bankAccount', 'bankName'], change.bankAccount.bankName, { max: 200, label: 'Bank name' });
@@ -211,7 +222,13 @@ export class PartnersService {
     for (const handler of this.exitHandlers) await handler(manager, partner, exitDate, occurredAt);
   }
 
-  async setSpecialization(input: { partnerId: string; specialization: SpecializationName; level: PartnerLevel; activeFrom: string; activeTo?: string | null }): Promise<PartnerEntity> {
+  async setSpecialization(input: {
+    partnerId: string;
+    specialization: SpecializationName;
+    level: PartnerLevel;
+    activeFrom: string;
+    activeTo?: string | null;
+  }): Promise<PartnerEntity> {
     if (input.activeTo != null && input.activeTo < input.activeFrom) {
       throw validationFailed(['input', 'activeTo'], 'activeTo must not be before activeFrom');
     }
@@ -231,7 +248,14 @@ export class PartnersService {
         if (newTo != null && (period.activeTo == null || period.activeTo > newTo)) {
           await manager.save(
             PartnerSpecializationEntity,
-            manager.create(PartnerSpecializationEntity, { partnerId: partner.id, specialization: period.specialization, level: period.level, activeFrom: addDays(newTo, 1), activeTo: period.activeTo, createdAt: this.clock.now() }),
+            manager.create(PartnerSpecializationEntity, {
+              partnerId: partner.id,
+              specialization: period.specialization,
+              level: period.level,
+              activeFrom: addDays(newTo, 1),
+              activeTo: period.activeTo,
+              createdAt: this.clock.now(),
+            }),
           );
         }
         if (period.activeFrom < input.activeFrom) {

@@ -14,7 +14,8 @@ export class PresaleRequestEntity {
   @Column({ type: 'text', name: 'customer_name' }) customerName: string;
   @Column({ type: 'text', name: 'customer_inn', nullable: true }) customerInn: string | null;
   @ForeignKey(() => DealEntity, { name: 'fk_presale_requests_deal_id' }) @Column({ type: 'uuid', name: 'deal_id', nullable: true }) dealId: string | null;
-  @ForeignKey(() => ProjectEntity, { name: 'fk_presale_requests_project_id' }) @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId: string | null;
+  @ForeignKey(() => ProjectEntity, { name: 'fk_presale_requests_project_id' }) @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId:
+    string | null;
   @Column({ type: 'text', array: true }) products: string[];
   @Column({ type: 'text' }) description: string;
   @Column({ type: 'text' }) status: PresaleStatus;

@@ -51,9 +51,12 @@ export class PresalesService {
     const customerName = checks.text(['input', 'customerName'], input.customerName, { max: 200, label: 'Customer name' });
     const description = checks.text(['input', 'description'], input.description, { min: 0, max: 4000, label: 'Description' });
     const customerInn = input.customerInn == null || input.customerInn === '' ? null : input.customerInn;
-    if (customerInn != null && !isValidInn(customerInn)) checks.fail(['input', 'customerInn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
+    if (customerInn != null && !isValidInn(customerInn))
+      checks.fail(['input', 'customerInn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
     checks.list(['input', 'products'], input.products, { max: 100, label: 'Products' });
-    const products = input.products.slice(0, 100).map((product, i) => checks.text(['input', 'products', String(i)], product, { max: 200, label: `Product ${i + 1}` }));
+    const products = input.products
+      .slice(0, 100)
+      .map((product, i) => checks.text(['input', 'products', String(i)], product, { max: 200, label: `Product ${i + 1}` }));
     checks.done();
 
     return eventTransaction(this.ds, async (manager) => {

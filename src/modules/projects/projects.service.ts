@@ -63,7 +63,10 @@ export class ProjectsService {
   async register(input: ProjectRegistrationInput): Promise<ProjectEntity> {
     const checks = new FieldChecks();
     const customerName = checks.text(['input', 'customerName'], input.customerName, { max: 200, label: 'Customer name' });
-    const billingAccountId = checks.text(['input', 'customerBillingAccountId'], input.customerBillingAccountId, { max: 100, label: 'Customer billing account id' });
+    const billingAccountId = checks.text(['input', 'customerBillingAccountId'], input.customerBillingAccountId, {
+      max: 100,
+      label: 'Customer billing account id',
+    });
     const scopeId = checks.text(['input', 'scopeId'], input.scopeId, { max: 100, label: 'Scope id' });
     const description = checks.text(['input', 'description'], input.description, { min: 0, max: 4000, label: 'Description' });
     if (!isValidInn(input.customerInn)) checks.fail(['input', 'customerInn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
@@ -204,5 +207,9 @@ export class ProjectsService {
 }
 
 function scopeNotEmpty(scope: ProjectScope, onOrBefore: string, field: string[]): DomainError {
-  return new DomainError('SCOPE_NOT_EMPTY', `The ${scope.toLowerCase()} already has consumption dated on or before ${onOrBefore}: projects are for new scopes only`, field);
+  return new DomainError(
+    'SCOPE_NOT_EMPTY',
+    `The ${scope.toLowerCase()} already has consumption dated on or before ${onOrBefore}: projects are for new scopes only`,
+    field,
+  );
 }

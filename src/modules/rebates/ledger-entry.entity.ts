@@ -26,9 +26,12 @@ export class LedgerEntryEntity {
   @Column({ ...moneyColumn }) amount: Dec;
   @Column({ ...moneyColumn, name: 'balance_after' }) balanceAfter: Dec;
   @Column({ type: 'text', nullable: true }) period: string | null;
-  @ForeignKey(() => ProjectEntity, { name: 'fk_ledger_entries_project_id' }) @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId: string | null;
+  @ForeignKey(() => ProjectEntity, { name: 'fk_ledger_entries_project_id' }) @Column({ type: 'uuid', name: 'project_id', nullable: true }) projectId:
+    string | null;
   @Column({ type: 'text', nullable: true }) specialization: string | null;
-  @ForeignKey(() => WithdrawalEntity, { name: 'fk_ledger_entries_withdrawal_id' }) @Column({ type: 'uuid', name: 'withdrawal_id', nullable: true }) withdrawalId: string | null;
+  @ForeignKey(() => WithdrawalEntity, { name: 'fk_ledger_entries_withdrawal_id' })
+  @Column({ type: 'uuid', name: 'withdrawal_id', nullable: true })
+  withdrawalId: string | null;
   @Column({ type: 'text' }) description: string;
   @Column({ type: 'bigint' }) sequence: string;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;

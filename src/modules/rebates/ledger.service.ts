@@ -58,7 +58,10 @@ export class LedgerService {
     const balanceAfter = entries.map((entry) => {
       const next = running.get(entry.partnerId)!.plus(entry.amount);
       if (next.isNegative()) {
-        throw new DomainError('INSUFFICIENT_BALANCE', `The rebate balance is ${formatMoney(running.get(entry.partnerId)!)}; it cannot go below zero`, ['input', 'amount']);
+        throw new DomainError('INSUFFICIENT_BALANCE', `The rebate balance is ${formatMoney(running.get(entry.partnerId)!)}; it cannot go below zero`, [
+          'input',
+          'amount',
+        ]);
       }
       running.set(entry.partnerId, next);
       return next;
@@ -66,7 +69,13 @@ export class LedgerService {
     const rows = entries.map((entry, i) => ({ entry, balanceAfter: balanceAfter[i], id: crypto.randomUUID() }));
     const sequences = await appendEvents(
       manager,
-      rows.map(({ entry, id }) => ({ partnerId: entry.partnerId, type: 'LEDGER_ENTRY' as const, entityId: id, status: entry.kind, occurredAt: entry.createdAt })),
+      rows.map(({ entry, id }) => ({
+        partnerId: entry.partnerId,
+        type: 'LEDGER_ENTRY' as const,
+        entityId: id,
+        status: entry.kind,
+        occurredAt: entry.createdAt,
+      })),
     );
     const created = rows.map(({ entry, id, balanceAfter: after }, i) =>
       manager.create(LedgerEntryEntity, {
@@ -88,8 +97,10 @@ export class LedgerService {
     for (const entry of created) trackSequence(manager, entry);
     // One statement for any number of entries (a month close appends thousands): arrays unnested server-side.
     await manager.query(
-      `INSERT INTO ledger_entries (id, partner_id, kind, amount, balance_after, period, project_id, specialization, withdrawal_id, description, sequence, created_at)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::text[], $7::uuid[], $8::text[], $9::uuid[], $10::text[], $11::bigint[], $12::timestamptz[])`,
+      `INSERT INTO ledger_entries (id, partner_id, kind, amount, balance_after, period, project_id, specialization,
+                                   withdrawal_id, description, sequence, created_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::text[], $7::uuid[],
+                            $8::text[], $9::uuid[], $10::text[], $11::bigint[], $12::timestamptz[])`,
       [
         created.map((e) => e.id),
         created.map((e) => e.partnerId),

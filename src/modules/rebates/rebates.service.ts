@@ -57,7 +57,9 @@ export class RebatesService {
     const reason = checks.text(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
     checks.done();
     return eventTransaction(this.ds, async (manager) => {
-      const partner = isUuid(input.partnerId) ? await manager.findOne(PartnerEntity, { where: { id: input.partnerId }, lock: { mode: 'pessimistic_read' } }) : null;
+      const partner = isUuid(input.partnerId)
+        ? await manager.findOne(PartnerEntity, { where: { id: input.partnerId }, lock: { mode: 'pessimistic_read' } })
+        : null;
       if (!partner) throw new DomainError('NOT_FOUND', `No partner with id ${input.partnerId}`, ['input', 'partnerId']);
       const [entry] = await this.ledger.append(manager, [
         { partnerId: partner.id, kind: 'ADJUSTMENT', amount: input.amount, description: reason, createdAt: this.clock.now() },

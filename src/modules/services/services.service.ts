@@ -46,7 +46,8 @@ export class ServicesService {
         const clash = newAliases.find((alias) => other.aliases.includes(alias) || other.id === alias);
         if (clash) throw new DomainError('VALIDATION_FAILED', `Alias "${clash}" already names the service ${other.id}`, ['input', 'aliases']);
         // A new id equal to another service's alias would silently take that alias's records over (ids win).
-        if (!existing && other.aliases.includes(id)) throw new DomainError('VALIDATION_FAILED', `"${id}" is already an alias of the service ${other.id}`, ['input', 'id']);
+        if (!existing && other.aliases.includes(id))
+          throw new DomainError('VALIDATION_FAILED', `"${id}" is already an alias of the service ${other.id}`, ['input', 'id']);
       }
       const service = manager.create(ServiceEntity, { id, name, bonusEligible: input.bonusEligible, specialization, aliases: newAliases });
       await manager.save(service);

@@ -23,7 +23,12 @@ export function defaultSettings(effectiveFrom: string): ProgramSettingsEntity {
   };
 }
 
-export const DEFAULT_SERVICES: { id: string; name: string; bonusEligible: boolean; specialization: 'INFRA_DEVOPS' | 'DATA_PLATFORM' | 'SECURITY' | 'ML_AI' | null }[] = [
+export const DEFAULT_SERVICES: {
+  id: string;
+  name: string;
+  bonusEligible: boolean;
+  specialization: 'INFRA_DEVOPS' | 'DATA_PLATFORM' | 'SECURITY' | 'ML_AI' | null;
+}[] = [
   { id: 'compute', name: 'Compute Cloud', bonusEligible: true, specialization: 'INFRA_DEVOPS' },
   { id: 'object-storage', name: 'Object Storage', bonusEligible: true, specialization: 'INFRA_DEVOPS' },
   { id: 'vpc', name: 'Virtual Private Cloud', bonusEligible: true, specialization: 'INFRA_DEVOPS' },

@@ -7,6 +7,8 @@ import { WithdrawalEntity } from './withdrawal.entity';
 
 export function withdrawalsLoaders(ds: DataSource) {
   return {
-    withdrawal: new DataLoader<string, WithdrawalEntity | null>(async (ids) => byId(await ds.manager.findBy(WithdrawalEntity, { id: In(ids.filter(isUuid)) }), ids)),
+    withdrawal: new DataLoader<string, WithdrawalEntity | null>(async (ids) =>
+      byId(await ds.manager.findBy(WithdrawalEntity, { id: In(ids.filter(isUuid)) }), ids),
+    ),
   };
 }

@@ -113,7 +113,8 @@ export class WithdrawalsService {
       // Business rules in the order SPEC §12 gives them: the balance, then the destination's own conditions.
       checkSufficientBalance(amount, await this.ledger.balance(manager, partner.id));
       checkDestinationAllowed(partner.status, destination);
-      const bank = partner.bankBic && partner.bankAccountNumber ? { bic: partner.bankBic, accountNumber: partner.bankAccountNumber, bankName: partner.bankName } : null;
+      const bank =
+        partner.bankBic && partner.bankAccountNumber ? { bic: partner.bankBic, accountNumber: partner.bankAccountNumber, bankName: partner.bankName } : null;
       if (destination === 'BANK_ACCOUNT') checkBankDetailsOnFile(bank);
 
       const now = this.clock.now();
@@ -135,8 +136,12 @@ export class WithdrawalsService {
       await manager.insert(WithdrawalEntity, withdrawal);
       await this.recordStatus(manager, withdrawal, now);
       const description =
-        destination === 'BONUS' ? `Withdrawal to the ${withdrawal.month} invoice` : `Payout to bank account ${withdrawal.bankAccountNumber} (BIC ${withdrawal.bankBic})`;
-      await this.ledger.append(manager, [{ partnerId: partner.id, kind: 'WITHDRAWAL', amount: amount.neg(), withdrawalId: withdrawal.id, description, createdAt: now }]);
+        destination === 'BONUS'
+          ? `Withdrawal to the ${withdrawal.month} invoice`
+          : `Payout to bank account ${withdrawal.bankAccountNumber} (BIC ${withdrawal.bankBic})`;
+      await this.ledger.append(manager, [
+        { partnerId: partner.id, kind: 'WITHDRAWAL', amount: amount.neg(), withdrawalId: withdrawal.id, description, createdAt: now },
+      ]);
       return withdrawal;
     });
   }
@@ -164,7 +169,14 @@ export class WithdrawalsService {
       await this.recordStatus(manager, withdrawal, now);
       if (withdrawal.status === 'REJECTED') {
         await this.ledger.append(manager, [
-          { partnerId: withdrawal.partnerId, kind: 'WITHDRAWAL_REVERSAL', amount: withdrawal.amount, withdrawalId: withdrawal.id, description: `Rejected payout returned: ${reason}`, createdAt: now },
+          {
+            partnerId: withdrawal.partnerId,
+            kind: 'WITHDRAWAL_REVERSAL',
+            amount: withdrawal.amount,
+            withdrawalId: withdrawal.id,
+            description: `Rejected payout returned: ${reason}`,
+            createdAt: now,
+          },
         ]);
       }
       return withdrawal;
@@ -179,6 +191,12 @@ export class WithdrawalsService {
   }
 
   private async recordStatus(manager: EntityManager, withdrawal: WithdrawalEntity, occurredAt: Date): Promise<void> {
-    await appendEvent(manager, { partnerId: withdrawal.partnerId, type: 'WITHDRAWAL_STATUS_CHANGED', entityId: withdrawal.id, status: withdrawal.status, occurredAt });
+    await appendEvent(manager, {
+      partnerId: withdrawal.partnerId,
+      type: 'WITHDRAWAL_STATUS_CHANGED',
+      entityId: withdrawal.id,
+      status: withdrawal.status,
+      occurredAt,
+    });
   }
 }

@@ -71,7 +71,9 @@ async function serve(app: App, req: Request, res: Response): Promise<void> {
   if (viewer.role !== 'ADMIN' && viewer.partnerId !== partnerId) return fail(res, 403, 'FORBIDDEN', 'This invoice belongs to another partner');
   const file = FILE.exec(String(req.params.file));
   if (!file || !MONTH_PATTERN.test(file[1])) return fail(res, 404, 'NOT_FOUND', 'Documents are <partnerId>/<YYYY-MM>.csv or .pdf');
-  const partner = isUuid(partnerId) ? await app.ds.manager.findOne(PartnerEntity, { where: { id: partnerId }, select: { id: true, name: true, inn: true } }) : null;
+  const partner = isUuid(partnerId)
+    ? await app.ds.manager.findOne(PartnerEntity, { where: { id: partnerId }, select: { id: true, name: true, inn: true } })
+    : null;
   if (!partner) return fail(res, 404, 'NOT_FOUND', `No partner with id ${partnerId}`);
   const [, month, format] = file;
   const doc = await invoiceDocument(app.ds, app.billing, partner, month);

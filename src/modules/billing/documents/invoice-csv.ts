@@ -29,7 +29,20 @@ export function csvRecord(values: (string | null)[]): string {
 }
 
 export function csvLine(l: DocumentLine): string {
-  return csvRecord([l.billingAccountId, l.customerName, l.serviceId, l.serviceName, l.cost, l.grantCredit, l.eligible, l.bonusRate, l.dealBonusRate, l.discount, l.payable, l.exclusion]);
+  return csvRecord([
+    l.billingAccountId,
+    l.customerName,
+    l.serviceId,
+    l.serviceName,
+    l.cost,
+    l.grantCredit,
+    l.eligible,
+    l.bonusRate,
+    l.dealBonusRate,
+    l.discount,
+    l.payable,
+    l.exclusion,
+  ]);
 }
 
 export function csvTotals(doc: InvoiceDocument): string {

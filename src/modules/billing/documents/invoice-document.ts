@@ -53,7 +53,10 @@ const FINAL_LINES = `SELECT l.billing_account_id, c.name AS customer_name, l.ser
  WHERE l.partner_id = $1 AND l.month = $2 ORDER BY l.line_no`;
 const CURSOR_BATCH = 1000;
 
-function totalsOf(view: Pick<InvoiceView, 'totalCost' | 'grantCredits' | 'eligibleAmount' | 'discount' | 'bonusWithdrawalsApplied' | 'bonusCarriedOver' | 'payable'>, relative: Dec) {
+function totalsOf(
+  view: Pick<InvoiceView, 'totalCost' | 'grantCredits' | 'eligibleAmount' | 'discount' | 'bonusWithdrawalsApplied' | 'bonusCarriedOver' | 'payable'>,
+  relative: Dec,
+) {
   return {
     totalCost: formatMoney(view.totalCost),
     grantCredits: formatMoney(view.grantCredits),
@@ -126,7 +129,12 @@ async function* previewLines(ds: DataSource, lines: InvoiceLineView[]): AsyncGen
 }
 
 /** The partner's invoice for the month as a document, or null when it has none (404). */
-export async function invoiceDocument(ds: DataSource, billing: BillingService, partner: InvoiceDocument['partner'], month: string): Promise<InvoiceDocument | null> {
+export async function invoiceDocument(
+  ds: DataSource,
+  billing: BillingService,
+  partner: InvoiceDocument['partner'],
+  month: string,
+): Promise<InvoiceDocument | null> {
   if (await billing.isClosed(ds.manager, month)) {
     const invoice = await ds.manager.findOne(InvoiceEntity, { where: { partnerId: partner.id, month } });
     if (!invoice) return null;
@@ -135,5 +143,12 @@ export async function invoiceDocument(ds: DataSource, billing: BillingService, p
   }
   const view = await billing.invoice(partner.id, month);
   if (!view) return null;
-  return { partner, month, isFinal: false, closedAt: null, totals: totalsOf(view, new Dec(partnerBonus(view.lines).relative)), lines: () => previewLines(ds, view.lines) };
+  return {
+    partner,
+    month,
+    isFinal: false,
+    closedAt: null,
+    totals: totalsOf(view, new Dec(partnerBonus(view.lines).relative)),
+    lines: () => previewLines(ds, view.lines),
+  };
 }

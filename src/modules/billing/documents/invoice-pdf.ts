@@ -41,18 +41,28 @@ export class InvoicePdf {
 
   private header(): void {
     const { doc, invoice } = this;
-    doc.font('bold').fontSize(16).text(`Invoice ${invoice.month} — ${invoice.isFinal ? 'FINAL' : 'PREVIEW'}`);
+    doc
+      .font('bold')
+      .fontSize(16)
+      .text(`Invoice ${invoice.month} — ${invoice.isFinal ? 'FINAL' : 'PREVIEW'}`);
     doc.font('body').fontSize(10);
     doc.text(`Partner: ${invoice.partner.name}`);
     doc.text(`INN: ${invoice.partner.inn}`);
     doc.text(`Month: ${invoice.month}`);
-    doc.text(invoice.isFinal ? `Status: FINAL (month closed ${invoice.closedAt?.toISOString() ?? ''})` : 'Status: PREVIEW (the month is open; amounts may still change)');
+    doc.text(
+      invoice.isFinal
+        ? `Status: FINAL (month closed ${invoice.closedAt?.toISOString() ?? ''})`
+        : 'Status: PREVIEW (the month is open; amounts may still change)',
+    );
     doc.moveDown(0.5);
     this.columnTitles();
   }
 
   private columnTitles(): void {
-    this.row(COLUMNS.map(([title, , align]) => [title, align]), 'bold');
+    this.row(
+      COLUMNS.map(([title, , align]) => [title, align]),
+      'bold',
+    );
   }
 
   private row(cells: [string, 'left' | 'right'][], font: 'body' | 'bold' = 'body'): void {
@@ -81,7 +91,10 @@ export class InvoicePdf {
   end(): void {
     const { doc, invoice } = this;
     const t = invoice.totals;
-    this.row(COLUMNS.map(([, , align], i) => [['TOTAL', '', '', t.totalCost, t.grantCredits, t.eligibleAmount, '', t.discount, t.linesPayable, ''][i], align]), 'bold');
+    this.row(
+      COLUMNS.map(([, , align], i) => [['TOTAL', '', '', t.totalCost, t.grantCredits, t.eligibleAmount, '', t.discount, t.linesPayable, ''][i], align]),
+      'bold',
+    );
     const figures: [string, string][] = [
       ['Total cost', t.totalCost],
       ['Grant credits', t.grantCredits],
