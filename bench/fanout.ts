@@ -18,7 +18,7 @@ import { createApp } from '../src/app/create-app';
 import { freePort } from '../src/app/embedded-postgres';
 import { createLogger } from '../src/shared/logger';
 import { hashToken } from '../src/modules/access/tokens';
-import { startBenchDatabase, statusKb, type BenchDatabase } from './support';
+import { generateProgramWithProjects, startBenchDatabase, statusKb, type BenchDatabase } from './support';
 
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const PER_PARTNER = Number(process.env.BENCH_SUBSCRIBERS_PER_PARTNER ?? 5);
@@ -131,24 +131,7 @@ async function clientMain(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Orchestrator.
 async function generate(client: Client): Promise<string[]> {
-  await client.query(`
-    INSERT INTO partners (id, name, inn, own_billing_account_id, contact_email, status, level, payment_mode, created_at, active_from)
-    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'Partner ' || i, '7' || lpad(i::text, 9, '0'), 'own-' || i,
-           'p' || i || '@bench.example', 'ACTIVE', 'PARTNER', 'ADVANCE', '2025-12-01', '2025-12-01'
-      FROM generate_series(1, ${PARTNERS}) i`);
-  // One APPROVED project per partner on a direct customer, rebated from January.
-  await client.query(`
-    INSERT INTO projects (partner_id, customer_inn, customer_name, customer_billing_account_id, scope, scope_id, target_monthly_consumption, description, status, rebate_rate, rebate_from, rebate_to, created_at, approved_at)
-    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(k), 12, '0'))::uuid, '3' || lpad(k::text, 9, '0'), 'Direct ' || k,
-           'direct-' || k, 'CLOUD', 'cloud-direct-' || k, 40000, 'bench', 'APPROVED', 0.1, '2026-01', '2026-12', '2025-12-10', '2025-12-15'
-      FROM generate_series(1, ${PARTNERS}) k`);
-  // January consumption of every project's cloud: 31 days × 1,000–2,000 ₽, above the 30,000 ₽ project minimum.
-  await client.query(`
-    INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source)
-    SELECT 'direct-' || k, d::date, 'compute', 'cloud-direct-' || k, 'cloud-direct-' || k || '-f', round((random() * 1000 + 1000)::numeric, 6), 0, 'API'
-      FROM generate_series(1, ${PARTNERS}) k
-     CROSS JOIN generate_series('${MONTH}-01'::date, '${MONTH}-31'::date, interval '1 day') d`);
-  await client.query('VACUUM ANALYZE');
+  await generateProgramWithProjects(client, PARTNERS, MONTH);
   // An INTEGRATOR token per partner (SPEC §14: read own partner and subscribe).
   const tokens = Array.from({ length: PARTNERS }, (_, i) => `bench-integrator-${i + 1}-${Math.random().toString(36).slice(2)}`);
   await client.query(

@@ -54,3 +54,30 @@ export function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 export function peakRssMb(pid: number): number {
   return Math.round(statusKb(pid, 'VmHWM') / 1024);
 }
+
+/** Partner n's id in the generated programs: 00000000-0000-4000-8000-<n in hex, 12 digits>. */
+export const benchPartnerId = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+/**
+ * `partners` ACTIVE partners, each with an APPROVED project on a direct customer rebated from `month` and that month's
+ * daily consumption above the project minimum: closing `month` then writes one PROJECT_REBATE ledger entry per partner.
+ */
+export async function generateProgramWithProjects(client: Client, partners: number, month: string): Promise<void> {
+  await client.query(`
+    INSERT INTO partners (id, name, inn, own_billing_account_id, contact_email, status, level, payment_mode, created_at, active_from)
+    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'Partner ' || i, '7' || lpad(i::text, 9, '0'), 'own-' || i,
+           'p' || i || '@bench.example', 'ACTIVE', 'PARTNER', 'ADVANCE', '2025-12-01', '2025-12-01'
+      FROM generate_series(1, ${partners}) i`);
+  await client.query(`
+    INSERT INTO projects (partner_id, customer_inn, customer_name, customer_billing_account_id, scope, scope_id, target_monthly_consumption, description, status, rebate_rate, rebate_from, rebate_to, created_at, approved_at)
+    SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(k), 12, '0'))::uuid, '3' || lpad(k::text, 9, '0'), 'Direct ' || k,
+           'direct-' || k, 'CLOUD', 'cloud-direct-' || k, 40000, 'bench', 'APPROVED', 0.1, '${month}', '2026-12', '2025-12-10', '2025-12-15'
+      FROM generate_series(1, ${partners}) k`);
+  // The month's consumption of every project's cloud: 1,000–2,000 ₽ a day, above the 30,000 ₽ project minimum.
+  await client.query(`
+    INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source)
+    SELECT 'direct-' || k, d::date, 'compute', 'cloud-direct-' || k, 'cloud-direct-' || k || '-f', round((random() * 1000 + 1000)::numeric, 6), 0, 'API'
+      FROM generate_series(1, ${partners}) k
+     CROSS JOIN generate_series('${month}-01'::date, ('${month}-01'::date + interval '1 month' - interval '1 day'), interval '1 day') d`);
+  await client.query('VACUUM ANALYZE');
+}

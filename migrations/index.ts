@@ -7,6 +7,7 @@ import { SpecializationMonths1795733825177 } from './1795733825177-Specializatio
 import { AttributionIntervals1795734546695 } from './1795734546695-AttributionIntervals';
 import { EventsNumberedAtCommit1796145134409 } from './1796145134409-EventsNumberedAtCommit';
 import { ForeignKeys1796146825270 } from './1796146825270-ForeignKeys';
-import { AuditLog1796148203773 } from './1796148203773-AuditLog';
+import { Webhooks1796148919631 } from './1796148919631-Webhooks';
+import { AuditLog1796151548458 } from './1796151548458-AuditLog';
 
-export const migrations: Function[] = [Foundation1795733153564, Consumption1795733578182, DealsProjectsPresales1795733665704, BillingLedgerWithdrawals1795733742049, SpecializationMonths1795733825177, AttributionIntervals1795734546695, EventsNumberedAtCommit1796145134409, ForeignKeys1796146825270, AuditLog1796148203773];
+export const migrations: Function[] = [Foundation1795733153564, Consumption1795733578182, DealsProjectsPresales1795733665704, BillingLedgerWithdrawals1795733742049, SpecializationMonths1795733825177, AttributionIntervals1795734546695, EventsNumberedAtCommit1796145134409, ForeignKeys1796146825270, Webhooks1796148919631, AuditLog1796151548458];

@@ -1,4 +1,5 @@
 // Configuration from the environment, validated once at start: a bad variable stops the process with one line naming it.
+import { webhookSettingsFromEnv, type WebhookSettings } from './modules/webhooks/webhook-settings';
 
 export interface Config {
   databaseUrl: string | null;
@@ -11,6 +12,8 @@ export interface Config {
   dataDir: string;
   /** Add demo data to a new database: by default only for the embedded one (never silently into a real server). */
   demo?: boolean;
+  /** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS; unset = the defaults of SPEC §19. */
+  webhooks?: WebhookSettings;
 }
 
 export class ConfigError extends Error {}
@@ -57,7 +60,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoText = env.DEMO?.trim();
   if (demoText && !['0', '1', 'true', 'false'].includes(demoText)) throw new ConfigError(`DEMO must be 1 or 0, got ${JSON.stringify(env.DEMO)}`);
   const demo = demoText ? demoText === '1' || demoText === 'true' : databaseUrl === null;
-  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo };
+  let webhooks: WebhookSettings;
+  try {
+    webhooks = webhookSettingsFromEnv(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, webhooks };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

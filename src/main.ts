@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       app.scheduler.stop();
       await server.close().catch((error) => logger.error({ err: error }, 'server close failed'));
       logger.debug('server closed');
+      await app.webhookWorker.stop().catch((error) => logger.error({ err: error }, 'webhook worker stop failed'));
       await app.eventBus.stop().catch((error) => logger.error({ err: error }, 'event bus stop failed'));
       logger.debug('event bus stopped');
       await app.ds.destroy().catch(() => undefined);

@@ -33,31 +33,6 @@ describe('schema pipeline', () => {
  */
 const CONTRACT_PENDING: Record<string, string[]> = {
   'issue 11 (edge)': ['missing field Query.rateLimit', 'missing type RateLimit'],
-  'issue 15 (webhooks)': [
-    'missing field Query.webhookEndpoints',
-    'missing field Query.webhookEndpoint',
-    'missing field Mutation.createWebhookEndpoint',
-    'missing field Mutation.updateWebhookEndpoint',
-    'missing field Mutation.rotateWebhookSecret',
-    'missing field Mutation.deleteWebhookEndpoint',
-    'missing field Mutation.replayWebhookEndpoint',
-    'missing field Mutation.sendTestWebhook',
-    'missing type WebhookEventType',
-    'missing type WebhookEndpointStatus',
-    'missing type WebhookEndpoint',
-    'missing type WebhookEndpointEdge',
-    'missing type WebhookEndpointConnection',
-    'missing type WebhookDelivery',
-    'missing type WebhookDeliveryEdge',
-    'missing type WebhookDeliveryConnection',
-    'missing type CreateWebhookEndpointInput',
-    'missing type UpdateWebhookEndpointInput',
-    'missing type WebhookEndpointIdInput',
-    'missing type ReplayWebhookEndpointInput',
-    'missing type WebhookEndpointPayload',
-    'missing type WebhookEndpointSecretPayload',
-    'missing type DeleteWebhookEndpointPayload',
-  ],
 };
 
 describe('migrations', () => {

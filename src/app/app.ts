@@ -16,6 +16,10 @@ import { RebatesService } from '../modules/rebates/rebates.service';
 import { WithdrawalsService } from '../modules/withdrawals/withdrawals.service';
 import { ServicesService } from '../modules/services/services.service';
 import { SettingsService } from '../modules/settings/settings.service';
+import { WebhookSender } from '../modules/webhooks/webhook-sender';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../modules/webhooks/webhook-settings';
+import { WebhookWorker } from '../modules/webhooks/webhook-worker';
+import { WebhooksService } from '../modules/webhooks/webhooks.service';
 import type { Logger } from '../shared/logger';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -24,6 +28,7 @@ export interface AppOptions {
   clock: Clock;
   logger: Logger;
   adminTokenHash: string;
+  webhooks?: WebhookSettings;
   /** Where the event bus LISTENs (a direct connection when DATABASE_URL is a pooler); default: the pool's URL. */
   listenDatabaseUrl?: string | null;
 }
@@ -48,6 +53,9 @@ export class App {
   readonly rebates: RebatesService;
   readonly withdrawals: WithdrawalsService;
   readonly billing: BillingService;
+  readonly webhooks: WebhooksService;
+  /** Delivers webhooks; started by createApp (unless settings say otherwise), stopped before the event bus. */
+  readonly webhookWorker: WebhookWorker;
 
   constructor(options: AppOptions) {
     this.ds = options.ds;
@@ -69,6 +77,10 @@ export class App {
     this.rebates = new RebatesService(this.ds, this.clock, this.ledger);
     this.withdrawals = new WithdrawalsService(this.ds, this.clock, this.ledger);
     this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.logger);
+    const webhookSettings = options.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
+    const sender = new WebhookSender(webhookSettings);
+    this.webhookWorker = new WebhookWorker(this.ds, this.eventBus, sender, webhookSettings, this.clock, this.logger);
+    this.webhooks = new WebhooksService(this.ds, this.clock, webhookSettings, sender, () => this.webhookWorker.wake());
 
     this.scheduler.register(async (today) =>
       (await this.partners.dueQuits(today)).map((due) => ({

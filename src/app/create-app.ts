@@ -24,9 +24,11 @@ export async function createApp(config: Config, databaseUrl: string, logger: Log
   const clock = config.clock.mode === 'manual' ? new Clock('manual', config.clock.start) : new Clock('system');
   await clock.sync(ds);
   const admin = await ensureAdminToken(ds, config.adminToken, clock.now());
-  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash, listenDatabaseUrl: config.listenDatabaseUrl });
+  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash, listenDatabaseUrl: config.listenDatabaseUrl, webhooks: config.webhooks });
   const schema = await buildAppSchema();
   // Subscriptions need it; whoever creates an App stops it (app.eventBus.stop()) before destroying the pool.
   await app.eventBus.start();
+  // Stopped (app.webhookWorker.stop()) before the event bus.
+  if (config.webhooks?.worker !== false) app.webhookWorker.start();
   return { app, schema, fresh, createdAdminToken: admin.created };
 }

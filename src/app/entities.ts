@@ -21,6 +21,8 @@ import { PartnerSpecializationEntity } from '../modules/partners/partner-special
 import { PartnerEntity } from '../modules/partners/partner.entity';
 import { ServiceEntity } from '../modules/services/service.entity';
 import { ProgramSettingsEntity } from '../modules/settings/program-settings.entity';
+import { WebhookDeliveryEntity } from '../modules/webhooks/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../modules/webhooks/webhook-endpoint.entity';
 
 export const entities = [
   AccountLinkEntity,
@@ -45,4 +47,6 @@ export const entities = [
   PartnerSpecializationEntity,
   ServiceEntity,
   ProgramSettingsEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];

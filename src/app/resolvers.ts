@@ -16,6 +16,7 @@ import { PartnerResolver } from '../modules/partners/partner.resolver';
 import { PartnerRebatesResolver, RebateLedgerEntryResolver } from '../modules/rebates/rebates.resolver';
 import { PartnerWithdrawalsResolver, WithdrawalResolver } from '../modules/withdrawals/withdrawal.resolver';
 import { SettingsResolver } from '../modules/settings/settings.resolver';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from '../modules/webhooks/webhooks.resolver';
 
 export const resolvers = [
   AccessResolver,
@@ -43,5 +44,7 @@ export const resolvers = [
   WithdrawalResolver,
   ServiceResolver,
   SettingsResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
   NodeResolver,
 ] as const;

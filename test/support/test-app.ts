@@ -14,6 +14,7 @@ import { createLogger } from '../../src/shared/logger';
 import { securityPlugins } from '../../src/app/security';
 import { createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
 import type { Config } from '../../src/config';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../../src/modules/webhooks/webhook-settings';
 import { TEMPLATE_DB, withDatabase } from './global-setup';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -55,7 +56,14 @@ export async function createTestDatabase(template: string | null = TEMPLATE_DB):
   return withDatabase(serverUrl, name);
 }
 
-export async function setupTestApp(options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  now?: string;
+  clock?: 'manual' | 'system';
+  /** Webhook settings (allowed hosts, a short retry schedule, worker on/off); without them no delivery worker runs. */
+  webhooks?: Partial<WebhookSettings>;
+}
+
+export async function setupTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   return attachTestApp(await createTestDatabase(), options);
 }
 
@@ -70,7 +78,7 @@ function pooled(databaseUrl: string): string {
   return pooler ? withDatabase(pooler, new URL(databaseUrl).pathname.slice(1)) : databaseUrl;
 }
 
-export async function attachTestApp(databaseUrl: string, options: { now?: string; clock?: 'manual' | 'system' } = {}): Promise<TestApp> {
+export async function attachTestApp(databaseUrl: string, options: TestAppOptions = {}): Promise<TestApp> {
   const config: Config = {
     databaseUrl: pooled(databaseUrl),
     listenDatabaseUrl: databaseUrl,
@@ -80,6 +88,8 @@ export async function attachTestApp(databaseUrl: string, options: { now?: string
     logLevel: 'silent',
     dataDir: '',
     demo: false,
+    // The delivery worker runs only where a test asks for webhook settings (it would otherwise add queries to counts).
+    webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, worker: options.webhooks !== undefined, ...options.webhooks },
   };
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, schema } = await createApp(config, pooled(databaseUrl), logger);
@@ -129,6 +139,7 @@ export async function attachTestApp(databaseUrl: string, options: { now?: string
       for (const server of servers) await server.close();
       await apollo.stop();
       app.scheduler.stop();
+      await app.webhookWorker.stop();
       await app.eventBus.stop();
       await app.ds.destroy();
     },

@@ -61,6 +61,8 @@ export class EventBus implements LiveSource {
   private reconnectAttempt = 0;
   private connecting: Promise<void> | null = null;
   private drained: Promise<void> = Promise.resolve();
+  /** Told after every read of the table, also an empty one (a bare NOTIFY): the webhook worker wakes up on it. */
+  private readonly readListeners = new Set<() => void>();
 
   private readonly databaseUrl: string;
 
@@ -151,6 +153,12 @@ export class EventBus implements LiveSource {
     };
   }
 
+  /** Calls `listener` after every read of the event table (new events, or a bare NOTIFY on `events`). */
+  onRead(listener: () => void): () => void {
+    this.readListeners.add(listener);
+    return () => this.readListeners.delete(listener);
+  }
+
   /** Asks for a read; coalesced: at most one read runs at a time, and wake-ups during it cause one more. */
   wake(): void {
     if (this.stopped || !this.client) return;
@@ -196,6 +204,7 @@ export class EventBus implements LiveSource {
             'event bus read',
           );
         }
+        for (const listener of this.readListeners) listener();
         if (events.length < this.pageSize) break;
       }
     } while (this.readAgain);

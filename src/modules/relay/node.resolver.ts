@@ -15,6 +15,9 @@ import { PartnerEntity } from '../partners/partner.entity';
 import { PresaleRequestEntity } from '../presales/presale-request.entity';
 import { ProjectEntity } from '../projects/project.entity';
 import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
+import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
+import { requireEndpointRead } from '../webhooks/webhooks.resolver';
 import { WithdrawalEntity } from '../withdrawals/withdrawal.entity';
 
 /** GraphQL type → entity of every Node whose id is a UUID; the entity's table is where its ids are looked up. */
@@ -27,6 +30,8 @@ const UUID_NODES: Record<string, EntityTarget<ObjectLiteral>> = {
   Withdrawal: WithdrawalEntity,
   RebateLedgerEntry: LedgerEntryEntity,
   ApiToken: ApiTokenEntity,
+  WebhookEndpoint: WebhookEndpointEntity,
+  WebhookDelivery: WebhookDeliveryEntity,
 };
 
 const INVOICE_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\d{4}-\d{2})$/i;
@@ -89,7 +94,12 @@ async function resolveOne(ctx: AppContext, id: string, uuids: Map<string, Found>
     if (service) found = { typeName: 'Service', value: service };
   }
   if (!found) return null;
-  checkRead(ctx, found);
+  if (found.typeName === 'WebhookEndpoint') requireEndpointRead(requireViewer(ctx), found.value as WebhookEndpointEntity);
+  else if (found.typeName === 'WebhookDelivery') {
+    // Readable as its endpoint is (the endpoint exists: deleting it deletes its deliveries).
+    const endpoint = await ctx.app.webhooks.find((found.value as WebhookDeliveryEntity).endpointId);
+    requireEndpointRead(requireViewer(ctx), endpoint ?? { partnerId: null });
+  } else checkRead(ctx, found);
   return asNode(found.typeName, found.value);
 }
 

@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The audit log (SPEC §20): one row per mutation call, append-only (a trigger refuses UPDATE, DELETE and TRUNCATE,
  * so not even a bug in the API can rewrite history), and the actor of every event.
  */
-export class AuditLog1796148203773 implements MigrationInterface {
-  name = 'AuditLog1796148203773';
+export class AuditLog1796151548458 implements MigrationInterface {
+  name = 'AuditLog1796151548458';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE "audit_entries" ("id" BIGSERIAL NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "actor_kind" text NOT NULL, "actor_token_id" uuid, "operation" text NOT NULL, "partner_id" uuid, "entity_id" text, "outcome" text NOT NULL, "codes" text array NOT NULL, "request_id" text, "input" text, CONSTRAINT "PK_6b1623bcad4d04530b76548d619" PRIMARY KEY ("id"))`);
