@@ -55,6 +55,23 @@ export function peakRssMb(pid: number): number {
   return Math.round(statusKb(pid, 'VmHWM') / 1024);
 }
 
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+/** One GraphQL request as ADMIN; throws on a top-level error. */
+export async function gqlAdmin(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: any; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** p-th percentile (0–100) of a list of numbers (nearest rank). */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
 /** Partner n's id in the generated programs: 00000000-0000-4000-8000-<n in hex, 12 digits>. */
 export const benchPartnerId = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 

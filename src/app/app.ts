@@ -4,6 +4,7 @@ import { AccessService } from '../modules/access/access.service';
 import { Clock } from '../modules/clock/clock';
 import { Scheduler } from '../modules/clock/scheduler';
 import { ConsumptionService } from '../modules/consumption/consumption.service';
+import { partitionKeeper } from '../modules/consumption/partitions';
 import { CustomersService } from '../modules/customers/customers.service';
 import { DealsService } from '../modules/deals/deals.service';
 import { PresalesService } from '../modules/presales/presales.service';
@@ -91,6 +92,8 @@ export class App {
     );
     // Deal expiry (link deadline passed) and the end of procurement deals.
     this.scheduler.register((today) => this.deals.dueTransitions(today));
+    // Consumption partitions made ahead, once a day (SPEC §24).
+    this.scheduler.register(partitionKeeper(this.ds));
   }
 
   /** Fresh per-request DataLoaders (a subscription takes a fresh set per event). */

@@ -7,6 +7,7 @@ import { addMonths, endOfMonthExclusive, firstDayOfMonth, monthOf } from '../../
 import { Dec, ZERO } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
+import { ensurePartitions } from '../consumption/partitions';
 import { eventTransaction } from '../../event-log/event-log';
 import type { ProjectsService } from '../projects/projects.service';
 import type { LedgerService } from '../rebates/ledger.service';
@@ -127,6 +128,9 @@ export class BillingService {
     if (today < endOfMonthExclusive(month)) {
       throw new DomainError('MONTH_NOT_ENDED', `${month} has not ended yet (today is ${today})`, ['input', 'month']);
     }
+    // The month's partition exists (rows that came early move out of the default partition) before the close reads
+    // it: one short DDL transaction of its own, so the close itself holds no lock on the partitioned table.
+    await ensurePartitions(this.ds, [month]);
     return eventTransaction(this.ds, async (manager) => {
       // Exclusive against consumption ingestion (which holds it shared) and against a concurrent close.
       await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);
