@@ -27,7 +27,15 @@ export async function createApp(config: Config, databaseUrl: string, logger: Log
   // Consumption partitions around today exist before the first record arrives (the scheduler keeps them made).
   await ensurePartitions(ds, monthsAround(clock.today()));
   const admin = await ensureAdminToken(ds, config.adminToken, clock.now());
-  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash, listenDatabaseUrl: config.listenDatabaseUrl, webhooks: config.webhooks });
+  const app = new App({
+    ds,
+    clock,
+    logger,
+    adminTokenHash: admin.hash,
+    listenDatabaseUrl: config.listenDatabaseUrl,
+    webhooks: config.webhooks,
+    namedStatements: config.namedStatements,
+  });
   const schema = await buildAppSchema();
   // Subscriptions need it; whoever creates an App stops it (app.eventBus.stop()) before destroying the pool.
   await app.eventBus.start();
