@@ -4,6 +4,7 @@ import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
 import '../shared/enums';
 import { applySchemaDocs } from '../graphql/schema-docs';
 import { DateTimeScalar } from '../shared/scalars';
+import { auditMutations } from '../modules/audit/audit-mutations';
 import { resolvers } from './resolvers';
 import { applyTextRule } from '../graphql/text-rule';
 
@@ -28,7 +29,8 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       },
     })
       .then(applySchemaDocs)
-      .then(applyTextRule);
+      .then(applyTextRule) // inside the audit wrapper: a refused text input is audited like any refusal
+      .then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)
   }
   return cached;
 }

@@ -16,6 +16,8 @@ import type { AppContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
 import { createLoaders } from './loaders';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
+import { auditRefusedRequest } from '../modules/audit/audit-refused-request';
+import { documentsRouter } from '../modules/billing/documents/documents.router';
 import { parseOptions } from '../graphql/limits';
 import { edgePlugin, prepareWsOperation } from '../graphql/edge';
 import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
@@ -142,7 +144,14 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
 }
 
 /** /healthz, /metrics, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors). */
-function mountHttp(expressApp: express.Express, app: App, apollo: ApolloServer<AppContext>, registry: client.Registry, edge: HttpEdge): void {
+function mountHttp(
+  expressApp: express.Express,
+  app: App,
+  apollo: ApolloServer<AppContext>,
+  registry: client.Registry,
+  edge: HttpEdge,
+  schema: GraphQLSchema,
+): void {
   expressApp.disable('x-powered-by');
   expressApp.use(httpResponsesCounter(registry), requestIds());
   expressApp.get('/healthz', async (_req, res) => {
@@ -171,11 +180,13 @@ function mountHttp(expressApp: express.Express, app: App, apollo: ApolloServer<A
         } catch (error) {
           // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
           chargeIp(edge.limiter, clientIp(req), res);
-          throw error;
+          // A mutation refused for its token still leaves its audit entry (SPEC §20); rethrows.
+          return auditRefusedRequest(app, schema, req.body, String(res.locals.requestId), error);
         }
       },
     }),
   );
+  expressApp.use('/documents', documentsRouter(app)); // invoice CSV and PDF (SPEC §21)
   expressApp.use(notFound(edge));
   expressApp.use(jsonErrors(edge));
 }
@@ -215,7 +226,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     ],
   });
   await apollo.start();
-  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] });
+  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] }, schema);
 
   await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;
