@@ -51,6 +51,20 @@ export class EventReader {
     this.ledgerSelect = this.ledger.columns.map((c) => `l."${c.databaseName}" AS "${LEDGER_PREFIX}${c.databaseName}"`).join(', ');
   }
 
+  /**
+   * For queries of other modules that read events their own way (the webhook worker's one-query-per-batch LATERAL
+   * read): the select list over `e` (events) and `l` (ledger_entries LEFT JOINed as `ledgerJoin`), and the mapping.
+   */
+  get columns(): string {
+    return `e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, ${this.ledgerSelect}`;
+  }
+
+  readonly ledgerJoin = `LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence`;
+
+  fromRow(row: Record<string, unknown>): StreamEvent {
+    return this.toEvent(row, true);
+  }
+
   async read(query: Queryable, range: EventRange): Promise<StreamEvent[]> {
     const params: unknown[] = [range.after.toString(), range.limit];
     // Committed events always carry their final sequence; the bound only keeps a provisional one out, whatever happens.
