@@ -220,11 +220,16 @@ export class WebhookWorker {
     let held = batch;
     while (held.length && !this.stopped) {
       const upTo = this.bus.lastSeen;
+      const started = performance.now();
       const next = await this.nextEvents(held, upTo);
+      const read = performance.now();
       const done: Release[] = held.filter((endpoint) => !next.has(endpoint.id)).map((endpoint) => ({ endpoint, scanned: upTo }));
       const busy = held.filter((endpoint) => next.has(endpoint.id));
       const attempts = await Promise.all(busy.map((endpoint) => this.attempt(endpoint, next.get(endpoint.id)!, upTo)));
+      const sent = performance.now();
       const owned = attempts.length ? await this.record(attempts) : new Set<string>();
+      const ms = (from: number, to: number) => +(to - from).toFixed(1);
+      this.logger.debug({ endpoints: held.length, readMs: ms(started, read), sendMs: ms(read, sent), recordMs: ms(sent, performance.now()) }, 'webhook round');
       held = [];
       for (const a of attempts) {
         if (!owned.has(a.endpoint.id))
