@@ -18,10 +18,10 @@ export interface BenchDatabase {
 }
 
 /** Starts PostgreSQL in a new folder (under /var/tmp as root, where the postgres user can reach it). */
-export async function startBenchDatabase(prefix: string): Promise<BenchDatabase> {
+export async function startBenchDatabase(prefix: string, options: { log?: (line: string) => void } = {}): Promise<BenchDatabase> {
   const base = process.getuid?.() === 0 ? '/var/tmp' : os.tmpdir();
   const dataDir = fs.mkdtempSync(path.join(base, prefix));
-  const pg = await startEmbeddedPostgres({ dataDir, fast: false });
+  const pg = await startEmbeddedPostgres({ dataDir, fast: false, log: options.log, logAfterStart: options.log !== undefined });
   const dispose = async () => {
     await pg.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -53,6 +53,64 @@ export function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 /** Peak resident set size of a live process, in MB. */
 export function peakRssMb(pid: number): number {
   return Math.round(statusKb(pid, 'VmHWM') / 1024);
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds (from /proc/<pid>/stat; 0 once it is gone). */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11], fields[12]: utime, stime in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** The postmaster's pid (first line of postmaster.pid in the data directory). */
+export function postmasterPid(dataDir: string): number {
+  return Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+/** CPU milliseconds used so far by each PostgreSQL process: the postmaster and every live child (backends, ...). */
+export function postgresCpuByPid(dataDir: string): Map<number, number> {
+  const postmaster = postmasterPid(dataDir);
+  const byPid = new Map([[postmaster, cpuMs(postmaster)]]);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) byPid.set(Number(entry), cpuMs(Number(entry)));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return byPid;
+}
+
+/** CPU PostgreSQL used between two readings: processes started meanwhile count from zero, ended ones are lost. */
+export function postgresCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += Math.max(0, ms - (before.get(pid) ?? 0));
+  return total;
+}
+
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+/** One GraphQL request as ADMIN; throws on a top-level error. */
+export async function gqlAdmin(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: any; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** p-th percentile (0–100) of a list of numbers (nearest rank). */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** Partner n's id in the generated programs: 00000000-0000-4000-8000-<n in hex, 12 digits>. */

@@ -12,6 +12,8 @@ export interface Config {
   dataDir: string;
   /** Add demo data to a new database: by default only for the embedded one (never silently into a real server). */
   demo?: boolean;
+  /** Hot reads as named (prepared) statements; PG_NAMED_STATEMENTS=0 turns that off (poolers without prepared statements). */
+  namedStatements?: boolean;
   /** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS; unset = the defaults of SPEC §19. */
   webhooks?: WebhookSettings;
 }
@@ -66,7 +68,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir: env.DATA_DIR?.trim() || '.data', demo, webhooks };
+  const namedText = env.PG_NAMED_STATEMENTS?.trim();
+  if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
+  const namedStatements = namedText !== '0';
+  const dataDir = env.DATA_DIR?.trim() || '.data';
+  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir, demo, webhooks, namedStatements };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

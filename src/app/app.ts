@@ -1,9 +1,10 @@
 // Composition root: one instance per server process, holding the database, the clock and the services.
 import type { DataSource } from 'typeorm';
-import { AccessService } from '../modules/access/access.service';
+import { AccessService, TOKEN_REVOKED_CHANNEL } from '../modules/access/access.service';
 import { Clock } from '../modules/clock/clock';
 import { Scheduler } from '../modules/clock/scheduler';
 import { ConsumptionService } from '../modules/consumption/consumption.service';
+import { partitionKeeper } from '../modules/consumption/partitions';
 import { CustomersService } from '../modules/customers/customers.service';
 import { DealsService } from '../modules/deals/deals.service';
 import { PresalesService } from '../modules/presales/presales.service';
@@ -16,6 +17,7 @@ import { RebatesService } from '../modules/rebates/rebates.service';
 import { WithdrawalsService } from '../modules/withdrawals/withdrawals.service';
 import { ServicesService } from '../modules/services/services.service';
 import { SettingsService } from '../modules/settings/settings.service';
+import { SqlReader } from '../shared/sql';
 import { WebhookSender } from '../modules/webhooks/webhook-sender';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../modules/webhooks/webhook-settings';
 import { WebhookWorker } from '../modules/webhooks/webhook-worker';
@@ -28,6 +30,8 @@ export interface AppOptions {
   clock: Clock;
   logger: Logger;
   adminTokenHash: string;
+  /** Hot reads as named prepared statements (default true; see SqlReader). */
+  namedStatements?: boolean;
   webhooks?: WebhookSettings;
   /** Where the event bus LISTENs (a direct connection when DATABASE_URL is a pooler); default: the pool's URL. */
   listenDatabaseUrl?: string | null;
@@ -37,6 +41,8 @@ export class App {
   readonly ds: DataSource;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Plain-pg reads over the DataSource's pool (hot read paths). */
+  readonly sql: SqlReader;
   readonly scheduler: Scheduler;
   /** LISTENs for committed events and fans them out to this instance's subscriptions; started by createApp. */
   readonly eventBus: EventBus;
@@ -61,10 +67,13 @@ export class App {
     this.ds = options.ds;
     this.clock = options.clock;
     this.logger = options.logger;
+    this.sql = SqlReader.of(this.ds, options.namedStatements ?? true);
     this.scheduler = new Scheduler(this.clock, this.logger);
     this.eventBus = new EventBus(this.ds, this.logger, { databaseUrl: options.listenDatabaseUrl ?? undefined });
     this.settings = new SettingsService(this.ds, this.clock);
     this.access = new AccessService(this.ds, this.clock, options.adminTokenHash);
+    // Every instance hears token revocations, and drops its token cache whenever it might have missed one.
+    this.eventBus.listen(TOKEN_REVOKED_CHANNEL, this.access.revocations);
     this.partners = new PartnersService(this.ds, this.clock, this.settings);
     this.customers = new CustomersService(this.ds, this.clock, this.partners);
     // Deals, projects and presale requests hook into subaccount links and partner exit (registered in this order).
@@ -76,7 +85,7 @@ export class App {
     this.ledger = new LedgerService();
     this.rebates = new RebatesService(this.ds, this.clock, this.ledger);
     this.withdrawals = new WithdrawalsService(this.ds, this.clock, this.ledger);
-    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.logger);
+    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.sql, this.logger);
     const webhookSettings = options.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
     const sender = new WebhookSender(webhookSettings);
     this.webhookWorker = new WebhookWorker(this.ds, this.eventBus, sender, webhookSettings, this.clock, this.logger);
@@ -91,6 +100,8 @@ export class App {
     );
     // Deal expiry (link deadline passed) and the end of procurement deals.
     this.scheduler.register((today) => this.deals.dueTransitions(today));
+    // Consumption partitions made ahead, once a day (SPEC §24).
+    this.scheduler.register(partitionKeeper(this.ds));
   }
 
   /** Fresh per-request DataLoaders (a subscription takes a fresh set per event). */

@@ -5,6 +5,7 @@ import { Clock } from '../modules/clock/clock';
 import { App } from './app';
 import { ensureAdminToken, migrate, seedProgram } from './bootstrap';
 import { buildAppSchema } from './build-schema';
+import { ensurePartitions, monthsAround } from '../modules/consumption/partitions';
 import { createDataSource } from './data-source';
 import { createLogger, type Logger } from '../shared/logger';
 
@@ -23,8 +24,18 @@ export async function createApp(config: Config, databaseUrl: string, logger: Log
   const fresh = await seedProgram(ds);
   const clock = config.clock.mode === 'manual' ? new Clock('manual', config.clock.start) : new Clock('system');
   await clock.sync(ds);
+  // Consumption partitions around today exist before the first record arrives (the scheduler keeps them made).
+  await ensurePartitions(ds, monthsAround(clock.today()));
   const admin = await ensureAdminToken(ds, config.adminToken, clock.now());
-  const app = new App({ ds, clock, logger, adminTokenHash: admin.hash, listenDatabaseUrl: config.listenDatabaseUrl, webhooks: config.webhooks });
+  const app = new App({
+    ds,
+    clock,
+    logger,
+    adminTokenHash: admin.hash,
+    listenDatabaseUrl: config.listenDatabaseUrl,
+    webhooks: config.webhooks,
+    namedStatements: config.namedStatements,
+  });
   const schema = await buildAppSchema();
   // Subscriptions need it; whoever creates an App stops it (app.eventBus.stop()) before destroying the pool.
   await app.eventBus.start();

@@ -15,6 +15,20 @@ export interface EmbeddedPostgresOptions {
   /** Trade durability for speed (tests, benchmarks). */
   fast?: boolean;
   log?: (line: string) => void;
+  /** Keep handing the server's log lines to `log` after the start (benchmarks count logged statements). */
+  logAfterStart?: boolean;
+}
+
+/** Calls `log` with every whole line the server writes (chunks may end mid-line). */
+function forwardLines(child: ChildProcess, log: (line: string) => void): void {
+  for (const stream of [child.stderr!, child.stdout!]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line) log(line);
+    });
+  }
 }
 
 export interface RunningPostgres {
@@ -235,6 +249,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   child.removeAllListeners('exit');
   child.stderr!.removeAllListeners('data');
   child.stdout!.removeAllListeners('data');
+  if (options.logAfterStart && options.log) forwardLines(child, options.log);
   child.stderr!.resume();
   child.stdout!.resume();
 

@@ -15,12 +15,12 @@ import type { App } from './app';
 export function createLoaders(app: App) {
   return {
     ...billingLoaders(app.billing),
-    ...customersLoaders(app.ds),
-    ...partnersLoaders(app.ds),
+    ...customersLoaders(app.ds, app.sql),
+    ...partnersLoaders(app.ds, app.sql),
     ...accessLoaders(app.ds),
     ...withdrawalsLoaders(app.ds),
-    ...rebatesLoaders(app.ds),
-    ...dealsLoaders(app.ds),
+    ...rebatesLoaders(app.ds, app.sql),
+    ...dealsLoaders(app.sql),
     ...projectsLoaders(app.ds),
     ...presalesLoaders(app.ds),
     ...servicesLoaders(app.ds),

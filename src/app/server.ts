@@ -2,6 +2,7 @@
 // /healthz and /metrics.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -226,6 +227,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   client.collectDefaultMetrics({ register: registry });
   eventBusMetrics(app, registry);
   const expressApp = express();
+  expressApp.set('etag', false); // no body hashing per response; clients do not revalidate GraphQL POSTs
   const httpServer = http.createServer(expressApp);
   // The token of each open socket: a revoked token loses its streams (checked on subscribe and every few seconds).
   const socketTokens: TokenSockets = new Map();
@@ -235,10 +237,14 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const apollo = new ApolloServer<AppContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // Kept on in production too (NODE_ENV=production turns Apollo's default off): the schema is public (docs, codegen).
+    introspection: true,
     stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
     formatError: (formatted, error) => formatError(formatted, error, app.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used: without this Apollo wraps every field resolver to compute them.
+      ApolloServerPluginCacheControlDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       metricsPlugin(registry),
       ...securityPlugins(),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLoaders } from '../../src/app/loaders';
 import { activePartner } from '../support/factories';
+import { countStatements } from '../support/statements';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -9,21 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Counts the SQL statements the data source runs while `run` executes. */
+/** Counts the SQL statements sent while `run` executes. */
 async function countQueries(run: () => Promise<unknown>): Promise<number> {
-  const ds = t.app.ds as unknown as { logger: { logQuery: (...args: unknown[]) => void } };
-  const original = ds.logger.logQuery;
-  let count = 0;
-  ds.logger.logQuery = (...args: unknown[]) => {
-    count++;
-    original.apply(ds.logger, args);
-  };
-  try {
-    await run();
-  } finally {
-    ds.logger.logQuery = original;
-  }
-  return count;
+  return (await countStatements(run)).count;
 }
 
 describe('per-request DataLoaders', () => {

@@ -8,7 +8,56 @@ import { ApiTokenEntity, type Role } from './api-token.entity';
 import { hashToken, newToken } from './tokens';
 import { canCreateTokenOfRole, type Viewer } from './viewer';
 
+/** Most tokens kept in the token → viewer cache (the oldest goes first). */
+const TOKEN_CACHE_SIZE = 10_000;
+/** NOTIFY channel of token revocations, heard by every instance (App wires it to the event bus's connection). */
+export const TOKEN_REVOKED_CHANNEL = 'api_token_revoked';
+
+/**
+ * Token → viewer cache. A token's role and partner never change; only revocation ends it, and a revocation is
+ * NOTIFYed to every instance, which forgets the token. The cache is used only while that channel is heard
+ * (`listening`), and emptied whenever it was not: a missed notification cannot leave a revoked token cached.
+ */
+class TokenCache {
+  private readonly byHash = new Map<string, Viewer>();
+  private readonly hashById = new Map<string, string>();
+  private listening = false;
+  /** Moves on every forget: a lookup that raced with a revocation does not store its (maybe stale) answer. */
+  generation = 0;
+
+  get(hash: string): Viewer | undefined {
+    return this.listening ? this.byHash.get(hash) : undefined;
+  }
+
+  set(hash: string, viewer: Viewer, generation: number): void {
+    if (!this.listening || generation !== this.generation || !viewer.tokenId) return;
+    if (this.byHash.size >= TOKEN_CACHE_SIZE) {
+      const [oldest, old] = this.byHash.entries().next().value as [string, Viewer];
+      this.byHash.delete(oldest);
+      this.hashById.delete(old.tokenId!);
+    }
+    this.byHash.set(hash, viewer);
+    this.hashById.set(viewer.tokenId, hash);
+  }
+
+  forget(tokenId: string): void {
+    this.generation++;
+    const hash = this.hashById.get(tokenId);
+    if (hash) this.byHash.delete(hash);
+    this.hashById.delete(tokenId);
+  }
+
+  setListening(listening: boolean): void {
+    this.generation++;
+    this.byHash.clear();
+    this.hashById.clear();
+    this.listening = listening;
+  }
+}
+
 export class AccessService {
+  private readonly tokens = new TokenCache();
+
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
@@ -19,10 +68,22 @@ export class AccessService {
   async authenticate(token: string): Promise<Viewer | null> {
     const hash = hashToken(token);
     if (this.adminTokenHash && hash === this.adminTokenHash) return { tokenId: null, role: 'ADMIN', partnerId: null };
+    const cached = this.tokens.get(hash);
+    if (cached) return cached;
+    const generation = this.tokens.generation;
     const row = await this.ds.manager.findOne(ApiTokenEntity, { where: { tokenHash: hash } });
     if (!row || row.revokedAt) return null;
-    return { tokenId: row.id, role: row.role, partnerId: row.partnerId };
+    const viewer: Viewer = { tokenId: row.id, role: row.role, partnerId: row.partnerId };
+    this.tokens.set(hash, viewer, generation);
+    return viewer;
   }
+
+  /** Wiring for the revocation channel (TOKEN_REVOKED_CHANNEL): a revoked token id, and whether the channel is heard. */
+  readonly revocations = {
+    message: (tokenId: string) => this.tokens.forget(tokenId),
+    up: () => this.tokens.setListening(true),
+    down: () => this.tokens.setListening(false),
+  };
 
   /** Which of these token ids are revoked (or gone). */
   async revokedAmong(tokenIds: string[]): Promise<Set<string>> {
@@ -68,6 +129,11 @@ export class AccessService {
       if (token.revokedAt) throw new DomainError('INVALID_TRANSITION', 'The token is already revoked');
       token.revokedAt = this.clock.now();
       await manager.save(token);
+      // Delivered at commit to every instance (this one too), which then forgets the token.
+      await manager.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, token.id]);
+      return token;
+    }).then((token) => {
+      this.tokens.forget(token.id);
       return token;
     });
   }

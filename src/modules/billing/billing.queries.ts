@@ -132,8 +132,9 @@ export async function aggregateSegmentSums(
       `SELECT s.seg, r.service_id, sum(r.cost) AS cost, sum(r.grant_credit) AS grant_credit
          FROM unnest($1::text[], $2::date[], $3::date[]) WITH ORDINALITY AS s(billing_account_id, seg_from, seg_to, seg)
          JOIN consumption_records r ON r.billing_account_id = s.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
+        WHERE r.date >= $4::date AND r.date < $5::date -- the month's bounds as constants: the plan reads one partition
         GROUP BY s.seg, r.service_id`,
-      [splitSegments.map((x) => x.billingAccountId), splitSegments.map((x) => x.from), splitSegments.map((x) => x.to)],
+      [splitSegments.map((x) => x.billingAccountId), splitSegments.map((x) => x.from), splitSegments.map((x) => x.to), from, to],
     );
     for (const row of rows) {
       const segment = splitSegments[Number(row.seg) - 1]; // ordinality of the unnest: 1-based

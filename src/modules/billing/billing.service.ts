@@ -7,14 +7,15 @@ import { addMonths, endOfMonthExclusive, firstDayOfMonth, monthOf } from '../../
 import { Dec, ZERO } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
+import { ensurePartitions } from '../consumption/partitions';
 import { eventTransaction } from '../../event-log/event-log';
 import type { ProjectsService } from '../projects/projects.service';
 import type { LedgerService } from '../rebates/ledger.service';
 import type { SettingsService } from '../settings/settings.service';
 import { aggregateSegmentSums, linesOfPartner, serviceInfo } from './billing.queries';
 import { BillingMonthEntity } from './billing-month.entity';
-import { InvoiceLineEntity } from './invoice-line.entity';
-import { InvoiceEntity } from './invoice.entity';
+import { storedInvoice } from './billing.reads';
+import type { SqlReader } from '../../shared/sql';
 import { MonthClose } from './month-close';
 import { priceInvoices, type BonusMap, type InvoiceView } from './pricing';
 
@@ -34,6 +35,7 @@ export class BillingService {
     private readonly settings: SettingsService,
     private readonly ledger: LedgerService,
     private readonly projects: ProjectsService,
+    private readonly sql: SqlReader,
     private readonly logger?: { info(obj: object, msg: string): void },
   ) {}
 
@@ -43,18 +45,10 @@ export class BillingService {
 
   /** Final invoice of a closed month, or the month-to-date preview of an open one; null when nothing is billed. */
   async invoice(partnerId: string, month: string): Promise<InvoiceView | null> {
-    const manager = this.ds.manager;
-    const closed = await this.isClosed(manager, month);
-    if (closed) return this.storedInvoice(manager, partnerId, month);
-    const views = await this.computeInvoices(manager, month, partnerId);
+    const stored = await storedInvoice(this.sql, partnerId, month);
+    if (stored !== 'open') return stored;
+    const views = await this.computeInvoices(this.ds.manager, month, partnerId);
     return views.get(partnerId) ?? null;
-  }
-
-  private async storedInvoice(manager: EntityManager, partnerId: string, month: string): Promise<InvoiceView | null> {
-    const invoice = await manager.findOne(InvoiceEntity, { where: { partnerId, month } });
-    if (!invoice) return null;
-    const lines = await manager.find(InvoiceLineEntity, { where: { partnerId, month }, order: { lineNo: 'ASC' } });
-    return { ...invoice, isFinal: true, lines };
   }
 
   /** Priced invoices of a month for every partner (or one), from the same aggregation the close uses. */
@@ -127,6 +121,9 @@ export class BillingService {
     if (today < endOfMonthExclusive(month)) {
       throw new DomainError('MONTH_NOT_ENDED', `${month} has not ended yet (today is ${today})`, ['input', 'month']);
     }
+    // The month's partition exists (rows that came early move out of the default partition) before the close reads
+    // it: one short DDL transaction of its own, so the close itself holds no lock on the partitioned table.
+    await ensurePartitions(this.ds, [month]);
     return eventTransaction(this.ds, async (manager) => {
       // Exclusive against consumption ingestion (which holds it shared) and against a concurrent close.
       await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);

@@ -1,10 +1,14 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 
 export type ConsumptionSource = 'API' | 'CSV';
 
-/** One day of one service's usage in a cloud folder of a billing account, as the provider's billing feed reports it. */
+/**
+ * One day of one service's usage in a cloud folder of a billing account, as the provider's billing feed reports it.
+ * Partitioned by month on `date` (migration ConsumptionPartitions, src/modules/consumption/partitions.ts), hence the
+ * primary key (id, date): a partitioned table's keys include its partition key.
+ */
 @Entity('consumption_records')
 @Check('consumption_amounts_check', '"cost" >= 0 AND "grant_credit" >= 0 AND "grant_credit" <= "cost"')
 @Index('consumption_account_date_idx', ['billingAccountId', 'date'])
@@ -14,7 +18,7 @@ export type ConsumptionSource = 'API' | 'CSV';
 export class ConsumptionRecordEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ type: 'text', name: 'billing_account_id' }) billingAccountId: string;
-  @Column({ type: 'date' }) date: string;
+  @PrimaryColumn({ type: 'date' }) date: string;
   @Column({ type: 'text', name: 'service_id' }) serviceId: string;
   @Column({ type: 'text', name: 'cloud_id' }) cloudId: string;
   @Column({ type: 'text', name: 'folder_id' }) folderId: string;

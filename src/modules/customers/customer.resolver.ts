@@ -1,15 +1,19 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
+import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { DomainError } from '../../shared/domain-error';
 import { forbidden } from '../../shared/errors';
-import { PageArgs, paginate } from '../../shared/pagination';
+import { PageArgs } from '../../shared/pagination';
 import { MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
-import { CustomerEntity } from './customer.entity';
+import type { CustomerEntity } from './customer.entity';
+import { partnerCustomerPage } from './customers.reads';
+import { isLinked } from './domain/subaccount-lifecycle';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
 
 @ArgsType()
@@ -89,9 +93,15 @@ export class CustomerResolver {
 @Resolver(() => PartnerType)
 export class PartnerCustomersResolver {
   @FieldResolver(() => CustomerConnection)
-  customers(@Root() partner: PartnerEntity, @Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: AppContext) {
-    const qb = ctx.app.ds.manager.createQueryBuilder(CustomerEntity, 'c').where('c.partnerId = :partnerId', { partnerId: partner.id });
-    if (args.status) qb.andWhere('c.status = :status', { status: args.status });
-    return paginate(qb, args);
+  async customers(@Root() partner: PartnerEntity, @Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
+    const { connection, activeDeals } = await partnerCustomerPage(ctx.app.sql, partner.id, args, {
+      status: args.status,
+      withTotal: selects(info, 'totalCount'),
+      // A dashboard shows each subaccount's deal: read with the page, handed to CustomerActiveDealResolver's loader.
+      activeDeals: selects(info, 'edges', 'node', 'activeDeal'),
+    });
+    // Only linked subaccounts have one (an unlinked one with the same INN must not prime the key with null).
+    for (const [customer, deal] of activeDeals) if (isLinked(customer.status)) ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
+    return connection;
   }
 }

@@ -1,15 +1,17 @@
 // Per-request DataLoaders of the customers module.
 import DataLoader from 'dataloader';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { addMonths, firstDayOfMonth } from '../../shared/dates';
 import { byId } from '../../shared/dataloader';
 import { Dec, roundMoney } from '../../shared/money';
 import { isUuid } from '../../shared/validation';
-import { CustomerEntity } from './customer.entity';
+import type { CustomerEntity } from './customer.entity';
+import { customersByIds } from './customers.reads';
+import type { SqlReader } from '../../shared/sql';
 
-export function customersLoaders(ds: DataSource) {
+export function customersLoaders(ds: DataSource, sql: SqlReader) {
   return {
-    customer: new DataLoader<string, CustomerEntity | null>(async (ids) => byId(await ds.manager.findBy(CustomerEntity, { id: In(ids.filter(isUuid)) }), ids)),
+    customer: new DataLoader<string, CustomerEntity | null>(async (ids) => byId(await customersByIds(sql, ids), ids)),
     /** Keys are "customerId|YYYY-MM"; one query per distinct month asked for. */
     customerConsumption: new DataLoader<string, Dec>(async (keys) => {
       const byMonth = new Map<string, string[]>();

@@ -1,16 +1,18 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
+import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs, paginate } from '../../shared/pagination';
+import { PageArgs } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
-import { filterByPartner } from '../../shared/work-queue';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { CustomerType } from '../customers/customer.type';
 import { isLinked } from '../customers/domain/subaccount-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
-import { DealEntity } from './deal.entity';
+import type { DealEntity } from './deal.entity';
+import { dealPage } from './deals.reads';
 import { RegisterDealInput, ReviewDealInput } from './deal.inputs';
 import { DealConnection, DealPayload, DealStatusEnum, DealType } from './deal.type';
 
@@ -26,10 +28,8 @@ class DealQueueArgs extends DealsArgs {
 
 const dealPayload = (deal: DealEntity) => ({ deal });
 
-function listDeals(ctx: AppContext, partnerId: string | null, args: DealsArgs) {
-  const qb = filterByPartner(ctx.app.ds.manager.createQueryBuilder(DealEntity, 'd'), partnerId);
-  if (args.status) qb.andWhere('d.status = :status', { status: args.status });
-  return paginate(qb, args);
+function listDeals(ctx: AppContext, info: GraphQLResolveInfo, partnerId: string | null, args: DealsArgs) {
+  return dealPage(ctx.app.sql, { partnerId, status: args.status }, args, selects(info, 'totalCount'));
 }
 
 @Resolver(() => DealType)
@@ -44,8 +44,8 @@ export class DealResolver {
   }
 
   @Query(() => DealConnection, { description: 'Work queues: everything for ADMIN, the viewer\'s own partner for partner tokens.' })
-  deals(@Args(() => DealQueueArgs) args: DealQueueArgs, @Ctx() ctx: AppContext) {
-    return listDeals(ctx, partnerScope(ctx, args.partnerId), args);
+  deals(@Args(() => DealQueueArgs) args: DealQueueArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
+    return listDeals(ctx, info, partnerScope(ctx, args.partnerId), args);
   }
 
   @FieldResolver(() => PartnerType)
@@ -80,8 +80,8 @@ export class DealResolver {
 @Resolver(() => PartnerType)
 export class PartnerDealsResolver {
   @FieldResolver(() => DealConnection)
-  deals(@Root() partner: PartnerEntity, @Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext) {
-    return listDeals(ctx, partner.id, args);
+  deals(@Root() partner: PartnerEntity, @Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
+    return listDeals(ctx, info, partner.id, args);
   }
 }
 

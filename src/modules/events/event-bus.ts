@@ -37,6 +37,15 @@ const ALL_PARTNERS = '*';
 const FAN_OUT_SLICE = 500;
 const ignore = (): void => {};
 
+/** Another NOTIFY channel heard on the bus's connection (e.g. token revocations); see EventBus.listen. */
+export interface ChannelListener {
+  message(payload: string): void;
+  /** The connection is listening (again): notifications from now on arrive; earlier ones may have been missed. */
+  up(): void;
+  /** The connection is lost: notifications are missed until the next up(). */
+  down(): void;
+}
+
 export class EventBus implements LiveSource {
   readonly reader: EventReader;
   readonly stats: EventBusStats = { reads: 0, events: 0, deliveries: 0, connections: 0 };
@@ -61,6 +70,7 @@ export class EventBus implements LiveSource {
   private reconnectAttempt = 0;
   private connecting: Promise<void> | null = null;
   private drained: Promise<void> = Promise.resolve();
+  private readonly channels = new Map<string, ChannelListener[]>();
   /** Told after every read of the table, also an empty one (a bare NOTIFY): the webhook worker wakes up on it. */
   private readonly readListeners = new Set<() => void>();
 
@@ -102,6 +112,20 @@ export class EventBus implements LiveSource {
     return count;
   }
 
+  /**
+   * Also LISTENs on `channel` (a plain identifier) on the bus's connection. Register before start(); `up` and `down`
+   * tell when notifications can be missed, so a cache kept by them can be dropped.
+   */
+  listen(channel: string, listener: ChannelListener): void {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+    if (this.starting) throw new Error('EventBus.listen must be called before start()');
+    this.channels.set(channel, [...(this.channels.get(channel) ?? []), listener]);
+  }
+
+  private eachListener(call: (listener: ChannelListener) => void): void {
+    for (const listeners of this.channels.values()) for (const listener of listeners) call(listener);
+  }
+
   /** Connects and starts listening; idempotent (main starts it eagerly, the first subscription otherwise). */
   start(): Promise<void> {
     if (this.stopped) return Promise.reject(new Error('The event bus is stopped'));
@@ -133,6 +157,7 @@ export class EventBus implements LiveSource {
     }
     const client = this.client;
     this.client = null;
+    if (client) this.eachListener((listener) => listener.down());
     if (client) await client.end().catch(ignore);
   }
 
@@ -249,10 +274,14 @@ export class EventBus implements LiveSource {
       });
       client.on('error', (error) => this.connectionLost(client, error));
       client.on('end', () => this.connectionLost(client, new Error('connection ended')));
-      client.on('notification', () => this.wake());
+      client.on('notification', (message) => {
+        if (message.channel === 'events') return this.wake();
+        for (const listener of this.channels.get(message.channel) ?? []) listener.message(message.payload ?? '');
+      });
       try {
         await client.connect();
         await client.query('LISTEN events');
+        for (const channel of this.channels.keys()) await client.query(`LISTEN ${channel}`);
         const { rows } = await client.query<{ pid: number; max: string }>(
           `SELECT pg_backend_pid() AS pid, coalesce(max(sequence), 0)::text AS max FROM events`,
         );
@@ -270,6 +299,7 @@ export class EventBus implements LiveSource {
         return;
       }
       this.client = client;
+      this.eachListener((listener) => listener.up());
       this.stats.connections++;
       this.reconnectAttempt = 0;
       this.wake(); // catch up whatever was committed while disconnected
@@ -283,6 +313,7 @@ export class EventBus implements LiveSource {
     if (this.client !== client) return; // an old client, or one not yet in use
     this.client = null;
     this.pid = null;
+    this.eachListener((listener) => listener.down());
     client.removeAllListeners('notification');
     client.removeAllListeners('end');
     client.on('error', ignore);

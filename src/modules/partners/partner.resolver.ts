@@ -1,6 +1,8 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { canReadPartner, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
+import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { PartnerStatusEnum } from '../../shared/enums';
 import { forbidden } from '../../shared/errors';
@@ -28,9 +30,10 @@ const partnerPayload = (partner: PartnerEntity) => ({ partner });
 @Resolver(() => PartnerType)
 export class PartnerResolver {
   @Query(() => PartnerType, { nullable: true })
-  async partner(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<PartnerEntity | null> {
+  async partner(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo): Promise<PartnerEntity | null> {
     requirePartnerRead(ctx, id);
-    return ctx.loaders.partner.load(id);
+    // A dashboard asks for the balance too: then the partner and its balance come in one statement.
+    return selects(info, 'rebateBalance') ? ctx.loaders.partnerWithBalance.load(id) : ctx.loaders.partner.load(id);
   }
 
   @Query(() => PartnerConnection, { description: 'ADMIN only.' })

@@ -1,13 +1,16 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin } from '../../graphql/guards';
+import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs, paginate } from '../../shared/pagination';
+import { PageArgs } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import { ProjectType } from '../projects/project.type';
 import { WithdrawalType } from '../withdrawals/withdrawal.type';
-import { LedgerEntryEntity } from './ledger-entry.entity';
+import type { LedgerEntryEntity } from './ledger-entry.entity';
+import { partnerLedgerPage } from './rebates.reads';
 import { AdjustRebateBalanceInput, RebateBalanceType, RebateLedgerConnection, RebateLedgerEntryPayload, RebateLedgerEntryType } from './ledger-entry.type';
 
 @Resolver(() => RebateLedgerEntryType)
@@ -43,8 +46,7 @@ export class PartnerRebatesResolver {
 
   /** The partner's ledger in sequence order (SPEC §9). */
   @FieldResolver(() => RebateLedgerConnection)
-  rebateLedger(@Root() partner: PartnerEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext) {
-    const qb = ctx.app.ds.manager.createQueryBuilder(LedgerEntryEntity, 'e').where('e.partnerId = :partnerId', { partnerId: partner.id });
-    return paginate(qb, args, { sql: ['e.sequence', 'e.id'], cast: ['bigint', 'text'], read: (row) => [row.sequence, row.id] });
+  rebateLedger(@Root() partner: PartnerEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
+    return partnerLedgerPage(ctx.app.sql, partner.id, args, selects(info, 'totalCount'));
   }
 }

@@ -1,0 +1,27 @@
+// DealEntity's columns for plain-SQL reads (SqlReader): the entity's property names as column aliases.
+import { Dec } from '../../shared/money';
+import type { DealEntity } from './deal.entity';
+
+const COLUMNS: [column: string, property: string][] = [
+  ['id', 'id'], ['partner_id', 'partnerId'], ['customer_inn', 'customerInn'], ['customer_name', 'customerName'],
+  ['target_monthly_consumption::text', 'targetMonthlyConsumption'], ['procurement', 'procurement'],
+  ['contract_ends_on::text', 'contractEndsOn'], ['description', 'description'], ['status', 'status'],
+  ['status_reason', 'statusReason'], ['bonus_rate::text', 'bonusRate'], ['created_at', 'createdAt'],
+  ['approved_at', 'approvedAt'], ['link_deadline::text', 'linkDeadline'], ['activated_on::text', 'activatedOn'],
+  ['ended_on::text', 'endedOn'], ['expired_on::text', 'expiredOn'],
+];
+
+/** The deals row aliased `a`, columns named `${prefix}<property>`. */
+export function dealColumns(a: string, prefix = ''): string {
+  return COLUMNS.map(([column, property]) => `${a}.${column} AS "${prefix}${property}"`).join(', ');
+}
+
+/** The deal in a row read with dealColumns(a, prefix); null when its id is null (an outer join found none). */
+export function toDeal(row: Record<string, unknown>, prefix = ''): DealEntity | null {
+  if (row[`${prefix}id`] == null) return null;
+  const deal = {} as Record<string, unknown>;
+  for (const [, property] of COLUMNS) deal[property] = row[`${prefix}${property}`];
+  deal.targetMonthlyConsumption = new Dec(deal.targetMonthlyConsumption as string);
+  if (deal.bonusRate != null) deal.bonusRate = new Dec(deal.bonusRate as string);
+  return deal as unknown as DealEntity;
+}

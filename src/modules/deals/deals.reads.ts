@@ -1,0 +1,78 @@
+// Hot reads of deals as plain rows (SqlReader, named statements): pages, and the batches behind the loaders.
+import type { Connection, PageArgsInput } from '../../shared/pagination';
+import { statement, type SqlReader } from '../../shared/sql';
+import { sqlPage, type SqlPageSpec } from '../../shared/sql-page';
+import { isUuid } from '../../shared/validation';
+import { customerColumns, toCustomer } from '../customers/customer.columns';
+import type { CustomerEntity } from '../customers/customer.entity';
+import { dealColumns, toDeal } from './deal.columns';
+import type { DealEntity } from './deal.entity';
+
+const BY_IDS = statement('deals.byIds', `SELECT ${dealColumns('d')} FROM deals d WHERE d.id = ANY($1::uuid[])`);
+
+export async function dealsByIds(sql: SqlReader, ids: readonly string[]): Promise<DealEntity[]> {
+  return (await sql.rows<Record<string, unknown>>(BY_IDS, [ids.filter(isUuid)])).map((row) => toDeal(row)!);
+}
+
+const ACTIVE = statement(
+  'deals.activeByPartnerInn',
+  `SELECT ${dealColumns('d')} FROM unnest($1::uuid[], $2::text[]) AS k(partner_id, inn)
+     JOIN deals d ON d.partner_id = k.partner_id AND d.customer_inn = k.inn AND d.status = 'ACTIVE'`,
+);
+
+/** The ACTIVE deal of each (partner, customer INN) pair, keyed "partnerId|inn". */
+export async function activeDeals(sql: SqlReader, pairs: [partnerId: string, inn: string][]): Promise<Map<string, DealEntity>> {
+  const valid = pairs.filter(([partnerId]) => isUuid(partnerId));
+  const rows = await sql.rows<Record<string, unknown>>(ACTIVE, [valid.map((p) => p[0]), valid.map((p) => p[1])]);
+  return new Map(rows.map((row) => toDeal(row)!).map((deal) => [`${deal.partnerId}|${deal.customerInn}`, deal]));
+}
+
+const CUSTOMERS = statement(
+  'deals.customerOfPartnerInn',
+  `SELECT DISTINCT ON (c.partner_id, c.inn) ${customerColumns('c')}
+     FROM unnest($1::uuid[], $2::text[]) AS k(partner_id, inn) JOIN customers c ON c.partner_id = k.partner_id AND c.inn = k.inn
+    ORDER BY c.partner_id, c.inn, c.status IN ('ACTIVE', 'SUSPENDED') DESC, c.created_at DESC, c.id DESC`,
+);
+
+/** Deal.customer of each (partner, INN) pair: the linked subaccount with the INN, else the most recent one; keyed "partnerId|inn". */
+export async function dealCustomers(sql: SqlReader, pairs: [partnerId: string, inn: string][]): Promise<Map<string, CustomerEntity>> {
+  const valid = pairs.filter(([partnerId]) => isUuid(partnerId));
+  const rows = await sql.rows<Record<string, unknown>>(CUSTOMERS, [valid.map((p) => p[0]), valid.map((p) => p[1])]);
+  return new Map(rows.map(toCustomer).map((c) => [`${c.partnerId}|${c.inn}`, c]));
+}
+
+const NO_PARTNER = '00000000-0000-0000-0000-000000000000';
+const specs = new Map<string, SqlPageSpec<DealEntity>>();
+
+function pageSpec(byPartner: boolean, byStatus: boolean): SqlPageSpec<DealEntity> {
+  const name = `deals.page${byPartner ? '.partner' : ''}${byStatus ? '.status' : ''}`;
+  let spec = specs.get(name);
+  if (!spec) {
+    const where = [byPartner ? 'd.partner_id = $1' : '', byStatus ? `d.status = $${byPartner ? 2 : 1}` : ''].filter(Boolean);
+    spec = {
+      name,
+      select: dealColumns('d'),
+      table: 'deals d',
+      where: where.length ? where.join(' AND ') : 'true',
+      keys: ['d.created_at', 'd.id'],
+      casts: ['timestamptz', 'text'],
+      read: (deal) => [deal.createdAt.toISOString(), deal.id],
+      map: (row) => toDeal(row)!,
+    };
+    specs.set(name, spec);
+  }
+  return spec;
+}
+
+/** A page of deals in submission order: one partner's (or every partner's when null), optionally of one status. */
+export async function dealPage(
+  sql: SqlReader,
+  filter: { partnerId: string | null; status?: string | null },
+  args: PageArgsInput,
+  withTotal: boolean,
+): Promise<Connection<DealEntity>> {
+  // An id that is no UUID matches nothing (like filterByPartner), without a cast error.
+  const partnerId = filter.partnerId != null && !isUuid(filter.partnerId) ? NO_PARTNER : filter.partnerId;
+  const params = [partnerId, filter.status].filter((v) => v != null);
+  return sqlPage(sql, pageSpec(filter.partnerId != null, filter.status != null), params, args, withTotal);
+}

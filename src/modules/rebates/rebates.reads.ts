@@ -1,0 +1,90 @@
+// Hot reads of the rebates module as plain rows (SqlReader, named statements): balances, and a partner together
+// with its balance in one statement (the dashboard asks for both).
+import { Dec } from '../../shared/money';
+import type { Connection, PageArgsInput } from '../../shared/pagination';
+import { sqlPage, type SqlPageSpec } from '../../shared/sql-page';
+import { statement, type SqlReader } from '../../shared/sql';
+import { isUuid } from '../../shared/validation';
+import type { PartnerEntity } from '../partners/partner.entity';
+import { partnerColumns, toPartner } from '../partners/partners.reads';
+import type { LedgerEntryEntity } from './ledger-entry.entity';
+
+export interface RebateBalance {
+  available: Dec;
+  pendingWithdrawals: Dec;
+  accruedTotal: Dec;
+  coMarketingBudget: Dec;
+}
+
+/** The four balance figures of the partner whose id is `id`, as columns b_available, b_pending, b_accrued, b_co_marketing. */
+const balanceColumns = (id: string) => `
+  coalesce((SELECT e.balance_after FROM ledger_entries e WHERE e.partner_id = ${id} ORDER BY e.sequence DESC LIMIT 1), 0)::text AS b_available,
+  coalesce((SELECT sum(w.amount) FROM withdrawals w WHERE w.partner_id = ${id} AND w.status = 'PENDING'), 0)::text AS b_pending,
+  coalesce((SELECT sum(e.amount) FROM ledger_entries e
+             WHERE e.partner_id = ${id} AND e.kind IN ('PROJECT_REBATE', 'SPECIALIZATION_REBATE')), 0)::text AS b_accrued,
+  coalesce((SELECT sum(s.co_marketing) FROM specialization_bases s WHERE s.partner_id = ${id}), 0)::text AS b_co_marketing`;
+
+interface BalanceRow {
+  b_available: string;
+  b_pending: string;
+  b_accrued: string;
+  b_co_marketing: string;
+}
+
+function toBalance(row: BalanceRow | undefined): RebateBalance {
+  return {
+    available: new Dec(row?.b_available ?? 0),
+    pendingWithdrawals: new Dec(row?.b_pending ?? 0),
+    accruedTotal: new Dec(row?.b_accrued ?? 0),
+    coMarketingBudget: new Dec(row?.b_co_marketing ?? 0),
+  };
+}
+
+const BALANCES = statement('rebates.balances', `SELECT p.id, ${balanceColumns('p.id')} FROM unnest($1::uuid[]) AS p(id)`);
+
+/** RebateBalance of many partners in one statement, in the order of the ids (zero for unknown ones). */
+export async function rebateBalances(sql: SqlReader, partnerIds: readonly string[]): Promise<RebateBalance[]> {
+  const rows = await sql.rows<BalanceRow & { id: string }>(BALANCES, [partnerIds.filter(isUuid)]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return partnerIds.map((id) => toBalance(byId.get(id)));
+}
+
+const PARTNERS_WITH_BALANCES = statement(
+  'rebates.partnersWithBalances',
+  `SELECT ${partnerColumns('p')}, ${balanceColumns('p.id')} FROM partners p WHERE p.id = ANY($1::uuid[])`,
+);
+
+/** Partners and their balances, one statement. */
+export async function partnersWithBalances(sql: SqlReader, partnerIds: readonly string[]): Promise<{ partner: PartnerEntity; balance: RebateBalance }[]> {
+  const rows = await sql.rows<Record<string, unknown> & BalanceRow>(PARTNERS_WITH_BALANCES, [partnerIds.filter(isUuid)]);
+  return rows.map((row) => {
+    const balance = toBalance(row);
+    const { b_available: _a, b_pending: _p, b_accrued: _c, b_co_marketing: _m, ...partner } = row;
+    return { partner: toPartner(partner), balance };
+  });
+}
+
+const LEDGER_COLUMNS = `e.id, e.partner_id AS "partnerId", e.kind, e.amount::text AS amount, e.balance_after::text AS "balanceAfter", e.period,
+  e.project_id AS "projectId", e.specialization, e.withdrawal_id AS "withdrawalId", e.description, e.sequence::text AS sequence,
+  e.created_at AS "createdAt"`;
+
+const LEDGER_PAGE: SqlPageSpec<LedgerEntryEntity> = {
+  name: 'rebates.ledgerOfPartner',
+  select: LEDGER_COLUMNS,
+  table: 'ledger_entries e',
+  where: 'e.partner_id = $1',
+  keys: ['e.sequence', 'e.id'],
+  casts: ['bigint', 'text'],
+  read: (entry) => [entry.sequence, entry.id],
+  map: (row) => {
+    const entry = row as unknown as LedgerEntryEntity;
+    entry.amount = new Dec(row.amount as string);
+    entry.balanceAfter = new Dec(row.balanceAfter as string);
+    return entry;
+  },
+};
+
+/** A page of a partner's ledger in sequence order (SPEC §9). */
+export function partnerLedgerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, withTotal: boolean): Promise<Connection<LedgerEntryEntity>> {
+  return sqlPage(sql, LEDGER_PAGE, [partnerId], args, withTotal);
+}

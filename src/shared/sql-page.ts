@@ -1,0 +1,87 @@
+// Keyset pages in plain SQL (SqlReader), for the connections on hot read paths. Same cursors and order as
+// paginate() in pagination.ts, but one named statement per page in the usual case:
+//   - the statement's text depends only on which arguments are present (cursor or not, totalCount asked for or
+//     not), never on their values: each such variant is its own prepared statement, and the page size is a parameter;
+//   - totalCount, when selected, is folded into the page statement (a window count on a first page, a scalar
+//     subquery after a cursor), and so is whether items lie beyond the starting cursor;
+//   - `joins` may bring in what the node's selection needs (e.g. a related row), in the same statement.
+import { pageWindow, toConnection, type Connection, type CursorCast, type PageArgsInput, type PageWindow } from './pagination';
+import { statement, type SqlReader, type Statement } from './sql';
+
+export interface SqlPageSpec<T> {
+  /** Statement family name, e.g. 'customers.ofPartner'; variants get a suffix. */
+  name: string;
+  /** Select list of the node (and of joined rows). */
+  select: string;
+  /** The listed table with its alias, e.g. 'customers c'. */
+  table: string;
+  /** Extra joins for the node's selection (not used by the counts). */
+  joins?: string;
+  /** Filters on the table with $1..$n placeholders (the `params` of sqlPage). */
+  where: string;
+  /** The two SQL expressions of the order (the second unique), and their cursor casts. */
+  keys: [string, string];
+  casts: [CursorCast, CursorCast];
+  read(row: T): [string, string];
+  /** Turns a raw row into the node (e.g. numeric text into Decimal); the row itself by default. */
+  map?(row: Record<string, unknown>): T;
+}
+
+interface Variant {
+  page: Statement;
+  counts: Statement;
+}
+
+const variants = new Map<string, Variant>();
+
+function variantOf<T>(spec: SqlPageSpec<T>, paramCount: number, window: PageWindow, withTotal: boolean): Variant {
+  const flags = `${window.backward ? 'b' : 'f'}${window.after ? 'A' : ''}${window.before ? 'B' : ''}${withTotal ? 'T' : ''}`;
+  const key = `${spec.name}:${flags}`;
+  const known = variants.get(key);
+  if (known) return known;
+  let n = paramCount;
+  const tuple = `(${spec.keys[0]}, ${spec.keys[1]}::text)`;
+  const bound = (first: number) => `($${first}::${spec.casts[0]}, $${first + 1}::${spec.casts[1]})`;
+  const afterAt = window.after ? ((n += 2), n - 1) : 0;
+  const beforeAt = window.before ? ((n += 2), n - 1) : 0;
+  const after = afterAt ? ` AND ${tuple} > ${bound(afterAt)}` : '';
+  const before = beforeAt ? ` AND ${tuple} < ${bound(beforeAt)}` : '';
+  // Items on the far side of the cursor the page starts from (for hasPreviousPage, or hasNextPage going backwards).
+  const startAt = window.backward ? beforeAt : afterAt;
+  const beyond = startAt ? `EXISTS (SELECT 1 FROM ${spec.table} WHERE ${spec.where} AND ${tuple} ${window.backward ? '>=' : '<='} ${bound(startAt)})` : 'false';
+  const total = !withTotal ? 'NULL::bigint' : after || before ? `(SELECT count(*) FROM ${spec.table} WHERE ${spec.where})` : 'count(*) OVER ()';
+  const direction = window.backward ? 'DESC' : 'ASC';
+  const limit = `$${n + 1}`;
+  const page = statement(
+    `${key}`,
+    `SELECT ${spec.select}, ${total} AS "__total", ${beyond} AS "__beyond"
+       FROM ${spec.table} ${spec.joins ?? ''} WHERE ${spec.where}${after}${before}
+      ORDER BY ${spec.keys[0]} ${direction}, ${spec.keys[1]} ${direction} LIMIT ${limit}`,
+  );
+  const counts = statement(`${key}:counts`, `SELECT count(*) AS "__total", ${beyond} AS "__beyond" FROM ${spec.table} WHERE ${spec.where}`);
+  const variant = { page, counts };
+  variants.set(key, variant);
+  return variant;
+}
+
+type CountedRow = { __total: string | null; __beyond: boolean };
+
+/**
+ * One page of `spec` for the Relay arguments; `withTotal` when totalCount is selected. Usually one statement; a
+ * second only for an empty page after a cursor with totalCount asked for (the counts ride on the page's rows).
+ */
+export async function sqlPage<T>(sql: SqlReader, spec: SqlPageSpec<T>, params: unknown[], args: PageArgsInput, withTotal: boolean): Promise<Connection<T>> {
+  const window = pageWindow(args, spec.casts);
+  const variant = variantOf(spec, params.length, window, withTotal);
+  const values = [...params, ...(window.after ?? []), ...(window.before ?? []), window.size + 1];
+  const raw = await sql.rows<Record<string, unknown> & CountedRow>(variant.page, values);
+  let counts = raw[0] as CountedRow | undefined;
+  if (!counts && (window.after || window.before)) {
+    [counts] = await sql.rows<CountedRow>(variant.counts, values.slice(0, -1));
+  }
+  const rows = raw.map((row) => {
+    const { __total: _total, __beyond: _beyond, ...node } = row;
+    return spec.map ? spec.map(node) : (node as T);
+  });
+  return toConnection<T>(rows, window, spec.read, { totalCount: withTotal ? Number(counts?.__total ?? 0) : 0, beyondCursor: counts?.__beyond ?? false });
+}

@@ -1,0 +1,130 @@
+// SQL statements per request for each query of bench:dashboard's mix, through the whole request path (context with
+// token check, Apollo, resolvers, loaders). A lost batch or an N+1 makes a number grow, and the test fails: the
+// partner below has several subaccounts with active deals, several deals and ledger entries, so one statement per
+// item would show. System clock, as in production (a manual clock reads its instant once per request).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activePartner, tokenFor, type TestPartner } from '../support/factories';
+import { countStatements } from '../support/statements';
+import { attachTestApp, setupTestApp, type TestApp } from '../support/test-app';
+import { approveDeal, createSubaccount, registerDeal } from '../support/work-fixtures';
+
+let t: TestApp;
+let partner: TestPartner;
+let viewerToken: string;
+
+const DASHBOARD = `query Dashboard($id: ID!) { partner(id: $id) { name inn status level rebateBalance { available pendingWithdrawals }
+  customers(first: 20) { totalCount edges { node { name inn billingAccountId status activeDeal { status bonusRate } } } }
+  deals(first: 10) { totalCount edges { node { customerInn status bonusRate } } } } }`;
+const DEALS_QUEUE = `{ deals(first: 50) { edges { node { partner { name } customer { name } status } } } }`;
+const INVOICE = `query Invoice($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { month isFinal totalCost payable
+  lines { billingAccountId serviceId cost discount payable } } } }`;
+const LEDGER = `query Ledger($id: ID!) { partner(id: $id) { rebateLedger(first: 50) { edges { node { sequence kind amount balanceAfter createdAt } }
+  pageInfo { hasNextPage } } } }`;
+
+beforeAll(async () => {
+  t = await setupTestApp({ clock: 'system' });
+  partner = await activePartner(t);
+  viewerToken = await tokenFor(t, partner, 'PARTNER_VIEWER');
+  const other = await activePartner(t);
+  for (const owner of [partner, other]) {
+    for (let i = 0; i < 3; i++) {
+      const customer = await createSubaccount(t, owner);
+      const deal = await registerDeal(t, owner, { customerInn: customer.inn });
+      await approveDeal(t, deal.id); // a linked subaccount with the INN: ACTIVE at once
+    }
+    await registerDeal(t, owner);
+  }
+  for (let i = 0; i < 3; i++) {
+    await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', {
+      input: { partnerId: partner.id, amount: '100.00', reason: `bonus ${i}` },
+    });
+  }
+  // A closed month with a stored invoice of three lines.
+  await t.app.ds.query(`INSERT INTO billing_months (month, closed_at, invoices_finalized, rebate_entries_created) VALUES ('2026-01-01', now(), 1, 0)`);
+  await t.app.ds.query(
+    `INSERT INTO invoices (partner_id, month, closed_at, total_cost, grant_credits, eligible_amount, discount, bonus_withdrawals_applied, bonus_carried_over, payable, customer_cost)
+     VALUES ($1, '2026-01', now(), 300, 0, 300, 30, 0, 0, 270, 300)`,
+    [partner.id],
+  );
+  await t.app.ds.query(
+    `INSERT INTO invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible, bonus_rate, deal_bonus_rate, discount, payable, exclusion)
+     SELECT $1, '2026-01', n, 'ba-' || n, NULL, 'compute', 100, 0, 100, 0.1, 0, 10, 90, NULL FROM generate_series(1, 3) n`,
+    [partner.id],
+  );
+});
+afterAll(() => t.close());
+
+async function statementsOf(query: string, variables: Record<string, unknown>, token: string): Promise<{ count: number; texts: string[]; data: any }> {
+  let data: any;
+  const counted = await countStatements(async () => {
+    data = await t.ok(query, variables, token);
+  });
+  return { ...counted, data };
+}
+
+describe('statements per request of the dashboard mix', () => {
+  it('dashboard: partner with balance, subaccounts with their active deals, deals — 3 statements, none for a warm token', async () => {
+    const cold = await statementsOf(DASHBOARD, { id: partner.id }, viewerToken);
+    expect(cold.texts.filter((text) => /api_tokens/.test(text))).toHaveLength(1);
+    const warm = await statementsOf(DASHBOARD, { id: partner.id }, viewerToken);
+    expect(warm.count).toBe(3);
+    expect(warm.texts.some((text) => /api_tokens/.test(text))).toBe(false);
+    const p = warm.data.partner;
+    expect(p.customers.totalCount).toBe(3);
+    expect(p.customers.edges.map((e: any) => e.node.activeDeal?.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE']);
+    expect(p.deals.totalCount).toBe(4);
+    expect(p.rebateBalance.available).toBe('300.00');
+  });
+
+  it('admin deals queue with partner and customer names: 3 statements for 8 deals of 2 partners', async () => {
+    const { count, data } = await statementsOf(DEALS_QUEUE, {}, 'test-admin-token-0123456789abcdef');
+    expect(data.deals.edges).toHaveLength(8);
+    expect(data.deals.edges.filter((e: any) => e.node.customer).length).toBe(6);
+    expect(count).toBe(3);
+  });
+
+  it('invoice of a closed month with its lines: 2 statements', async () => {
+    await statementsOf(INVOICE, { id: partner.id }, viewerToken);
+    const { count, data } = await statementsOf(INVOICE, { id: partner.id }, viewerToken);
+    expect(data.partner.invoice.lines).toHaveLength(3);
+    expect(data.partner.invoice.payable).toBe('270.00');
+    expect(count).toBe(2);
+  });
+
+  it('ledger page: 2 statements', async () => {
+    const { count, data } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
+    expect(data.partner.rebateLedger.edges).toHaveLength(3);
+    expect(count).toBe(2);
+  });
+
+  it('forgets a revoked token at once: the next request is UNAUTHENTICATED', async () => {
+    const token = await tokenFor(t, partner, 'PARTNER_VIEWER');
+    await t.ok(DASHBOARD, { id: partner.id }, token); // cached now
+    const tokens = await t.ok('query($id: ID!) { partner(id: $id) { apiTokens { id name role revokedAt } } }', { id: partner.id });
+    const id = tokens.partner.apiTokens.filter((k: any) => k.role === 'PARTNER_VIEWER' && !k.revokedAt).at(-1).id;
+    await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id });
+    const after = await t.gql(DASHBOARD, { id: partner.id }, token);
+    expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('forgets a token revoked on another instance (NOTIFY): no stale cache there', async () => {
+    const other = await attachTestApp(t.databaseUrl, { clock: 'system' });
+    try {
+      const token = await tokenFor(t, partner, 'PARTNER_VIEWER');
+      await other.ok(DASHBOARD, { id: partner.id }, token);
+      const warm = await countStatements(() => other.ok(DASHBOARD, { id: partner.id }, token));
+      expect(warm.texts.some((text) => /api_tokens/.test(text))).toBe(false); // served from the other instance's cache
+      const tokens = await t.ok('query($id: ID!) { partner(id: $id) { apiTokens { id revokedAt } } }', { id: partner.id });
+      const id = tokens.partner.apiTokens.filter((k: any) => !k.revokedAt).at(-1).id;
+      await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id });
+      let code: unknown;
+      for (let i = 0; i < 50 && code !== 'UNAUTHENTICATED'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        code = (await other.gql(DASHBOARD, { id: partner.id }, token)).errors?.[0]?.extensions?.code;
+      }
+      expect(code).toBe('UNAUTHENTICATED');
+    } finally {
+      await other.close();
+    }
+  });
+});
