@@ -201,7 +201,7 @@ export class WebhookWorker {
     const task = this.deliverBatch(batch)
       .catch(async (error) => {
         this.logger.error({ err: error, endpoints: batch.length }, 'webhook delivery failed unexpectedly');
-        await this.release(batch.map((endpoint) => ({ endpoint, scanned: null }))).catch(ignore);
+        await this.release(batch.map((endpoint): Release => ({ endpoint, scanned: null }))).catch(ignore);
       })
       .finally(() => {
         this.held -= batch.length;
@@ -239,7 +239,7 @@ export class WebhookWorker {
       }
       if (done.length) await this.release(done);
     }
-    if (held.length) await this.release(held.map((endpoint) => ({ endpoint, scanned: null })));
+    if (held.length) await this.release(held.map((endpoint): Release => ({ endpoint, scanned: null })));
   }
 
   /**
