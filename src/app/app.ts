@@ -104,6 +104,13 @@ export class App {
     this.scheduler.register(partitionKeeper(this.ds));
   }
 
+  /** advanceClock (SPEC §15): moves the manual clock, then applies every transition that has come due, in date order. */
+  async advanceClock(to: Date): Promise<Date> {
+    const now = await this.ds.transaction((manager) => this.clock.advance(manager, to));
+    await this.scheduler.runDue();
+    return now;
+  }
+
   /** Fresh per-request DataLoaders (a subscription takes a fresh set per event). */
   createLoaders(): Loaders {
     return createLoaders(this);

@@ -4,9 +4,8 @@ import { QueryFailedError } from 'typeorm';
 
 const UNIQUE_VIOLATION = '23505';
 
-/** True when `error` is a unique violation of the named constraint or index. */
+/** True when `error` (TypeORM's QueryFailedError or the pg error itself) is a unique violation of the named constraint or index. */
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = error.driverError as { code?: string; constraint?: string } | undefined;
-  return driverError?.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
+  const pgError = (error instanceof QueryFailedError ? error.driverError : error) as { code?: string; constraint?: string } | null | undefined;
+  return pgError?.code === UNIQUE_VIOLATION && pgError.constraint === constraint;
 }

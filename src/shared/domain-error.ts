@@ -1,10 +1,63 @@
 // The typed error of the pure domain rules. A DomainError is a business-rule failure, not a bug:
 // resolvers turn it into a payload `userErrors` entry (SPEC §9) and the transaction changes nothing.
 
+/**
+ * Every code a payload's `userErrors` may carry: SPEC §9's own list and the upper-case names the spec gives its
+ * rules (§3–§12, §18–§22). A new rule with a new code adds it here first.
+ */
+export const USER_ERROR_CODES = [
+  // §9
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'INVALID_TRANSITION',
+  'INSUFFICIENT_BALANCE',
+  'NO_BANK_ACCOUNT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'MONTH_NOT_ENDED',
+  'PREVIOUS_MONTH_OPEN',
+  'CLOCK_NOT_MANUAL',
+  'CLOCK_BACKWARDS',
+  // §3 partners
+  'INVALID_INN',
+  'INVALID_BANK_ACCOUNT',
+  'PARTNER_EXISTS',
+  'PARTNER_NOT_ACTIVE',
+  'NOTICE_TOO_SHORT',
+  // §4 customers
+  'ALREADY_LINKED',
+  'ACCEPTANCE_REQUIRED',
+  // §5 consumption
+  'UNKNOWN_SERVICE',
+  'FUTURE_DATE',
+  'MONTH_CLOSED',
+  'BATCH_TOO_LARGE',
+  // §6 deals, §7 projects
+  'DEAL_CONFLICT',
+  'NOT_NEW_CUSTOMER',
+  'TARGET_TOO_LOW',
+  'RATE_OUT_OF_RANGE',
+  'PROJECT_CONFLICT',
+  'NOT_DIRECT_CUSTOMER',
+  'SCOPE_NOT_EMPTY',
+  // §19 webhooks, §22 currency
+  'LIMIT_REACHED',
+  'WEBHOOK_URL_NOT_ALLOWED',
+  'CURRENCY_NOT_SUPPORTED',
+  // A rule saying "this role may not do that": never a userError, mapped to the top-level FORBIDDEN (ForbiddenAction).
+  'FORBIDDEN',
+] as const;
+
+export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
+
 export interface UserErrorShape {
   field: string[];
-  code: string;
+  code: UserErrorCode;
   message: string;
+}
+
+/** The one way a userError is made (DomainError.toUserErrors and the checks that collect errors without throwing). */
+export function userError(field: string[], code: UserErrorCode, message: string): UserErrorShape {
+  return { field, code, message };
 }
 
 export class DomainError extends Error {
@@ -12,7 +65,7 @@ export class DomainError extends Error {
   readonly others: DomainError[] = [];
 
   constructor(
-    public code: string,
+    public code: UserErrorCode,
     message: string,
     public field: string[] = [],
   ) {
@@ -22,7 +75,7 @@ export class DomainError extends Error {
 
   /** This error and any reported with it, in the wire shape of `UserError`. */
   toUserErrors(): UserErrorShape[] {
-    return [this, ...this.others].map((e) => ({ field: e.field, code: e.code, message: e.message }));
+    return [this, ...this.others].map((e) => userError(e.field, e.code, e.message));
   }
 }
 

@@ -1,5 +1,5 @@
 // Field validation that collects every problem of an input before failing (SPEC §9: all field errors together).
-import { DomainError, ForbiddenAction, throwIfAny, validationFailed } from './domain-error';
+import { DomainError, ForbiddenAction, throwIfAny, validationFailed, type UserErrorCode } from './domain-error';
 import { isValidDate } from './dates';
 import type { Dec } from './money';
 
@@ -10,7 +10,7 @@ export class FieldChecks {
     this.errors.push(error);
   }
 
-  fail(field: string[], message: string, code = 'VALIDATION_FAILED'): void {
+  fail(field: string[], message: string, code: UserErrorCode = 'VALIDATION_FAILED'): void {
     this.errors.push(new DomainError(code, message, field));
   }
 

@@ -6,7 +6,6 @@ import { DomainError } from '../../shared/domain-error';
 import { addMonths, endOfMonthExclusive, firstDayOfMonth, monthOf } from '../../shared/dates';
 import { Dec, ZERO } from '../../shared/money';
 import type { Clock } from '../clock/clock';
-import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
 import { ensurePartitions } from '../consumption/partitions';
 import { eventTransaction } from '../../event-log/event-log';
 import type { ProjectsService } from '../projects/projects.service';
@@ -18,6 +17,7 @@ import { storedInvoice } from './billing.reads';
 import type { SqlReader } from '../../shared/sql';
 import { MonthClose } from './month-close';
 import { priceInvoices, type BonusMap, type InvoiceView } from './pricing';
+import { lock, LockSpace } from '../../shared/locks';
 
 export type { InvoiceLineView, InvoiceView } from './pricing';
 export { CLOSE_CHUNK_LINES } from './month-close';
@@ -126,7 +126,7 @@ export class BillingService {
     await ensurePartitions(this.ds, [month]);
     return eventTransaction(this.ds, async (manager) => {
       // Exclusive against consumption ingestion (which holds it shared) and against a concurrent close.
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);
+      await lock(manager, LockSpace.MonthClose);
       // A batch job over a month of records: let its aggregates hash in memory rather than spill to disk.
       await manager.query(`SET LOCAL work_mem = '128MB'`);
       const already = await this.isClosed(manager, month);

@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { UserErrorShape } from '../../shared/domain-error';
+import { userError, type UserErrorCode, type UserErrorShape } from '../../shared/domain-error';
 import { addMonths, firstDayOfMonth, isValidDate } from '../../shared/dates';
 import { ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
 import { ConsumptionBatchEntity } from './consumption-batch.entity';
+import { lockShared, LockSpace } from '../../shared/locks';
 
 const ZERO_6 = ZERO.toFixed(6);
 
 export const MAX_BATCH_RECORDS = 10_000;
-
-/** Held shared by ingestion and exclusively by the month close, so no record lands in a month being closed. */
-export const MONTH_CLOSE_LOCK = 7_262_002;
 
 export interface ConsumptionRecordInput {
   billingAccountId: string;
@@ -54,7 +52,7 @@ export function checkRecordFields(
   context: { services: Map<string, string>; today: string; openFrom: string | null },
 ): { errors: UserErrorShape[]; serviceId: string | null } {
   const errors: UserErrorShape[] = [];
-  const fail = (field: string, code: string, message: string) => errors.push({ field: [...path, field], code, message });
+  const fail = (field: string, code: UserErrorCode, message: string) => errors.push(userError([...path, field], code, message));
   for (const field of ['billingAccountId', 'cloudId', 'folderId'] as const) {
     const value = record[field];
     if (value.length === 0 || value.length > 100 || value.trim() !== value)
@@ -155,7 +153,7 @@ export class ConsumptionService {
     formatted: { costs: string[]; grants: string[]; fingerprint: string; asWritten: () => string },
   ): Promise<RecordConsumptionResult> {
     const { costs, grants, fingerprint, asWritten } = formatted;
-    await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+    await lockShared(manager, LockSpace.MonthClose);
     const context = { services: await this.services.resolver(manager), today: this.clock.today(), openFrom: await openFrom(manager) };
     const { errors, serviceIds } = checkRecords(records, context);
     if (errors.length) return { accepted: 0, duplicate: false, userErrors: errors };
@@ -191,12 +189,12 @@ export class ConsumptionService {
 /** A refusal of the batch as a whole (its id, its size), before any record is looked at. */
 function batchError(batchId: string, count: number): UserErrorShape | null {
   if (batchId.trim() === '' || batchId.length > 200) {
-    return { field: ['input', 'batchId'], code: 'VALIDATION_FAILED', message: 'batchId must be 1–200 characters' };
+    return userError(['input', 'batchId'], 'VALIDATION_FAILED', 'batchId must be 1–200 characters');
   }
   if (count > MAX_BATCH_RECORDS) {
-    return { field: ['input', 'records'], code: 'BATCH_TOO_LARGE', message: `A batch takes at most ${MAX_BATCH_RECORDS} records` };
+    return userError(['input', 'records'], 'BATCH_TOO_LARGE', `A batch takes at most ${MAX_BATCH_RECORDS} records`);
   }
-  if (count === 0) return { field: ['input', 'records'], code: 'VALIDATION_FAILED', message: 'A batch needs at least one record' };
+  if (count === 0) return userError(['input', 'records'], 'VALIDATION_FAILED', 'A batch needs at least one record');
   return null;
 }
 

@@ -15,10 +15,10 @@ import type { DataSource } from 'typeorm';
 import { parseExportAmount, ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
-import { checkRecordFields, MONTH_CLOSE_LOCK, openFrom } from './consumption.service';
+import { checkRecordFields, openFrom } from './consumption.service';
+import { lock, lockShared, LockSpace } from '../../shared/locks';
+import type { UserErrorCode } from '../../shared/domain-error';
 
-/** Serialises CSV imports: two imports replacing the same pairs at once could otherwise both keep their rows. */
-export const CSV_IMPORT_LOCK = 7_262_003;
 /** Bad rows reported in detail (all are counted). */
 export const MAX_REPORTED_ERRORS = 100;
 const DEFAULT_PROGRESS_INTERVAL_MS = 500;
@@ -34,7 +34,8 @@ export interface CsvImportError {
   line: number;
   /** The CSV column at fault ('' for a row that is not valid CSV). */
   field: string;
-  code: string;
+  /** A userError code of the record checks, or INVALID_CSV for a row that is not valid CSV. */
+  code: UserErrorCode | 'INVALID_CSV';
   message: string;
 }
 
@@ -233,7 +234,7 @@ class RowValidator extends Transform {
     const costText = record[c.cost];
     const creditText = record[c.monetary_grant_credit];
     const errorsBefore = this.errors.count;
-    const fail = (field: string, code: string, message: string) => this.fail({ line, field, code, message });
+    const fail = (field: string, code: UserErrorCode, message: string) => this.fail({ line, field, code, message });
 
     // The service by its id, else by its name, through the catalogue's ids and aliases.
     const serviceKey = this.context.services.has(serviceIdText) || !this.context.services.has(serviceName) ? serviceIdText : serviceName;
@@ -348,9 +349,9 @@ export async function importConsumptionCsv(
   const client = (await queryRunner.connect()) as PoolClient;
   try {
     await queryRunner.startTransaction();
-    await client.query('SELECT pg_advisory_xact_lock($1)', [CSV_IMPORT_LOCK]);
+    await lock(client, LockSpace.CsvImport);
     // Held shared like every ingestion: a month cannot be closed while its records are still arriving.
-    await client.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+    await lockShared(client, LockSpace.MonthClose);
     await clock.sync(queryRunner.manager);
     const context: RowContext = { services: await services.resolver(queryRunner.manager), today: clock.today(), openFrom: await openFrom(queryRunner.manager) };
     await client.query(

@@ -7,7 +7,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { addMonths, firstDayOfMonth, monthOf } from '../../shared/dates';
 import type { DueSource, DueTransition } from '../clock/scheduler';
-import { MONTH_CLOSE_LOCK } from './consumption.service';
+import { lock, LockSpace } from '../../shared/locks';
 
 /** Months made ahead of today, and the months before today kept made (late records of recent months). */
 export const PARTITIONS_AHEAD = 3;
@@ -78,7 +78,7 @@ export async function archiveMonth(ds: DataSource, month: string): Promise<Parti
   const table = partitionName(month);
   return ds.transaction(async (manager) => {
     // Exclusive against ingestion and the close (both hold it), so no row is on its way into the month.
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [MONTH_CLOSE_LOCK]);
+    await lock(manager, LockSpace.MonthClose);
     const [closed] = await manager.query(`SELECT 1 FROM billing_months WHERE month = $1::date`, [firstDayOfMonth(month)]);
     if (!closed) throw new ArchiveError(`${month} is not closed: only a closed month's consumption can be archived`);
     const [attached] = await manager.query(

@@ -10,6 +10,7 @@ import type { PartnersService } from '../partners/partners.service';
 import { AccountLinkEntity } from './account-link.entity';
 import { CustomerEntity } from './customer.entity';
 import * as lifecycle from './domain/subaccount-lifecycle';
+import { lock, LockSpace } from '../../shared/locks';
 
 /** Called inside the transaction that starts or ends a link (deals react to their customer being linked). */
 export type LinkHandler = (manager: EntityManager, customer: CustomerEntity, date: string) => Promise<void>;
@@ -55,7 +56,7 @@ export class CustomersService {
     return eventTransaction(this.ds, async (manager) => {
       const partner = await this.partners.lock(manager, input.partnerId);
       canRegister(partner.status);
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ba:' + billingAccountId]);
+      await lock(manager, LockSpace.BillingAccount, billingAccountId);
       if (await this.partners.billingAccountInUse(manager, billingAccountId)) {
         throw new DomainError('ALREADY_LINKED', 'This billing account is already a partner account or a subaccount of a partner', [
           'input',

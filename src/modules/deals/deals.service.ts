@@ -22,6 +22,7 @@ import type { PartnersService } from '../partners/partners.service';
 import type { SettingsService } from '../settings/settings.service';
 import { DealEntity } from './deal.entity';
 import * as rules from './domain/deal-rules';
+import { lock, LockSpace } from '../../shared/locks';
 
 export interface DealRegistrationInput {
   partnerId: string;
@@ -270,7 +271,7 @@ export class DealsService {
   // ---- queries ----
 
   private async lockInn(manager: EntityManager, inn: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['deal-inn:' + inn]);
+    await lock(manager, LockSpace.DealInn, inn);
   }
 
   /** Linked (ACTIVE or SUSPENDED) subaccounts of the partner carrying the INN: the accounts a deal covers. */

@@ -65,6 +65,12 @@ export class EventReader {
     return this.toEvent(row, true);
   }
 
+  /** The sequence of the last committed event (0 when there is none). */
+  async lastSequence(query: Queryable): Promise<bigint> {
+    const rows = (await query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`, [])) as { max: string }[];
+    return BigInt(rows[0].max);
+  }
+
   async read(query: Queryable, range: EventRange): Promise<StreamEvent[]> {
     const params: unknown[] = [range.after.toString(), range.limit];
     // Committed events always carry their final sequence; the bound only keeps a provisional one out, whatever happens.

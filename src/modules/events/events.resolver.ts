@@ -4,7 +4,6 @@ import type { AppContext, RequestLoaders } from '../../graphql/context';
 import { requireViewer } from '../../graphql/guards';
 import { badUserInput, forbidden } from '../../shared/errors';
 import { isUuid } from '../../shared/validation';
-import { PartnerEntity } from '../partners/partner.entity';
 import type { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
 import { RebateLedgerEntryType } from '../rebates/ledger-entry.type';
 import { ActivityEventType } from './activity-event.type';
@@ -65,7 +64,7 @@ async function openStream<T>(data: SubscribeResolverData<unknown, StreamArgs, Ap
   const { args, context: ctx } = data;
   const partnerId = streamPartner(ctx, args);
   const after = parseAfter(args.after);
-  if (partnerId !== null && ctx.viewer?.role === 'ADMIN' && !(await ctx.app.ds.manager.existsBy(PartnerEntity, { id: partnerId }))) {
+  if (partnerId !== null && ctx.viewer?.role === 'ADMIN' && !(await ctx.loaders.partner.load(partnerId))) {
     throw badUserInput('No partner with this id');
   }
   const bus = ctx.app.eventBus;
@@ -73,7 +72,7 @@ async function openStream<T>(data: SubscribeResolverData<unknown, StreamArgs, Ap
   const query = poolQuery(ctx.app.ds);
   // `after` omitted: from the last event committed now — not the bus's position, which may lag a notification behind
   // (an event committed just before subscribing would then arrive as if new).
-  const from = after ?? BigInt(((await query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`, [])) as { max: string }[])[0].max);
+  const from = after ?? (await bus.reader.lastSequence(query));
   return new EventStream<T>(bus, {
     filter: { kind, partnerId },
     after: from,

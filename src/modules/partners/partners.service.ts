@@ -14,6 +14,7 @@ import { isValidInn } from './domain/inn';
 import * as lifecycle from './domain/partner-lifecycle';
 import { PartnerSpecializationEntity } from './partner-specialization.entity';
 import { PartnerEntity, type PartnerLevel, type PaymentMode } from './partner.entity';
+import { lock, LockSpace } from '../../shared/locks';
 
 /** Applied on a partner's exit date by the modules that own its deals, projects, presales and subaccounts (SPEC §3). */
 export type ExitHandler = (manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date) => Promise<void>;
@@ -77,7 +78,8 @@ export class PartnersService {
 
     return eventTransaction(this.ds, async (manager) => {
       // Serialise applications for one INN / account so the uniqueness checks below cannot race.
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1)), pg_advisory_xact_lock(hashtext($2))', ['inn:' + input.inn, 'ba:' + ownBillingAccountId]);
+      await lock(manager, LockSpace.PartnerInn, input.inn);
+      await lock(manager, LockSpace.BillingAccount, ownBillingAccountId);
       if (await manager.exists(PartnerEntity, { where: { inn: input.inn } })) {
         throw new DomainError('PARTNER_EXISTS', 'A partner with this INN already exists', ['input', 'inn']);
       }

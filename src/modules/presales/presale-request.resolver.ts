@@ -4,8 +4,7 @@ import { partnerScope, requirePartnerRead, requirePartnerRole, requireViewer } f
 import { toPayload } from '../../graphql/payload';
 import { forbidden } from '../../shared/errors';
 import { DomainError } from '../../shared/domain-error';
-import { PageArgs, paginate } from '../../shared/pagination';
-import { filterByPartner } from '../../shared/work-queue';
+import { PageArgs } from '../../shared/pagination';
 import { DealType } from '../deals/deal.type';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
@@ -33,12 +32,6 @@ class PresaleQueueArgs extends PresaleRequestsArgs {
 
 const presalePayload = (presaleRequest: PresaleRequestEntity) => ({ presaleRequest });
 
-function listPresaleRequests(ctx: AppContext, partnerId: string | null, args: PresaleRequestsArgs) {
-  const qb = filterByPartner(ctx.app.ds.manager.createQueryBuilder(PresaleRequestEntity, 'r'), partnerId);
-  if (args.status) qb.andWhere('r.status = :status', { status: args.status });
-  return paginate(qb, args);
-}
-
 @Resolver(() => PresaleRequestType)
 export class PresaleRequestResolver {
   @Query(() => PresaleRequestType, { nullable: true })
@@ -52,7 +45,7 @@ export class PresaleRequestResolver {
 
   @Query(() => PresaleRequestConnection)
   presaleRequests(@Args(() => PresaleQueueArgs) args: PresaleQueueArgs, @Ctx() ctx: AppContext) {
-    return listPresaleRequests(ctx, partnerScope(ctx, args.partnerId), args);
+    return ctx.app.presales.list(partnerScope(ctx, args.partnerId), args.status, args);
   }
 
   @FieldResolver(() => PartnerType)
@@ -101,6 +94,6 @@ export class PresaleRequestResolver {
 export class PartnerPresaleRequestsResolver {
   @FieldResolver(() => PresaleRequestConnection)
   presaleRequests(@Root() partner: PartnerEntity, @Args(() => PresaleRequestsArgs) args: PresaleRequestsArgs, @Ctx() ctx: AppContext) {
-    return listPresaleRequests(ctx, partner.id, args);
+    return ctx.app.presales.list(partner.id, args.status, args);
   }
 }

@@ -17,6 +17,8 @@ import { PARTNER_LEFT_REASON } from '../projects/projects.service';
 import type { SettingsService } from '../settings/settings.service';
 import * as rules from './domain/presale-rules';
 import { PresaleRequestEntity } from './presale-request.entity';
+import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
+import { filterByPartner } from '../../shared/work-queue';
 
 export interface PresaleSubmission {
   partnerId: string;
@@ -145,5 +147,12 @@ export class PresalesService {
 
   private async recordStatus(manager: EntityManager, request: PresaleRequestEntity, occurredAt: Date): Promise<void> {
     await appendEvent(manager, { partnerId: request.partnerId, type: 'PRESALE_STATUS_CHANGED', entityId: request.id, status: request.status, occurredAt });
+  }
+
+  /** A page of one partner's presale requests (every partner's with null), optionally of one status. */
+  list(partnerId: string | null, status: rules.PresaleStatus | null | undefined, page: PageArgsInput): Promise<Connection<PresaleRequestEntity>> {
+    const qb = filterByPartner(this.ds.manager.createQueryBuilder(PresaleRequestEntity, 'r'), partnerId);
+    if (status) qb.andWhere('r.status = :status', { status });
+    return paginate(qb, page);
   }
 }

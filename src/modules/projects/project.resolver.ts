@@ -2,9 +2,8 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Re
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs, paginate } from '../../shared/pagination';
+import { PageArgs } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
-import { filterByPartner } from '../../shared/work-queue';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import { RegisterProjectInput, ReviewProjectInput } from './project.inputs';
@@ -23,12 +22,6 @@ class ProjectQueueArgs extends ProjectsArgs {
 
 const projectPayload = (project: ProjectEntity) => ({ project });
 
-function listProjects(ctx: AppContext, partnerId: string | null, args: ProjectsArgs) {
-  const qb = filterByPartner(ctx.app.ds.manager.createQueryBuilder(ProjectEntity, 'p'), partnerId);
-  if (args.status) qb.andWhere('p.status = :status', { status: args.status });
-  return paginate(qb, args);
-}
-
 @Resolver(() => ProjectType)
 export class ProjectResolver {
   @Query(() => ProjectType, { nullable: true })
@@ -42,7 +35,7 @@ export class ProjectResolver {
 
   @Query(() => ProjectConnection)
   projects(@Args(() => ProjectQueueArgs) args: ProjectQueueArgs, @Ctx() ctx: AppContext) {
-    return listProjects(ctx, partnerScope(ctx, args.partnerId), args);
+    return ctx.app.projects.list(partnerScope(ctx, args.partnerId), args.status, args);
   }
 
   @FieldResolver(() => PartnerType)
@@ -77,6 +70,6 @@ export class ProjectResolver {
 export class PartnerProjectsResolver {
   @FieldResolver(() => ProjectConnection)
   projects(@Root() partner: PartnerEntity, @Args(() => ProjectsArgs) args: ProjectsArgs, @Ctx() ctx: AppContext) {
-    return listProjects(ctx, partner.id, args);
+    return ctx.app.projects.list(partner.id, args.status, args);
   }
 }

@@ -18,6 +18,9 @@ import type { SettingsService } from '../settings/settings.service';
 import * as rules from './domain/project-rules';
 import { ProjectEntity, type ProjectScope } from './project.entity';
 import { projectRebateWindow } from '../billing/domain/project-rebate';
+import { lock, LockSpace } from '../../shared/locks';
+import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
+import { filterByPartner } from '../../shared/work-queue';
 
 export interface ProjectRegistrationInput {
   partnerId: string;
@@ -78,7 +81,7 @@ export class ProjectsService {
         const partner = await this.partners.lock(manager, input.partnerId);
         canRegister(partner.status);
         // The same lock subaccount creation takes: the account cannot become a subaccount while we decide.
-        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ba:' + billingAccountId]);
+        await lock(manager, LockSpace.BillingAccount, billingAccountId);
         await this.lockScope(manager, input.scope, scopeId);
         const today = this.clock.today();
         if (await this.partners.billingAccountInUse(manager, billingAccountId)) {
@@ -191,7 +194,7 @@ export class ProjectsService {
   }
 
   private async lockScope(manager: EntityManager, scope: ProjectScope, scopeId: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`project-scope:${scope}:${scopeId}`]);
+    await lock(manager, LockSpace.ProjectScope, `${scope}:${scopeId}`);
   }
 
   /** SCOPE_NOT_EMPTY: a CLOUD scope matches cloud_id, a FOLDER scope folder_id, on any account, dated on or before `onOrBefore`. */
@@ -203,6 +206,13 @@ export class ProjectsService {
 
   private async recordStatus(manager: EntityManager, project: ProjectEntity, occurredAt: Date): Promise<void> {
     await appendEvent(manager, { partnerId: project.partnerId, type: 'PROJECT_STATUS_CHANGED', entityId: project.id, status: project.status, occurredAt });
+  }
+
+  /** A page of one partner's projects (every partner's with null), optionally of one status. */
+  list(partnerId: string | null, status: rules.ProjectStatus | null | undefined, page: PageArgsInput): Promise<Connection<ProjectEntity>> {
+    const qb = filterByPartner(this.ds.manager.createQueryBuilder(ProjectEntity, 'p'), partnerId);
+    if (status) qb.andWhere('p.status = :status', { status });
+    return paginate(qb, page);
   }
 }
 

@@ -5,7 +5,9 @@ import { PartnerEntity } from '../partners/partner.entity';
 import { moneyColumn } from '../../shared/columns';
 import type { Dec } from '../../shared/money';
 
-export type LedgerEntryKind = 'PROJECT_REBATE' | 'SPECIALIZATION_REBATE' | 'WITHDRAWAL' | 'WITHDRAWAL_REVERSAL' | 'ADJUSTMENT';
+import type { LedgerEntryKind } from './domain/ledger-kinds';
+
+export type { LedgerEntryKind };
 
 /**
  * The rebate ledger (SPEC §11): append-only, a signed amount and the running balance after it. Entries are never

@@ -6,15 +6,12 @@ import type { Dec } from '../../shared/money';
 import { ConnectionType } from '../../shared/pagination';
 import { DateTimeScalar, MoneyScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
+import { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from './domain/ledger-kinds';
 import { NodeInterface } from '../../shared/node';
 
-export enum LedgerEntryKindEnum {
-  PROJECT_REBATE = 'PROJECT_REBATE',
-  SPECIALIZATION_REBATE = 'SPECIALIZATION_REBATE',
-  WITHDRAWAL = 'WITHDRAWAL',
-  WITHDRAWAL_REVERSAL = 'WITHDRAWAL_REVERSAL',
-  ADJUSTMENT = 'ADJUSTMENT',
-}
+/** The GraphQL enum of the ledger kinds registry (domain/ledger-kinds.ts). */
+export const LedgerEntryKindEnum = Object.fromEntries(LEDGER_ENTRY_KINDS.map((kind) => [kind, kind])) as { [K in LedgerEntryKind]: K };
+export type LedgerEntryKindEnum = LedgerEntryKind;
 registerEnumType(LedgerEntryKindEnum, { name: 'LedgerEntryKind' });
 
 @ObjectType('RebateLedgerEntry', { implements: NodeInterface })

@@ -5,9 +5,7 @@ import { DomainError } from '../../shared/domain-error';
 import { Dec, formatMoney, type Dec as Decimal } from '../../shared/money';
 import { appendEvents, trackSequence } from '../../event-log/event-log';
 import { LedgerEntryEntity, type LedgerEntryKind } from './ledger-entry.entity';
-
-/** Namespace of the per-partner balance advisory locks. */
-const BALANCE_LOCK_NAMESPACE = 7_262_100;
+import { lockEach, LockSpace } from '../../shared/locks';
 
 export interface NewLedgerEntry {
   partnerId: string;
@@ -25,9 +23,7 @@ export class LedgerService {
 
   /** Takes the balance locks of these partners (sorted, so two transactions never deadlock) until commit. */
   async lockBalances(manager: EntityManager, partnerIds: string[]): Promise<void> {
-    const ids = [...new Set(partnerIds)].sort();
-    if (ids.length === 0) return;
-    await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext(p)) FROM unnest($2::text[]) AS p ORDER BY p`, [BALANCE_LOCK_NAMESPACE, ids]);
+    await lockEach(manager, LockSpace.PartnerBalance, partnerIds);
   }
 
   /** Current balances (0 for a partner without entries). Call with the balance locks held to act on them. */

@@ -7,6 +7,7 @@ import { statement, type SqlReader } from '../../shared/sql';
 import { isUuid } from '../../shared/validation';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { partnerColumns, toPartner } from '../partners/partners.reads';
+import { ACCRUAL_KINDS } from './domain/ledger-kinds';
 import type { LedgerEntryEntity } from './ledger-entry.entity';
 
 export interface RebateBalance {
@@ -16,12 +17,15 @@ export interface RebateBalance {
   coMarketingBudget: Dec;
 }
 
+/** The accrual kinds of the ledger-kinds registry as an SQL list (fixed identifiers, so inlined into the named statements). */
+const ACCRUAL_KINDS_SQL = ACCRUAL_KINDS.map((kind) => `'${kind}'`).join(', ');
+
 /** The four balance figures of the partner whose id is `id`, as columns b_available, b_pending, b_accrued, b_co_marketing. */
 const balanceColumns = (id: string) => `
   coalesce((SELECT e.balance_after FROM ledger_entries e WHERE e.partner_id = ${id} ORDER BY e.sequence DESC LIMIT 1), 0)::text AS b_available,
   coalesce((SELECT sum(w.amount) FROM withdrawals w WHERE w.partner_id = ${id} AND w.status = 'PENDING'), 0)::text AS b_pending,
   coalesce((SELECT sum(e.amount) FROM ledger_entries e
-             WHERE e.partner_id = ${id} AND e.kind IN ('PROJECT_REBATE', 'SPECIALIZATION_REBATE')), 0)::text AS b_accrued,
+             WHERE e.partner_id = ${id} AND e.kind IN (${ACCRUAL_KINDS_SQL})), 0)::text AS b_accrued,
   coalesce((SELECT sum(s.co_marketing) FROM specialization_bases s WHERE s.partner_id = ${id}), 0)::text AS b_co_marketing`;
 
 interface BalanceRow {

@@ -15,11 +15,10 @@ import { checkResolvedAddresses, checkWebhookUrl, type WebhookTarget } from './d
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 import type { WebhookSender } from './webhook-sender';
 import type { WebhookSettings } from './webhook-settings';
+import { lock, LockSpace } from '../../shared/locks';
 
 export const MAX_ENDPOINTS_PER_PARTNER = 10;
 const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
-/** Namespace of the per-partner advisory lock that makes the endpoint limit race-free. */
-const ENDPOINT_LIMIT_LOCK = 7_262_300;
 const EVENT_TYPES = [
   'PARTNER_STATUS_CHANGED',
   'CUSTOMER_STATUS_CHANGED',
@@ -72,7 +71,7 @@ export class WebhooksService {
     const secret = newWebhookSecret();
     const endpoint = await this.ds.transaction(async (manager) => {
       const { partnerId } = request;
-      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ENDPOINT_LIMIT_LOCK, partnerId ?? 'provider']);
+      await lock(manager, LockSpace.WebhookEndpoints, partnerId ?? 'provider');
       if (partnerId !== null && !(isUuid(partnerId) && (await manager.existsBy(PartnerEntity, { id: partnerId })))) {
         throw new DomainError('NOT_FOUND', 'No partner with this id', ['input', 'partnerId']);
       }

@@ -2,8 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Re
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs, paginate } from '../../shared/pagination';
-import { isUuid } from '../../shared/validation';
+import { PageArgs } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { BankAccountType, PartnerType } from '../partners/partner.type';
 import { WithdrawalEntity } from './withdrawal.entity';
@@ -21,13 +20,6 @@ class WithdrawalQueueArgs extends PartnerWithdrawalsArgs {
 
 const withdrawalPayload = (withdrawal: WithdrawalEntity) => ({ withdrawal });
 
-function withdrawalsOf(ctx: AppContext, partnerId: string | null, status: WithdrawalStatusEnum | undefined) {
-  const qb = ctx.app.ds.manager.createQueryBuilder(WithdrawalEntity, 'w');
-  if (partnerId) qb.andWhere(isUuid(partnerId) ? 'w.partnerId = :partnerId' : 'false', { partnerId });
-  if (status) qb.andWhere('w.status = :status', { status });
-  return qb;
-}
-
 @Resolver(() => WithdrawalType)
 export class WithdrawalResolver {
   @Query(() => WithdrawalType, { nullable: true })
@@ -42,7 +34,7 @@ export class WithdrawalResolver {
   @Query(() => WithdrawalConnection, { description: "Work queues: everything for ADMIN, the viewer's own partner for partner tokens." })
   withdrawals(@Args(() => WithdrawalQueueArgs) args: WithdrawalQueueArgs, @Ctx() ctx: AppContext) {
     const partnerId = partnerScope(ctx, args.partnerId);
-    return paginate(withdrawalsOf(ctx, partnerId, args.status), args);
+    return ctx.app.withdrawals.list(partnerId, args.status, args);
   }
 
   @FieldResolver(() => PartnerType)
@@ -74,6 +66,6 @@ export class WithdrawalResolver {
 export class PartnerWithdrawalsResolver {
   @FieldResolver(() => WithdrawalConnection)
   withdrawals(@Root() partner: PartnerEntity, @Args(() => PartnerWithdrawalsArgs) args: PartnerWithdrawalsArgs, @Ctx() ctx: AppContext) {
-    return paginate(withdrawalsOf(ctx, partner.id, args.status), args);
+    return ctx.app.withdrawals.list(partner.id, args.status, args);
   }
 }

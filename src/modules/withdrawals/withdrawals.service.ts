@@ -8,7 +8,6 @@ import { DomainError } from '../../shared/domain-error';
 import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { MONTH_CLOSE_LOCK } from '../consumption/consumption.service';
 import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { PartnerEntity } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
@@ -23,11 +22,13 @@ import {
   settle,
   type WithdrawalDestination,
   type WithdrawalSettlement,
+  type WithdrawalStatus,
 } from './domain/withdrawal-rules';
 import { WithdrawalEntity } from './withdrawal.entity';
+import { isUniqueViolation } from '../../shared/db-errors';
+import { lock, lockShared, LockSpace } from '../../shared/locks';
+import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
 
-/** Namespace of the per-(partner, idempotency key) advisory locks. */
-const IDEMPOTENCY_LOCK_NAMESPACE = 7_262_200;
 const IDEMPOTENCY_KEY_MAX = 200;
 
 export interface WithdrawRequest {
@@ -54,13 +55,6 @@ function collect(checks: FieldChecks, rule: () => void): void {
   }
 }
 
-function isIdempotencyKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  const code = e.driverError?.code ?? e.code;
-  const constraint = e.driverError?.constraint ?? e.constraint;
-  return code === '23505' && constraint === 'withdrawals_idempotency_key';
-}
-
 export class WithdrawalsService {
   constructor(
     private readonly ds: DataSource,
@@ -77,7 +71,7 @@ export class WithdrawalsService {
       return await this.withdrawOnce(request);
     } catch (error) {
       // The key lock makes this unreachable in practice; should two inserts still race, the loser is a replay.
-      if (isIdempotencyKeyViolation(error)) return this.withdrawOnce(request);
+      if (isUniqueViolation(error, 'withdrawals_idempotency_key')) return this.withdrawOnce(request);
       throw error;
     }
   }
@@ -85,7 +79,7 @@ export class WithdrawalsService {
   private withdrawOnce(request: WithdrawRequest): Promise<WithdrawalEntity> {
     const { partnerId, amount, destination, idempotencyKey } = request;
     return eventTransaction(this.ds, async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [IDEMPOTENCY_LOCK_NAMESPACE, `${partnerId}:${idempotencyKey}`]);
+      await lock(manager, LockSpace.WithdrawalIdempotency, `${partnerId}:${idempotencyKey}`);
       const original = isUuid(partnerId) ? await manager.findOne(WithdrawalEntity, { where: { partnerId, idempotencyKey } }) : null;
       if (original) {
         if (!sameWithdrawalRequest(original, request)) {
@@ -108,7 +102,7 @@ export class WithdrawalsService {
       const partner = await this.lockPartnerShared(manager, partnerId);
       // A BONUS withdrawal belongs to the month it commits in: held shared against closeBillingMonth (which takes
       // this lock exclusively), the month read below cannot be closed before the withdrawal is visible to the close.
-      if (destination === 'BONUS') await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [MONTH_CLOSE_LOCK]);
+      if (destination === 'BONUS') await lockShared(manager, LockSpace.MonthClose);
       await this.ledger.lockBalances(manager, [partner.id]);
       // Business rules in the order SPEC §12 gives them: the balance, then the destination's own conditions.
       checkSufficientBalance(amount, await this.ledger.balance(manager, partner.id));
@@ -198,5 +192,13 @@ export class WithdrawalsService {
       status: withdrawal.status,
       occurredAt,
     });
+  }
+
+  /** A page of one partner's withdrawals (every partner's with null), optionally of one status. */
+  list(partnerId: string | null, status: WithdrawalStatus | null | undefined, page: PageArgsInput): Promise<Connection<WithdrawalEntity>> {
+    const qb = this.ds.manager.createQueryBuilder(WithdrawalEntity, 'w');
+    if (partnerId) qb.andWhere(isUuid(partnerId) ? 'w.partnerId = :partnerId' : 'false', { partnerId });
+    if (status) qb.andWhere('w.status = :status', { status });
+    return paginate(qb, page);
   }
 }
