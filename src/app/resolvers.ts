@@ -1,6 +1,8 @@
 // Every resolver class, listed once.
 import { AccessResolver } from '../modules/access/access.resolver';
+import { AuditResolver } from '../modules/audit/audit.resolver';
 import { InvoiceLineResolver, InvoiceResolver, PartnerBillingResolver } from '../modules/billing/billing.resolver';
+import { InvoiceDocumentsResolver } from '../modules/billing/documents/invoice-documents.resolver';
 import { ClockResolver } from '../modules/clock/clock.resolver';
 import { ConsumptionResolver } from '../modules/consumption/consumption.resolver';
 import { CustomerResolver, PartnerCustomersResolver } from '../modules/customers/customer.resolver';
@@ -18,8 +20,10 @@ import { WebhookDeliveryResolver, WebhookEndpointResolver } from '../modules/web
 
 export const resolvers = [
   AccessResolver,
+  AuditResolver,
   InvoiceLineResolver,
   InvoiceResolver,
+  InvoiceDocumentsResolver,
   PartnerBillingResolver,
   ClockResolver,
   ConsumptionResolver,

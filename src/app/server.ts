@@ -18,6 +18,8 @@ import { createLoaders } from './loaders';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { securityPlugins, subscriptionValidationRules } from './security';
 import type { Viewer } from '../modules/access/viewer';
+import { auditRefusedRequest } from '../modules/audit/audit-refused-request';
+import { documentsRouter } from '../modules/billing/documents/documents.router';
 import { unauthenticated } from '../shared/errors';
 
 export interface RunningServer {
@@ -70,7 +72,14 @@ function metricsPlugin(registry: client.Registry): ApolloServerPlugin<AppContext
 function eventBusMetrics(app: App, registry: client.Registry): void {
   const bus = app.eventBus;
   const gauge = (name: string, help: string, value: () => number) =>
-    new client.Gauge({ name, help, registers: [registry], collect() { this.set(value()); } });
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
   gauge('event_bus_subscriptions', 'Live subscriptions on this instance', () => bus.subscriberCount);
   gauge('event_bus_connected', '1 while the LISTEN connection is up', () => (bus.connected ? 1 : 0));
   gauge('event_bus_reads', 'Reads of the event table by this instance since start', () => bus.stats.reads);
@@ -186,10 +195,7 @@ function requestIdPlugin(app: App): ApolloServerPlugin<AppContext> {
         async didEncounterErrors(rc) {
           for (const error of rc.errors) {
             if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
-              app.logger.error(
-                { err: error.originalError ?? error, requestId: rc.contextValue?.requestId, operation: rc.operationName },
-                'operation failed',
-              );
+              app.logger.error({ err: error.originalError ?? error, requestId: rc.contextValue?.requestId, operation: rc.operationName }, 'operation failed');
             }
           }
         },
@@ -199,7 +205,7 @@ function requestIdPlugin(app: App): ApolloServerPlugin<AppContext> {
 }
 
 /** /healthz, /metrics and /graphql (HTTP). */
-function mountRoutes(expressApp: express.Express, app: App, apollo: ApolloServer<AppContext>, registry: client.Registry): void {
+function mountRoutes(expressApp: express.Express, app: App, apollo: ApolloServer<AppContext>, registry: client.Registry, schema: GraphQLSchema): void {
   expressApp.get('/healthz', async (_req, res) => {
     try {
       await app.ds.query('SELECT 1');
@@ -212,12 +218,18 @@ function mountRoutes(expressApp: express.Express, app: App, apollo: ApolloServer
     res.set('content-type', registry.contentType);
     res.send(await registry.metrics());
   });
+  expressApp.use('/documents', documentsRouter(app)); // invoice CSV and PDF (SPEC §21)
   expressApp.use(
     '/graphql',
     // 10,000-record consumption batches are a few MB of JSON.
     express.json({ limit: '32mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(app, req.headers.authorization ?? null, requestIdOf(req.headers['x-request-id'])),
+      context: async ({ req }) => {
+        const requestId = requestIdOf(req.headers['x-request-id']);
+        // A mutation refused for its token still leaves its audit entry (SPEC §20).
+        const refused = (error: unknown) => auditRefusedRequest(app, schema, req.body, requestId, error);
+        return createContext(app, req.headers.authorization ?? null, requestId).catch(refused);
+      },
     }),
   );
 }
@@ -245,14 +257,22 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints are used: without this Apollo wraps every field resolver to compute them.
       ApolloServerPluginCacheControlDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       metricsPlugin(registry),
       ...securityPlugins(),
       requestIdPlugin(app),
     ],
   });
   await apollo.start();
-  mountRoutes(expressApp, app, apollo, registry);
+  mountRoutes(expressApp, app, apollo, registry, schema);
 
   await new Promise<void>((resolve) => httpServer.listen(port, resolve));
   const actualPort = (httpServer.address() as { port: number }).port;
