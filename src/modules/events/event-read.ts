@@ -55,6 +55,20 @@ export class EventReader {
     this.ledgerSelect = this.ledger.columns.map((c) => `l."${c.databaseName}" AS "${LEDGER_PREFIX}${c.databaseName}"`).join(', ');
   }
 
+  /**
+   * For queries of other modules that read events their own way (the webhook worker's one-query-per-batch LATERAL
+   * read): the select list over `e` (events) and `l` (ledger_entries LEFT JOINed as `ledgerJoin`), and the mapping.
+   */
+  get columns(): string {
+    return `e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, ${this.ledgerSelect}`;
+  }
+
+  readonly ledgerJoin = `LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence`;
+
+  fromRow(row: Record<string, unknown>): StreamEvent {
+    return this.toEvent(row, true);
+  }
+
   /** The sequence of the last committed event (0 when there is none). */
   async lastSequence(query: Queryable): Promise<bigint> {
     const rows = (await query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`, [])) as { max: string }[];
