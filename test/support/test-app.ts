@@ -84,6 +84,8 @@ export async function attachTestApp(databaseUrl: string, options: TestAppOptions
   const config: Config = {
     databaseUrl: pooled(databaseUrl),
     listenDatabaseUrl: databaseUrl,
+    // Debian's pgbouncer (1.18) keeps no prepared statements across transactions: through a pooler, statements go unnamed.
+    namedStatements: !process.env.TEST_POOLER_URL,
     port: 0,
     adminToken: ADMIN_TOKEN,
     clock: options.clock === 'system' ? { mode: 'system' } : { mode: 'manual', start: new Date(options.now ?? '2026-01-15T09:00:00Z') },
