@@ -57,6 +57,9 @@ async function main(): Promise<number> {
     // server would.
     const created = await createApp(config, database.url, logger);
     app = created.app;
+    // Without CLOCK, "today" is the server's: the manual instant a CLOCK=manual server keeps in this database.
+    if (!process.env.CLOCK?.trim() && (await app.clock.followDatabase(app.ds)))
+      logger.info({ now: app.clock.now() }, 'using the manual clock stored in the database');
     if (created.fresh && config.demo) await seedDemo(app);
     if (created.createdAdminToken) console.error(`Admin token (shown once, keep it): ${created.createdAdminToken}`);
 

@@ -12,6 +12,14 @@ export interface Config {
   dataDir: string;
   /** Add demo data to a new database: by default only for the embedded one (never silently into a real server). */
   demo?: boolean;
+  /** Listen address (HOST). */
+  host?: string;
+  /** Origins answered for CORS (CORS_ORIGINS, comma-separated; none by default). */
+  corsOrigins?: string[];
+  /** Rate-limit budgets, points per hour (RATE_LIMIT_PARTNER, RATE_LIMIT_ADMIN, RATE_LIMIT_ANONYMOUS). */
+  rateBudgets?: { partner: number; admin: number; anonymous: number };
+  /** Operation names counted under their own metrics label (METRICS_OPERATIONS, comma-separated). */
+  metricsOperations?: string[];
   /** Hot reads as named (prepared) statements; PG_NAMED_STATEMENTS=0 turns that off (poolers without prepared statements). */
   namedStatements?: boolean;
   /** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS; unset = the defaults of SPEC §19. */
@@ -72,7 +80,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
   const namedStatements = namedText !== '0';
   const dataDir = env.DATA_DIR?.trim() || '.data';
-  return { databaseUrl, listenDatabaseUrl, port: Number(portText), adminToken, clock, logLevel, dataDir, demo, webhooks, namedStatements };
+  return {
+    databaseUrl,
+    listenDatabaseUrl,
+    port: Number(portText),
+    adminToken,
+    clock,
+    logLevel,
+    dataDir,
+    demo,
+    webhooks,
+    namedStatements,
+    ...edgeConfig(env),
+  };
+}
+
+function budget(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1)
+    throw new ConfigError(`${name} must be a whole number of points per hour (at least 1), got ${JSON.stringify(env[name])}`);
+  return Number(text);
+}
+
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** HOST, CORS_ORIGINS, RATE_LIMIT_*, METRICS_OPERATIONS (SPEC §18). */
+function edgeConfig(env: NodeJS.ProcessEnv): Pick<Config, 'host' | 'corsOrigins' | 'rateBudgets' | 'metricsOperations'> {
+  const host = env.HOST?.trim() || '0.0.0.0';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new ConfigError(`HOST must be a host name or IP address, got ${JSON.stringify(env.HOST)}`);
+  const corsOrigins = list(env.CORS_ORIGINS);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new ConfigError(`CORS_ORIGINS takes origins such as https://console.example (scheme and host, no path), got ${JSON.stringify(origin)}`);
+  }
+  const metricsOperations = list(env.METRICS_OPERATIONS);
+  for (const name of metricsOperations) {
+    if (!/^[_A-Za-z][_0-9A-Za-z]{0,99}$/.test(name)) throw new ConfigError(`METRICS_OPERATIONS takes GraphQL operation names, got ${JSON.stringify(name)}`);
+  }
+  const rateBudgets = {
+    partner: budget(env, 'RATE_LIMIT_PARTNER', 5_000),
+    admin: budget(env, 'RATE_LIMIT_ADMIN', 50_000),
+    anonymous: budget(env, 'RATE_LIMIT_ANONYMOUS', 1_000),
+  };
+  return { host, corsOrigins, rateBudgets, metricsOperations };
 }
 
 /** loadConfig for entry points: a bad variable prints one line naming it and exits with code 2. */

@@ -31,7 +31,12 @@ async function main(): Promise<void> {
     }
     await app.scheduler.runDue();
     app.scheduler.start();
-    const server = await startServer(app, schema, config.port);
+    const server = await startServer(app, schema, config.port, {
+      host: config.host,
+      corsOrigins: config.corsOrigins,
+      rateBudgets: config.rateBudgets,
+      metricsOperations: config.metricsOperations,
+    });
 
     console.log(`Partner program API ready at ${server.url} (WebSocket subscriptions on the same URL)`);
     if (createdAdminToken) console.log(`Admin token (shown once, keep it): ${createdAdminToken}`);

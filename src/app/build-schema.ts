@@ -4,7 +4,9 @@ import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
 import '../shared/enums';
 import { applySchemaDocs } from '../graphql/schema-docs';
 import { DateTimeScalar } from '../shared/scalars';
+import { auditMutations } from '../modules/audit/audit-mutations';
 import { resolvers } from './resolvers';
+import { applyTextRule } from '../graphql/text-rule';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -25,7 +27,10 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
           throw new Error('Subscriptions use the event bus, not a PubSub');
         },
       },
-    }).then(applySchemaDocs);
+    })
+      .then(applySchemaDocs)
+      .then(applyTextRule) // inside the audit wrapper: a refused text input is audited like any refusal
+      .then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)
   }
   return cached;
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
+import { AuditCommitSubscriber } from '../modules/audit/audit-commit.subscriber';
 import { entities } from './entities';
 
 export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
@@ -8,6 +9,8 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     type: 'postgres',
     url,
     entities,
+    // A mutation's audit entry is written by the transaction that carries its change, right before COMMIT.
+    subscribers: [AuditCommitSubscriber],
     migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

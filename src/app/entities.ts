@@ -1,5 +1,6 @@
 // Every TypeORM entity, listed once (explicit imports work the same under tsc and vitest).
 import { ApiTokenEntity } from '../modules/access/api-token.entity';
+import { AuditEntryEntity } from '../modules/audit/audit-entry.entity';
 import { BillingMonthEntity } from '../modules/billing/billing-month.entity';
 import { InvoiceLineEntity } from '../modules/billing/invoice-line.entity';
 import { InvoiceEntity } from '../modules/billing/invoice.entity';
@@ -39,6 +40,7 @@ export const entities = [
   PresaleRequestEntity,
   ProjectEntity,
   ApiTokenEntity,
+  AuditEntryEntity,
   ClockStateEntity,
   EventEntity,
   PartnerEntity,

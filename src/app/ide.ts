@@ -51,7 +51,7 @@ export function mountIde(app: Express): void {
   app.get(`${IDE_STATIC_PATH}*file`, async (req, res, next) => {
     try {
       const file = await getStaticFile({ staticPath: IDE_STATIC_PATH, urlPath: req.path, acceptEncoding: req.headers['accept-encoding'] });
-      if (!file) return res.status(404).type('text').send('Not found');
+      if (!file) return next(); // the edge's JSON 404
       res.set(file.headers).send(file.content);
     } catch (error) {
       next(error);

@@ -1,6 +1,9 @@
 // Every resolver class, listed once.
 import { AccessResolver } from '../modules/access/access.resolver';
+import { RateLimitResolver } from '../modules/access/rate-limit.resolver';
+import { AuditResolver } from '../modules/audit/audit.resolver';
 import { InvoiceLineResolver, InvoiceResolver, PartnerBillingResolver } from '../modules/billing/billing.resolver';
+import { InvoiceDocumentsResolver } from '../modules/billing/documents/invoice-documents.resolver';
 import { ClockResolver } from '../modules/clock/clock.resolver';
 import { ConsumptionResolver } from '../modules/consumption/consumption.resolver';
 import { CustomerResolver, PartnerCustomersResolver } from '../modules/customers/customer.resolver';
@@ -18,8 +21,11 @@ import { WebhookDeliveryResolver, WebhookEndpointResolver } from '../modules/web
 
 export const resolvers = [
   AccessResolver,
+  RateLimitResolver,
+  AuditResolver,
   InvoiceLineResolver,
   InvoiceResolver,
+  InvoiceDocumentsResolver,
   PartnerBillingResolver,
   ClockResolver,
   ConsumptionResolver,

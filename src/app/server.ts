@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
-import { GraphQLError, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import client from 'prom-client';
@@ -18,7 +18,14 @@ import { mountIde } from './ide';
 import { createLoaders } from './loaders';
 import { sseHandler } from './sse';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
-import { securityPlugins, subscriptionValidationRules } from './security';
+import { auditRefusedRequest } from '../modules/audit/audit-refused-request';
+import { documentsRouter } from '../modules/billing/documents/documents.router';
+import { parseOptions } from '../graphql/limits';
+import { edgePlugin, prepareWsOperation } from '../graphql/edge';
+import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
+import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin } from './metrics';
+import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
+import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
 import type { Viewer } from '../modules/access/viewer';
 import { unauthenticated } from '../shared/errors';
 
@@ -50,37 +57,6 @@ export async function createContext(app: App, authorization: string | undefined 
   return { requestId, viewer, app, loaders: createLoaders(app) };
 }
 
-function metricsPlugin(registry: client.Registry): ApolloServerPlugin<AppContext> {
-  const duration = new client.Histogram({
-    name: 'graphql_operation_duration_seconds',
-    help: 'GraphQL operation duration',
-    labelNames: ['operation', 'type', 'outcome'] as const,
-    registers: [registry],
-  });
-  return {
-    async requestDidStart() {
-      const end = duration.startTimer();
-      return {
-        async willSendResponse(ctx) {
-          end({ operation: ctx.operationName ?? 'anonymous', type: ctx.operation?.operation ?? 'unknown', outcome: ctx.errors?.length ? 'error' : 'ok' });
-        },
-      };
-    },
-  };
-}
-
-function eventBusMetrics(app: App, registry: client.Registry): void {
-  const bus = app.eventBus;
-  const gauge = (name: string, help: string, value: () => number) =>
-    new client.Gauge({ name, help, registers: [registry], collect() { this.set(value()); } });
-  gauge('event_bus_subscriptions', 'Live subscriptions on this instance', () => bus.subscriberCount);
-  gauge('event_bus_connected', '1 while the LISTEN connection is up', () => (bus.connected ? 1 : 0));
-  gauge('event_bus_reads', 'Reads of the event table by this instance since start', () => bus.stats.reads);
-  gauge('event_bus_events', 'Events read since start', () => bus.stats.events);
-  gauge('event_bus_deliveries', 'Events handed to subscriptions since start', () => bus.stats.deliveries);
-  gauge('event_bus_reconnects', 'LISTEN connections made after the first', () => Math.max(0, bus.stats.connections - 1));
-}
-
 /** graphql-ws errors get the same masking as HTTP ones; a document refused by validation is GRAPHQL_VALIDATION_FAILED. */
 function formatWsErrors(app: App, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => {
@@ -96,118 +72,94 @@ function formatWsErrors(app: App, errors: readonly GraphQLError[]): GraphQLForma
 export interface ServerOptions {
   /** graphql-ws keep-alive: a WebSocket ping every this many ms; a socket that has not answered by the next is terminated. */
   keepAliveMs?: number;
-  /** How often open WebSockets are checked for revoked tokens. */
+  /** Safety net behind the revocation broadcast: how often open WebSockets are checked for revoked tokens. */
   tokenSweepMs?: number;
+  /** Listen address (HOST, default 0.0.0.0). */
+  host?: string;
+  /** Origins answered for CORS (CORS_ORIGINS; none by default). */
+  corsOrigins?: string[];
+  /** Rate-limit budgets per hour (RATE_LIMIT_*). */
+  rateBudgets?: RateBudgets;
+  /** Operation names counted under their own metrics label besides the root field names (METRICS_OPERATIONS). */
+  metricsOperations?: string[];
 }
 
-/** A client's x-request-id when it is a sane token, else a new one (it ends up in logs and responses). */
-function requestIdOf(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value && /^[A-Za-z0-9._:-]{1,100}$/.test(value) ? value : randomUUID();
+/** The context of one graphql-ws operation: the socket's viewer, fresh loaders and request id, its own rate state. */
+function wsOperationContext(app: App, socketCtx: AppContext, limiter: RateLimiter, ip: string, close: (code: number, reason: string) => void): AppContext {
+  return { ...socketCtx, loaders: createLoaders(app), requestId: randomUUID(), closeConnection: close, edge: { ip, limiter } };
 }
 
-type TokenSockets = Map<{ close(code: number, reason: string): void }, string>;
-
-/** Closes every open socket whose token has been revoked (checked every `everyMs`). */
-function startTokenSweep(app: App, socketTokens: TokenSockets, everyMs: number): NodeJS.Timeout {
-  const sweep = setInterval(() => {
-    const tokenIds = [...new Set(socketTokens.values())];
-    if (tokenIds.length === 0) return;
-    app.access
-      .revokedAmong(tokenIds)
-      .then((revoked) => {
-        for (const [socket, tokenId] of socketTokens) if (revoked.has(tokenId)) socket.close(4403, 'API token revoked');
-      })
-      .catch((error) => app.logger.warn({ err: error }, 'token sweep failed'));
-  }, everyMs);
-  sweep.unref();
-  return sweep;
-}
-
-/** graphql-ws on the HTTP server's /graphql: subscriptions only, authenticated in connection_init. */
-function startWebSocketServer(app: App, schema: GraphQLSchema, httpServer: http.Server, socketTokens: TokenSockets, options: ServerOptions) {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  return useServer<Record<string, unknown>, { ctx?: AppContext }>(
+/** graphql-ws on the HTTP server's /graphql: message and subscription limits, revocation, the shared limits. */
+function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Server, limiter: RateLimiter, options: ServerOptions) {
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MESSAGE_LIMIT });
+  guardMessageSizes(wsServer, app);
+  const socketTokens = new SocketTokens(app, options.tokenSweepMs ?? 5_000);
+  const cleanup = useServer<Record<string, unknown>, { ctx?: AppContext; ip?: string }>(
     {
       schema,
-      // Apollo's validation plugins never see graphql-ws documents: apply the same limits here.
-      validate: (schema, document) => validate(schema, document, subscriptionValidationRules),
       // One execution per event for all subscriptions with the same document, variables and viewer scope.
       subscribe: subscribeSharingResults,
       onConnect: async (ctx) => {
         const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+        ctx.extra.ip = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         try {
-          ctx.extra.ctx = await createContext(app, authorization ?? null);
+          ctx.extra.ctx = await createContext(app, typeof authorization === 'string' ? authorization : null);
           // A missing token is refused like a bad one: every WebSocket operation is a subscription to a stream.
           const tokenId = ctx.extra.ctx.viewer?.tokenId;
           // Only a socket still open is tracked (one closed during the await has had its onClose already).
-          if (tokenId && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) socketTokens.set(ctx.extra.socket, tokenId);
+          if (tokenId && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) socketTokens.track(ctx.extra.socket, tokenId);
           return ctx.extra.ctx.viewer !== null;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },
-      onSubscribe: async (ctx) => {
-        const tokenId = ctx.extra.ctx?.viewer?.tokenId;
+      // Parse (token limit), validate, check the limits and the rate budget: the same as HTTP (graphql/edge.ts).
+      onSubscribe: async (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > WS_SUBSCRIPTION_LIMIT) {
+          return [new GraphQLError(`At most ${WS_SUBSCRIPTION_LIMIT} subscriptions per socket`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
+        const socketCtx = ctx.extra.ctx!;
+        const tokenId = socketCtx.viewer?.tokenId;
         if (tokenId && (await app.access.revokedAmong([tokenId])).size > 0) {
           ctx.extra.socket.close(4403, 'API token revoked');
           return [new GraphQLError('The API token was revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
+        const context = wsOperationContext(app, socketCtx, limiter, ctx.extra.ip ?? 'unknown', (code, reason) => ctx.extra.socket.close(code, reason));
+        return prepareWsOperation(schema, payload, context);
       },
       onClose: (ctx) => {
-        socketTokens.delete(ctx.extra.socket);
+        socketTokens.forget(ctx.extra.socket);
       },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(app, errors),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatWsErrors(app, result.errors) } : undefined),
-      context: (ctx) => ({
-        ...ctx.extra.ctx!,
-        loaders: createLoaders(app),
-        requestId: randomUUID(),
-        closeConnection: (code: number, reason: string) => ctx.extra.socket.close(code, reason),
-      }),
     },
     wsServer,
     // Pings every keepAliveMs; a socket without a pong by then is terminated (dead peers free their subscriptions).
     options.keepAliveMs ?? 12_000,
   );
-}
-
-/** Puts the request id on responses (and on masked errors) and logs unexpected errors with it. */
-function requestIdPlugin(app: App): ApolloServerPlugin<AppContext> {
   return {
-    async requestDidStart() {
-      return {
-        async willSendResponse(rc) {
-          // A masked error carries the request id that its log line has (SPEC §9).
-          if (rc.response.body.kind !== 'single') return;
-          for (const error of rc.response.body.singleResult.errors ?? []) {
-            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') (error.extensions as Record<string, unknown>).requestId = rc.contextValue.requestId;
-          }
-          rc.response.http.headers.set('x-request-id', rc.contextValue.requestId);
-        },
-        async didEncounterErrors(rc) {
-          for (const error of rc.errors) {
-            if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
-              app.logger.error(
-                { err: error.originalError ?? error, requestId: rc.contextValue?.requestId, operation: rc.operationName },
-                'operation failed',
-              );
-            }
-          }
-        },
-      };
+    async dispose() {
+      socketTokens.stop();
+      await cleanup.dispose();
     },
   };
 }
 
-/** /healthz, /metrics, the IDE and /graphql (HTTP and Server-Sent Events). */
-function mountRoutes(
+/**
+ * /healthz, /metrics, the IDE, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors):
+ * Server-Sent Events subscriptions first, everything else to Apollo.
+ */
+function mountHttp(
   expressApp: express.Express,
   app: App,
   apollo: ApolloServer<AppContext>,
   registry: client.Registry,
+  edge: HttpEdge,
+  schema: GraphQLSchema,
   sse: ReturnType<typeof sseHandler>,
 ): void {
+  expressApp.disable('x-powered-by');
+  expressApp.use(httpResponsesCounter(registry), requestIds());
   expressApp.get('/healthz', async (_req, res) => {
     try {
       await app.ds.query('SELECT 1');
@@ -223,30 +175,48 @@ function mountRoutes(
   mountIde(expressApp);
   expressApp.use(
     '/graphql',
-    // 10,000-record consumption batches are a few MB of JSON.
-    express.json({ limit: '32mb' }),
+    corsFor(edge.corsOrigins),
+    ...graphqlBody(edge),
     sse, // subscriptions over Server-Sent Events (Accept: text/event-stream)
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(app, req.headers.authorization ?? null, requestIdOf(req.headers['x-request-id'])),
+      context: async ({ req, res }) => {
+        try {
+          return {
+            ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))),
+            edge: { ip: clientIp(req), limiter: edge.limiter },
+          };
+        } catch (error) {
+          // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
+          chargeIp(edge.limiter, clientIp(req), res);
+          // A mutation refused for its token still leaves its audit entry (SPEC §20); rethrows.
+          return auditRefusedRequest(app, schema, req.body, String(res.locals.requestId), error);
+        }
+      },
     }),
   );
+  expressApp.use('/documents', documentsRouter(app)); // invoice CSV and PDF (SPEC §21)
+  expressApp.use(notFound(edge));
+  expressApp.use(jsonErrors(edge));
 }
 
 export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  eventBusMetrics(app, registry);
+  appMetrics(app, registry);
+  const limiter = new RateLimiter(options.rateBudgets ?? DEFAULT_RATE_BUDGETS);
   const expressApp = express();
   expressApp.set('etag', false); // no body hashing per response; clients do not revalidate GraphQL POSTs
   const httpServer = http.createServer(expressApp);
-  // The token of each open socket: a revoked token loses its streams (checked on subscribe and every few seconds).
-  const socketTokens: TokenSockets = new Map();
-  const sweep = startTokenSweep(app, socketTokens, options.tokenSweepMs ?? 5_000);
-  const wsCleanup = startWebSocketServer(app, schema, httpServer, socketTokens, options);
-
+  const ws = startWebSockets(app, schema, httpServer, limiter, options);
+  const sse = sseHandler(app, schema, {
+    createContext: (authorization, requestId) => createContext(app, authorization, requestId),
+    formatErrors: (errors) => formatWsErrors(app, errors),
+    limiter,
+    tokenSweepMs: options.tokenSweepMs,
+  });
   const apollo = new ApolloServer<AppContext>({
     schema,
-    includeStacktraceInErrorResponses: false,
+    ...apolloSecurityOptions(),
     // Kept on in production too (NODE_ENV=production turns Apollo's default off): the schema is public (docs, codegen).
     introspection: true,
     stopOnTerminationSignals: false, // main.ts owns shutdown: server, pool, then the embedded PostgreSQL
@@ -256,31 +226,63 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
       ApolloServerPluginLandingPageDisabled(), // the IDE is ours, served offline (./ide.ts)
       // No cache hints are used: without this Apollo wraps every field resolver to compute them.
       ApolloServerPluginCacheControlDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      metricsPlugin(registry),
-      ...securityPlugins(),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              sse.close();
+              await ws.dispose();
+            },
+          };
+        },
+      },
+      operationsPlugin(registry, knownOperationNames(schema, options.metricsOperations)),
       requestIdPlugin(app),
+      edgePlugin(schema),
     ],
   });
   await apollo.start();
-  const sse = sseHandler(app, schema, {
-    createContext: (authorization) => createContext(app, authorization),
-    formatErrors: (errors) => formatWsErrors(app, errors),
-    tokenSweepMs: options.tokenSweepMs,
-  });
-  mountRoutes(expressApp, app, apollo, registry, sse);
+  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] }, schema, sse);
 
-  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;
+  const shownHost =
+    !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `http://localhost:${actualPort}/graphql`,
+    url: `http://${shownHost}:${actualPort}/graphql`,
     port: actualPort,
     httpServer,
     apollo,
-    async close() {
-      clearInterval(sweep);
-      sse.close();
-      await apollo.stop();
+    close: () => apollo.stop(),
+  };
+}
+
+/** Apollo options shared by the server and the in-process test pipeline (which adds edgePlugin too). */
+export function apolloSecurityOptions() {
+  return { parseOptions, includeStacktraceInErrorResponses: false };
+}
+
+function requestIdPlugin(app: App): ApolloServerPlugin<AppContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse(rc) {
+          // A masked error carries the request id that its log line has (SPEC §9).
+          if (rc.response.body.kind !== 'single') return;
+          for (const error of rc.response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') (error.extensions as Record<string, unknown>).requestId = rc.contextValue.requestId;
+          }
+          rc.response.http.headers.set('x-request-id', rc.contextValue.requestId);
+        },
+        async didEncounterErrors(rc) {
+          for (const error of rc.errors) {
+            const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+            if ((!error.extensions?.code && !(status && status < 500)) || error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+              app.logger.error({ err: error.originalError ?? error, requestId: rc.contextValue?.requestId, operation: rc.operationName }, 'operation failed');
+            }
+          }
+        },
+      };
     },
   };
 }

@@ -5,6 +5,7 @@
 // a reader that has seen sequence N never later finds a committed event ≤ N. The lock is never held while waiting
 // for another lock (its holder only renumbers its own rows), so it cannot take part in a deadlock.
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { eventActor } from '../shared/acting';
 import type { EventType } from './event.entity';
 
 /** The advisory lock number_events() takes (kept here for reference; the SQL function has it inline). */
@@ -31,9 +32,10 @@ const holders = new WeakMap<QueryRunner, { sequence: string }[]>();
  */
 export async function appendEvents(manager: EntityManager, events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  const actor = eventActor(events[0]); // who caused them (SPEC §20), from the request or scheduler run in progress
   const rows: { sequence: string }[] = await manager.query(
-    `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at)
-     SELECT ${EVENT_STAGE} + nextval('event_staging_sequence'), e.partner_id, e.type, e.entity_id, e.status, e.occurred_at
+    `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at, actor_kind, actor_token_id)
+     SELECT ${EVENT_STAGE} + nextval('event_staging_sequence'), e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, $6, $7::uuid
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
             WITH ORDINALITY AS e(partner_id, type, entity_id, status, occurred_at, ord)
       ORDER BY e.ord
@@ -44,6 +46,8 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[]): 
       events.map((e) => e.entityId),
       events.map((e) => e.status ?? null),
       events.map((e) => e.occurredAt),
+      actor.kind,
+      actor.tokenId,
     ],
   );
   await manager.query(`SELECT pg_notify('events', '')`);

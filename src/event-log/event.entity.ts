@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, ForeignKey } from 'typeorm';
+import type { ActorKind } from '../shared/acting';
 
 export type ActivityType =
   | 'PARTNER_STATUS_CHANGED'
@@ -24,4 +25,8 @@ export class EventEntity {
   @Column({ type: 'text', nullable: true }) status: string | null;
   @Column({ type: 'timestamptz', name: 'occurred_at' }) occurredAt: Date;
   @Column({ type: 'timestamptz', name: 'recorded_at', default: () => 'now()' }) recordedAt: Date;
+  /** Who caused the event (SPEC §20); a TOKEN actor names its token (never deleted, only revoked). */
+  @Column({ type: 'text', name: 'actor_kind', default: 'SYSTEM' }) actorKind: ActorKind;
+  @ForeignKey('ApiTokenEntity', { name: 'fk_events_actor_token_id' }) @Column({ type: 'uuid', name: 'actor_token_id', nullable: true }) actorTokenId:
+    string | null;
 }

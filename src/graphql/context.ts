@@ -1,6 +1,7 @@
 // The GraphQL plumbing every module's resolvers use (context, guards, payloads, error formatting) lives here, below
 // the modules: this folder imports nothing from src/modules or src/app.
 import type { Viewer } from '../shared/viewer';
+import type { RateLimiter, RateState } from './rate-limit';
 
 /**
  * The services of the process, as resolvers see them through `ctx.app`. Declared empty here and filled in by the
@@ -21,4 +22,14 @@ export interface AppContext {
   loaders: RequestLoaders;
   /** Over graphql-ws only: closes the operation's WebSocket (e.g. a subscriber too slow to keep up). */
   closeConnection?: (code: number, reason: string) => void;
+  /** The request's client IP and rate-limit budget (set by the HTTP and WebSocket edges; absent in-process). */
+  edge?: EdgeState;
+}
+
+/** What the edge knows about a request (SPEC §18). */
+export interface EdgeState {
+  ip: string;
+  limiter: RateLimiter;
+  /** The rate budget after this request was charged (set once it has been). */
+  rateLimit?: RateState;
 }

@@ -86,6 +86,24 @@ export function deferBusinessErrors(checks: FieldChecks, run: () => void): Domai
   }
 }
 
+/** Control characters refused in every text (C0 except tab, LF, CR; and DEL). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** …and tab and line breaks too, outside descriptions and reasons. */
+// eslint-disable-next-line no-control-regex -- likewise
+const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The text rule of SPEC §18 for one value (every String / ID input, consumption records, CSV rows): null when it is
+ * acceptable, else what is wrong. `multiline`: a description or a reason, where tab and line breaks are allowed.
+ */
+export function textProblem(value: string, multiline: boolean): string | null {
+  if (!(multiline ? CONTROL : CONTROL_OR_BREAK).test(value)) return null;
+  return multiline
+    ? 'must not contain NUL, control characters or DEL'
+    : 'must not contain NUL, control characters, DEL, tabs or line breaks (allowed in descriptions and reasons only)';
+}
+
 /** NUL and other C0 controls (tab and newlines aside) are never part of a name, an id or a reason. */
 export function hasControlCharacters(text: string): boolean {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for

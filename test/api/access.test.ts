@@ -52,7 +52,7 @@ describe('authorization', () => {
   it('lets a PARTNER_VIEWER read but not mutate', async () => {
     const p = await activePartner(t);
     const viewer = await tokenFor(t, p, 'PARTNER_VIEWER');
-    expect((await t.ok(PartnerDocument, { id: p.id }, viewer)).partner.id).toBe(p.id);
+    expect((await t.ok(PartnerDocument, { id: p.id }, viewer)).partner!.id).toBe(p.id);
     const r = await t.gql(UpdatePartnerProfileDocument, { input: { partnerId: p.id, name: 'x' } }, viewer);
     expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const token = await t.gql(CreateApiTokenDocument, { input: { role: 'PARTNER_VIEWER', partnerId: p.id, name: 'x' } }, viewer);

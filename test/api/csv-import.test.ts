@@ -1,6 +1,7 @@
 // The provider's CSV usage export (SPEC §5), imported against real PostgreSQL.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Clock } from '../../src/modules/clock/clock';
 import { importConsumptionCsv, type CsvImportOptions, type CsvImportResult } from '../../src/modules/consumption/csv-import';
 import { uniqueAccount } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
@@ -9,12 +10,19 @@ let t: TestApp;
 beforeAll(async () => {
   t = await setupTestApp({ now: '2026-03-10T09:00:00Z' }); // today (Moscow) = 2026-03-10
   // A service known under a name with a comma and quotes, and under a legacy id.
-  await t.app.services.upsert({ id: 'csv-svc', name: 'CSV test service', bonusEligible: true, specialization: null, aliases: ['Test "Service", legacy name', 'legacy-svc-7'] });
+  await t.app.services.upsert({
+    id: 'csv-svc',
+    name: 'CSV test service',
+    bonusEligible: true,
+    specialization: null,
+    aliases: ['Test "Service", legacy name', 'legacy-svc-7'],
+  });
 });
 afterAll(() => t.close());
 
 // Columns in the export's own order, with some the import ignores.
-const HEADER = 'billing_account_id,billing_account_name,cloud_id,folder_id,folder_name,service_id,service_name,sku_name,date,currency,cost,monetary_grant_credit';
+const HEADER =
+  'billing_account_id,billing_account_name,cloud_id,folder_id,folder_name,service_id,service_name,sku_name,date,currency,cost,monetary_grant_credit';
 
 interface Row {
   account: string;
@@ -30,7 +38,20 @@ interface Row {
 }
 
 const line = (r: Row) =>
-  [r.account, 'Acme', r.cloud ?? 'cloud-1', r.folder ?? 'folder-1', r.folderName ?? 'default', r.serviceId ?? 'compute', r.serviceName ?? 'Compute Cloud', 'sku', r.date, 'RUB', r.cost, r.credit ?? '0'].join(',');
+  [
+    r.account,
+    'Acme',
+    r.cloud ?? 'cloud-1',
+    r.folder ?? 'folder-1',
+    r.folderName ?? 'default',
+    r.serviceId ?? 'compute',
+    r.serviceName ?? 'Compute Cloud',
+    'sku',
+    r.date,
+    'RUB',
+    r.cost,
+    r.credit ?? '0',
+  ].join(',');
 
 const csv = (rows: (Row | string)[], header = HEADER) => [header, ...rows.map((r) => (typeof r === 'string' ? r : line(r)))].join('\n') + '\n';
 
@@ -81,30 +102,89 @@ describe('reading the export', () => {
       // Unknown service_id, found by service_name (quoted, with a comma and escaped quotes) through an alias.
       { account: a, date: '2026-03-02', cost: '1.2345675', credit: '-0.0000005', serviceId: 'old-id', serviceName: '"Test ""Service"", legacy name"' },
       // An alias used as service_id; the ignored folder_name spans lines and holds commas and quotes.
-      { account: a, date: '2026-03-03', cost: '0.0000005', credit: '', serviceId: 'legacy-svc-7', serviceName: 'whatever', folderName: '"line one,\nline ""two""\r\nline three"' },
+      {
+        account: a,
+        date: '2026-03-03',
+        cost: '0.0000005',
+        credit: '',
+        serviceId: 'legacy-svc-7',
+        serviceName: 'whatever',
+        folderName: '"line one,\nline ""two""\r\nline three"',
+      },
       { account: a, date: '2026-03-04', cost: '2.0000004999', credit: '-0', cloud: '"cloud, with comma"', folder: '"f""1"' },
       { account: a, date: '2026-03-05', cost: '7.9999995', credit: '-7.9999995', serviceId: '', serviceName: 'Managed Service for MongoDB' },
     ]);
     const result = await imported(text);
     expect(result).toEqual({ ok: true, rows: 5, pairs: 5, replacedPairs: 0, replacedRecords: 0, inserted: 5 });
     expect(await stored(a)).toEqual([
-      { billing_account_id: a, date: '2026-03-01', service_id: 'compute', cloud_id: 'cloud-1', folder_id: 'folder-1', cost: '100.000000', grant_credit: '25.500000', source: 'CSV' },
-      { billing_account_id: a, date: '2026-03-02', service_id: 'csv-svc', cloud_id: 'cloud-1', folder_id: 'folder-1', cost: '1.234568', grant_credit: '0.000001', source: 'CSV' },
-      { billing_account_id: a, date: '2026-03-03', service_id: 'csv-svc', cloud_id: 'cloud-1', folder_id: 'folder-1', cost: '0.000001', grant_credit: '0.000000', source: 'CSV' },
-      { billing_account_id: a, date: '2026-03-04', service_id: 'compute', cloud_id: 'cloud, with comma', folder_id: 'f"1', cost: '2.000000', grant_credit: '0.000000', source: 'CSV' },
-      { billing_account_id: a, date: '2026-03-05', service_id: 'storedoc', cloud_id: 'cloud-1', folder_id: 'folder-1', cost: '8.000000', grant_credit: '8.000000', source: 'CSV' },
+      {
+        billing_account_id: a,
+        date: '2026-03-01',
+        service_id: 'compute',
+        cloud_id: 'cloud-1',
+        folder_id: 'folder-1',
+        cost: '100.000000',
+        grant_credit: '25.500000',
+        source: 'CSV',
+      },
+      {
+        billing_account_id: a,
+        date: '2026-03-02',
+        service_id: 'csv-svc',
+        cloud_id: 'cloud-1',
+        folder_id: 'folder-1',
+        cost: '1.234568',
+        grant_credit: '0.000001',
+        source: 'CSV',
+      },
+      {
+        billing_account_id: a,
+        date: '2026-03-03',
+        service_id: 'csv-svc',
+        cloud_id: 'cloud-1',
+        folder_id: 'folder-1',
+        cost: '0.000001',
+        grant_credit: '0.000000',
+        source: 'CSV',
+      },
+      {
+        billing_account_id: a,
+        date: '2026-03-04',
+        service_id: 'compute',
+        cloud_id: 'cloud, with comma',
+        folder_id: 'f"1',
+        cost: '2.000000',
+        grant_credit: '0.000000',
+        source: 'CSV',
+      },
+      {
+        billing_account_id: a,
+        date: '2026-03-05',
+        service_id: 'storedoc',
+        cloud_id: 'cloud-1',
+        folder_id: 'folder-1',
+        cost: '8.000000',
+        grant_credit: '8.000000',
+        source: 'CSV',
+      },
     ]);
   });
 
   it('accepts CRLF line ends, a byte-order mark and several rows of one pair', async () => {
     const a = uniqueAccount();
-    const text = '\ufeff' + csv([
-      { account: a, date: '2026-02-27', cost: '1', serviceId: 'vpc' },
-      { account: a, date: '2026-02-27', cost: '1', serviceId: 'vpc' },
-      { account: a, date: '2026-02-27', cost: '2.5', serviceId: 'kms' },
-    ]).replace(/\n/g, '\r\n');
+    const text =
+      '\ufeff' +
+      csv([
+        { account: a, date: '2026-02-27', cost: '1', serviceId: 'vpc' },
+        { account: a, date: '2026-02-27', cost: '1', serviceId: 'vpc' },
+        { account: a, date: '2026-02-27', cost: '2.5', serviceId: 'kms' },
+      ]).replace(/\n/g, '\r\n');
     expect(await imported(text)).toMatchObject({ rows: 3, pairs: 1, inserted: 3 });
-    expect((await stored(a)).map((r) => [r.service_id, r.cost])).toEqual([['vpc', '1.000000'], ['vpc', '1.000000'], ['kms', '2.500000']]);
+    expect((await stored(a)).map((r) => [r.service_id, r.cost])).toEqual([
+      ['vpc', '1.000000'],
+      ['vpc', '1.000000'],
+      ['kms', '2.500000'],
+    ]);
   });
 
   it('reports progress with rows, a rate and the share of bytes read', async () => {
@@ -146,7 +226,9 @@ describe('bad files store nothing and name each bad row by line', () => {
 
   it('reports every kind of problem with its code and column', async () => {
     const a = uniqueAccount();
-    await t.app.ds.query(`INSERT INTO billing_months (month, closed_at, invoices_finalized, rebate_entries_created) VALUES ('2026-01-01', now(), 0, 0) ON CONFLICT DO NOTHING`);
+    await t.app.ds.query(
+      `INSERT INTO billing_months (month, closed_at, invoices_finalized, rebate_entries_created) VALUES ('2026-01-01', now(), 0, 0) ON CONFLICT DO NOTHING`,
+    );
     const text = csv([
       { account: a, date: '2026-03-01', cost: '10' }, // 2 good
       { account: a, date: '2026-03-11', cost: '10' }, // 3 future (today is 2026-03-10)
@@ -190,7 +272,10 @@ describe('bad files store nothing and name each bad row by line', () => {
 
   it('refuses a header without a required column, and an empty file', async () => {
     const missing = await failed(csv([], HEADER.replace(',monetary_grant_credit', '').replace('cloud_id', 'cloud')));
-    expect(missing.errors.map((e) => [e.line, e.field])).toEqual([[1, 'cloud_id'], [1, 'monetary_grant_credit']]);
+    expect(missing.errors.map((e) => [e.line, e.field])).toEqual([
+      [1, 'cloud_id'],
+      [1, 'monetary_grant_credit'],
+    ]);
     const empty = await failed('');
     expect(empty.errors).toEqual([expect.objectContaining({ line: 1, code: 'VALIDATION_FAILED' })]);
   });
@@ -232,10 +317,12 @@ describe('the file is authoritative for its (billing account, date) pairs', () =
   it('a corrected file replaces the CSV records of its pairs only; API records and absent pairs are kept', async () => {
     const a = uniqueAccount();
     const b = uniqueAccount();
-    const api = await t.ok(
-      'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }',
-      { input: { batchId: `api-${a}`, records: [{ billingAccountId: a, date: '2026-02-10', serviceId: 'compute', cloudId: 'cloud-1', folderId: 'folder-1', cost: '50', grantCredit: '5' }] } },
-    );
+    const api = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }', {
+      input: {
+        batchId: `api-${a}`,
+        records: [{ billingAccountId: a, date: '2026-02-10', serviceId: 'compute', cloudId: 'cloud-1', folderId: 'folder-1', cost: '50', grantCredit: '5' }],
+      },
+    });
     expect(api.recordConsumption).toEqual({ accepted: 1, userErrors: [] });
 
     await imported(
@@ -265,21 +352,102 @@ describe('the file is authoritative for its (billing account, date) pairs', () =
   it('a bad corrected file keeps the earlier figures', async () => {
     const a = uniqueAccount();
     await imported(csv([{ account: a, date: '2026-02-12', cost: '10' }]));
-    await failed(csv([{ account: a, date: '2026-02-12', cost: '11' }, { account: a, date: '2026-02-12', cost: 'x' }]));
+    await failed(
+      csv([
+        { account: a, date: '2026-02-12', cost: '11' },
+        { account: a, date: '2026-02-12', cost: 'x' },
+      ]),
+    );
     expect((await stored(a)).map((r) => r.cost)).toEqual(['10.000000']);
   });
 });
 
 describe('recordConsumption after the hot-path changes', () => {
-  it('stores ids with quotes, backslashes, braces, commas and tabs exactly (array literal escaping)', async () => {
-    const odd = ['a"b', 'c\\d', '{e,f}', 'g\th', 'NULL', 'ü "\\" ,{}'];
-    const records = odd.map((text, i) => ({ billingAccountId: `${uniqueAccount()}-${text}`, date: '2026-02-20', serviceId: 'compute', cloudId: text, folderId: `f${i}${text}`, cost: `${i}.5` }));
-    const r = await t.ok(
-      'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code field } } }',
-      { input: { batchId: `odd-${uniqueAccount()}`, records } },
-    );
+  it('stores ids with quotes, backslashes, braces and commas exactly (array literal escaping; tabs are refused, SPEC §18)', async () => {
+    const odd = ['a"b', 'c\\d', '{e,f}', 'g h', 'NULL', 'ü "\\" ,{}'];
+    const records = odd.map((text, i) => ({
+      billingAccountId: `${uniqueAccount()}-${text}`,
+      date: '2026-02-20',
+      serviceId: 'compute',
+      cloudId: text,
+      folderId: `f${i}${text}`,
+      cost: `${i}.5`,
+    }));
+    const r = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code field } } }', {
+      input: { batchId: `odd-${uniqueAccount()}`, records },
+    });
     expect(r.recordConsumption).toEqual({ accepted: odd.length, userErrors: [] });
-    const rows = await t.app.ds.query(`SELECT billing_account_id, cloud_id, folder_id, cost::text AS cost FROM consumption_records WHERE billing_account_id = ANY($1) ORDER BY id`, [records.map((x) => x.billingAccountId)]);
+    const rows = await t.app.ds.query(
+      `SELECT billing_account_id, cloud_id, folder_id, cost::text AS cost FROM consumption_records WHERE billing_account_id = ANY($1) ORDER BY id`,
+      [records.map((x) => x.billingAccountId)],
+    );
     expect(rows).toEqual(records.map((x, i) => ({ billing_account_id: x.billingAccountId, cloud_id: x.cloudId, folder_id: x.folderId, cost: `${i}.500000` })));
+  });
+});
+
+describe('currency and control characters (SPEC §22, §18)', () => {
+  it('refuses rows in another currency than RUB with their line numbers and stores nothing of the file', async () => {
+    const a = uniqueAccount();
+    const rub = line({ account: a, date: '2026-03-01', cost: '10' });
+    const usd = rub.replace(',RUB,', ',USD,');
+    const result = await failed(csv([rub, usd, rub.replace(',RUB,', ',,'), rub]));
+    expect(result.errors.map((e) => [e.line, e.field, e.code])).toEqual([
+      [3, 'currency', 'CURRENCY_NOT_SUPPORTED'],
+      [4, 'currency', 'CURRENCY_NOT_SUPPORTED'],
+    ]);
+    expect(result.errors[0].message).toContain('USD');
+    expect(await stored(a)).toEqual([]);
+    // Without a currency column every row is roubles.
+    const header = HEADER.replace(',currency', '');
+    const noCurrency = [header, rub.replace(',RUB,', ',')].join('\n') + '\n';
+    expect((await imported(noCurrency)).inserted).toBe(1);
+  });
+
+  it('refuses NUL, control characters and tabs in the id and service columns, storing nothing', async () => {
+    const a = uniqueAccount();
+    const result = await failed(
+      csv([
+        { account: a, date: '2026-03-01', cost: '10', cloud: 'cloud\u0000' },
+        { account: a, date: '2026-03-01', cost: '10', folder: '"f\tx"' },
+        { account: `${a}\u001b`, date: '2026-03-01', cost: '10' },
+        { account: a, date: '2026-03-01', cost: '10', serviceName: 'Compute\u007f' },
+        { account: a, date: '2026-03-01', cost: '10' },
+      ]),
+    );
+    expect(result.errors.map((e) => [e.line, e.field, e.code])).toEqual([
+      [2, 'cloud_id', 'VALIDATION_FAILED'],
+      [3, 'folder_id', 'VALIDATION_FAILED'],
+      [4, 'billing_account_id', 'VALIDATION_FAILED'],
+      [5, 'service_name', 'VALIDATION_FAILED'],
+    ]);
+    expect(await stored(a)).toEqual([]);
+  });
+});
+
+describe('the import CLI and the manual clock', () => {
+  it('follows the manual instant a server keeps in the database when CLOCK is not set', async () => {
+    await t.app.ds.query(`UPDATE clock_state SET now = '2027-06-15T09:00:00Z' WHERE id = 1`);
+    try {
+      const clock = new Clock('system');
+      expect(await clock.followDatabase(t.app.ds)).toBe(true);
+      expect(clock.mode).toBe('manual');
+      expect(clock.today()).toBe('2027-06-15');
+      // A row dated by the server's clock (in the future of the real one) is accepted.
+      const a = uniqueAccount();
+      const result = await importConsumptionCsv(t.app.ds, clock, t.app.services, stream(csv([{ account: a, date: '2027-06-14', cost: '5' }])));
+      expect(result.ok).toBe(true);
+      expect((await stored(a)).map((r) => r.date)).toEqual(['2027-06-14']);
+      // Against the real date the same row would be refused.
+      const real = await importConsumptionCsv(
+        t.app.ds,
+        new Clock('system'),
+        t.app.services,
+        stream(csv([{ account: uniqueAccount(), date: '2027-06-14', cost: '5' }])),
+      );
+      expect(real.ok).toBe(false);
+    } finally {
+      await t.app.ds.query(`UPDATE clock_state SET now = '2026-03-10T09:00:00Z' WHERE id = 1`);
+      await t.app.clock.sync(t.app.ds);
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   DeleteSubaccountDocument,
   GiveQuitNoticeDocument,
   PartnerCustomersDocument,
+  type PartnerCustomersQuery,
   ResumeSubaccountDocument,
   RevokePartnerStatusDocument,
   SuspendSubaccountDocument,
@@ -40,7 +41,7 @@ async function subaccount(app: TestApp, partner: TestPartner, overrides: Partial
 }
 
 /** Runs a status mutation; accept is ADMIN-only, the others default to the partner owner. */
-async function act(app: TestApp, op: Op, customerId: string, token: string | null) {
+async function act(app: TestApp, op: Op, customerId: string, token?: string | null) {
   const input = { customerId };
   switch (op) {
     case 'accept':
@@ -533,7 +534,7 @@ describe('Partner.customers', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const r = await t.ok(PartnerCustomersDocument, { id: p.id, first: 3, after }, p.ownerToken);
+      const r: PartnerCustomersQuery = await t.ok(PartnerCustomersDocument, { id: p.id, first: 3, after }, p.ownerToken);
       const conn = r.partner!.customers;
       expect(conn.totalCount).toBe(7);
       seen.push(...conn.edges.map((e) => e.node.id));

@@ -17,7 +17,7 @@ describe('inputs from outside', () => {
     await t.ok(UpdatePartnerProfileDocument, { input: { partnerId: p.id, paymentMode: 'POSTPAYMENT', billingThreshold: '500000' } });
     const r = await t.gql(UpdatePartnerProfileDocument, { input: { partnerId: p.id, billingThreshold: null } }, p.ownerToken);
     expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await t.ok(PartnerDocument, { id: p.id })).partner.billingThreshold).toBe('500000.00');
+    expect((await t.ok(PartnerDocument, { id: p.id })).partner!.billingThreshold).toBe('500000.00');
   });
 
   it('answers ids that are not UUIDs with NOT_FOUND, and forged cursors with BAD_USER_INPUT', async () => {
@@ -67,7 +67,7 @@ describe('specialization periods', () => {
     const p = await activePartner(t);
     await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'SECURITY', level: 'EXPERT', activeFrom: '2026-01-01' } });
     const r = await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'SECURITY', level: 'PROFESSIONAL', activeFrom: '2026-03-01', activeTo: '2026-03-31' } });
-    expect(r.setPartnerSpecialization.partner.specializations).toEqual([
+    expect(r.setPartnerSpecialization.partner!.specializations).toEqual([
       { specialization: 'SECURITY', level: 'EXPERT', activeFrom: '2026-01-01', activeTo: '2026-02-28' },
       { specialization: 'SECURITY', level: 'PROFESSIONAL', activeFrom: '2026-03-01', activeTo: '2026-03-31' },
       { specialization: 'SECURITY', level: 'EXPERT', activeFrom: '2026-04-01', activeTo: null },
@@ -123,7 +123,7 @@ describe('billing edge cases', () => {
       await local.app.ds.query(`UPDATE clock_state SET now = '2026-02-11T09:00:00Z'`); // time passes without a scheduler run
       const r = await local.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { customer { status } userErrors { code } } }', { id: c.id });
       expect(r.acceptSubaccountInvitation.customer).toBeNull();
-      expect((await local.ok(PartnerDocument, { id: p.id })).partner.status).toBe('QUIT'); // the request caught up first
+      expect((await local.ok(PartnerDocument, { id: p.id })).partner!.status).toBe('QUIT'); // the request caught up first
     } finally {
       await local.close();
     }

@@ -148,7 +148,7 @@ describe('partner profile', () => {
       expect(r.updatePartnerProfile.userErrors[0].code).toBe('INVALID_BANK_ACCOUNT');
     }
     const partner = await t.ok(PartnerDocument, { id: p.id }, p.ownerToken);
-    expect(partner.partner.bankAccount.bic).toBe('044525000');
+    expect(partner.partner!.bankAccount!.bic).toBe('044525000');
   });
 
   it('lets only ADMIN set payment mode and billing threshold', async () => {
@@ -173,9 +173,9 @@ describe('quitting on the effective date', () => {
       const p = await activePartner(local);
       await local.ok(GiveQuitNoticeDocument, { input: { partnerId: p.id, effectiveOn: '2026-04-15' } }, p.ownerToken);
       await local.advanceTo('2026-04-14T12:00:00Z');
-      expect((await local.ok(PartnerDocument, { id: p.id })).partner.status).toBe('QUITTING');
+      expect((await local.ok(PartnerDocument, { id: p.id })).partner!.status).toBe('QUITTING');
       await local.advanceTo('2026-05-20T12:00:00Z');
-      expect((await local.ok(PartnerDocument, { id: p.id })).partner.status).toBe('QUIT');
+      expect((await local.ok(PartnerDocument, { id: p.id })).partner!.status).toBe('QUIT');
       const events = await eventsOf(local, p.id);
       expect(events.at(-1)).toMatchObject({ status: 'QUIT' });
       expect(events.at(-1)!.occurred_at.toISOString()).toBe('2026-04-14T21:00:00.000Z'); // 2026-04-15 00:00 Moscow
@@ -193,7 +193,7 @@ describe('specializations', () => {
     const p = await activePartner(t);
     await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'ML_AI', level: 'EXPERT', activeFrom: '2026-01-01' } });
     const r = await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'ML_AI', level: 'PROFESSIONAL', activeFrom: '2026-04-01' } });
-    expect(r.setPartnerSpecialization.partner.specializations).toEqual([
+    expect(r.setPartnerSpecialization.partner!.specializations).toEqual([
       { specialization: 'ML_AI', level: 'EXPERT', activeFrom: '2026-01-01', activeTo: '2026-03-31' },
       { specialization: 'ML_AI', level: 'PROFESSIONAL', activeFrom: '2026-04-01', activeTo: null },
     ]);

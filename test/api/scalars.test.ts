@@ -32,7 +32,7 @@ describe('Money scalar', () => {
 
   it('outputs exactly two fraction digits', async () => {
     const r = await t.ok(UpdatePartnerProfileDocument, { input: { partnerId, paymentMode: 'POSTPAYMENT', billingThreshold: '12' } });
-    expect(r.updatePartnerProfile.partner.billingThreshold).toBe('12.00');
+    expect(r.updatePartnerProfile.partner!.billingThreshold).toBe('12.00');
   });
 });
 

@@ -97,4 +97,68 @@ describe('graphql-sse on /graphql', () => {
     expect(query.status).toBe(400);
     expect(((await query.json()) as any).errors[0].message).toMatch(/Only subscriptions/);
   });
+
+  it('prices a subscription document like HTTP and graphql-ws: cost over 5,000 is QUERY_TOO_COMPLEX', async () => {
+    let nested = 'id';
+    for (let i = 0; i < 2; i++) nested = `customers(first: 100) { edges { node { ${i ? 'partner { ' + nested + ' }' : nested} } } }`;
+    const [costly] = await take(sse(ADMIN_TOKEN), `subscription { rebateAccruals { partner { ${nested} } } }`, {}, 1);
+    expect(costly.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(costly.errors[0].message).toMatch(/Query cost 10,100 exceeds the limit of 5,000/);
+  });
+
+  it('charges the rate budget: headers on the stream, 429 with Retry-After once it is spent', async () => {
+    const limited = await t.startHttp({ rateBudgets: { partner: 2, admin: 50, anonymous: 3 } });
+    const p = await activePartner(t);
+    const open = () =>
+      fetch(limited.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${p.ownerToken}` },
+        body: JSON.stringify({ query: ACCRUALS, variables: { after: '0' } }),
+      });
+    const first = await open();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
+    await first.body?.cancel();
+    await (await open()).body?.cancel(); // the second point
+    const refused = await open();
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
+    // A bad token is charged to the client IP (anonymous budget 3): the fourth is refused before GraphQL as well.
+    const bad = () => fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer nope' }, body: '{}' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await bad()).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expect((await bad()).headers.get('x-ratelimit-remaining')).toBe('0');
+  });
+
+  it("ends a revoked token's streams within 1 s (the revocation broadcast, not the sweep), delivering nothing after", async () => {
+    const quiet = await t.startHttp({ tokenSweepMs: 60_000 });
+    const p = await activePartner(t);
+    const integrator = await tokenFor(t, p, 'INTEGRATOR');
+    const tokenId = (await t.app.ds.query(`SELECT id FROM api_tokens WHERE partner_id = $1 AND role = 'INTEGRATOR'`, [p.id]))[0].id;
+    await adjust(p.id, '1.00');
+    const res = await fetch(quiet.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${integrator}` },
+      body: JSON.stringify({ query: ACCRUALS, variables: { after: '0' } }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes('"1.00"')) text += decoder.decode((await reader.read()).value);
+    const revokedAt = performance.now();
+    const revoke = await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: tokenId }, p.ownerToken);
+    expect(revoke.revokeApiToken.userErrors).toEqual([]);
+    await adjust(p.id, '2.00');
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value);
+    }
+    expect(performance.now() - revokedAt).toBeLessThan(1000);
+    expect(text).not.toContain('"2.00"');
+  });
 });

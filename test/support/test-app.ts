@@ -10,9 +10,9 @@ import type { App } from '../../src/app/app';
 import type { AppContext } from '../../src/graphql/context';
 import { createApp } from '../../src/app/create-app';
 import { formatError } from '../../src/graphql/format-error';
-import { createLogger } from '../../src/shared/logger';
-import { securityPlugins } from '../../src/app/security';
-import { createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
+import { createLogger, type Logger } from '../../src/shared/logger';
+import { edgePlugin } from '../../src/graphql/edge';
+import { apolloSecurityOptions, createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
 import type { Config } from '../../src/config';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../../src/modules/webhooks/webhook-settings';
 import { TEMPLATE_DB, withDatabase } from './global-setup';
@@ -59,6 +59,8 @@ export async function createTestDatabase(template: string | null = TEMPLATE_DB):
 export interface TestAppOptions {
   now?: string;
   clock?: 'manual' | 'system';
+  /** The App's logger (default: silent, or TEST_LOG_LEVEL). */
+  logger?: Logger;
   /** Webhook settings (allowed hosts, a short retry schedule, worker on/off); without them no delivery worker runs. */
   webhooks?: Partial<WebhookSettings>;
 }
@@ -82,6 +84,8 @@ export async function attachTestApp(databaseUrl: string, options: TestAppOptions
   const config: Config = {
     databaseUrl: pooled(databaseUrl),
     listenDatabaseUrl: databaseUrl,
+    // Debian's pgbouncer (1.18) keeps no prepared statements across transactions: through a pooler, statements go unnamed.
+    namedStatements: !process.env.TEST_POOLER_URL,
     port: 0,
     adminToken: ADMIN_TOKEN,
     clock: options.clock === 'system' ? { mode: 'system' } : { mode: 'manual', start: new Date(options.now ?? '2026-01-15T09:00:00Z') },
@@ -91,13 +95,14 @@ export async function attachTestApp(databaseUrl: string, options: TestAppOptions
     // The delivery worker runs only where a test asks for webhook settings (it would otherwise add queries to counts).
     webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, worker: options.webhooks !== undefined, ...options.webhooks },
   };
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, schema } = await createApp(config, pooled(databaseUrl), logger);
   const apollo = new ApolloServer<AppContext>({
     schema,
+    ...apolloSecurityOptions(),
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, logger),
-    plugins: [...securityPlugins()],
+    plugins: [edgePlugin(schema)],
   });
   await apollo.start();
   const servers: RunningServer[] = [];

@@ -12,6 +12,7 @@ const event = (seq: number): StreamEvent => ({
   entityId: `e${seq}`,
   status: null,
   occurredAt: new Date(0),
+  actor: { kind: 'SYSTEM', tokenId: null, tokenName: null, role: null, partnerId: null },
   ledgerEntry: null,
 });
 

@@ -7,12 +7,32 @@ import { ClockStateEntity } from './clock-state.entity';
 
 export class Clock {
   private current: Date;
+  private kind: 'system' | 'manual';
 
   constructor(
-    readonly mode: 'system' | 'manual',
+    mode: 'system' | 'manual',
     private readonly start: Date = new Date(),
   ) {
+    this.kind = mode;
     this.current = start;
+  }
+
+  get mode(): 'system' | 'manual' {
+    return this.kind;
+  }
+
+  /**
+   * For tools sharing a server's database (the CSV import) started without CLOCK: when a CLOCK=manual server keeps
+   * its instant in this database, follow it (manual mode, synced from the database). Returns whether it did.
+   */
+  async followDatabase(ds: DataSource | EntityManager): Promise<boolean> {
+    if (this.kind === 'manual') return false;
+    const manager = 'manager' in ds ? ds.manager : ds;
+    const rows: { now: Date }[] = await manager.query('SELECT now FROM clock_state WHERE id = 1');
+    if (rows.length === 0) return false;
+    this.kind = 'manual';
+    this.current = new Date(rows[0].now);
+    return true;
   }
 
   now(): Date {

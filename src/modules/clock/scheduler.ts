@@ -1,6 +1,7 @@
 // Applies time-driven transitions (SPEC §15) on their due dates, in date order, idempotently.
 // Each source lists what is due by today; each item re-checks its own state in its own transaction, so running the
 // scheduler twice, or on two instances at once, applies every transition once.
+import { actingAs, SCHEDULER } from '../../shared/acting';
 import type { Logger } from '../../shared/logger';
 import type { Clock } from './clock';
 
@@ -72,7 +73,8 @@ export class Scheduler {
     for (const item of due) {
       // One failing transition must not hold back the others (nor the server's start): log it, retry next run.
       try {
-        if (await item.apply()) applied++;
+        // Time-driven changes are the SCHEDULER's, also when advanceClock (a mutation) brought them due (SPEC §20).
+        if (await actingAs(SCHEDULER, null, () => item.apply())) applied++;
       } catch (error) {
         this.logger.error({ err: error, transition: item.key, dueDate: item.dueDate }, 'scheduled transition failed');
       }

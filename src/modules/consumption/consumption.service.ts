@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { userError, type UserErrorCode, type UserErrorShape } from '../../shared/domain-error';
 import { addMonths, firstDayOfMonth, isValidDate } from '../../shared/dates';
 import { ZERO, type Dec } from '../../shared/money';
+import { textProblem } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
 import { ConsumptionBatchEntity } from './consumption-batch.entity';
@@ -55,7 +56,9 @@ export function checkRecordFields(
   const fail = (field: string, code: UserErrorCode, message: string) => errors.push(userError([...path, field], code, message));
   for (const field of ['billingAccountId', 'cloudId', 'folderId'] as const) {
     const value = record[field];
-    if (value.length === 0 || value.length > 100 || value.trim() !== value)
+    const problem = textProblem(value, false);
+    if (problem) fail(field, 'VALIDATION_FAILED', `${field} ${problem}`);
+    else if (value.length === 0 || value.length > 100 || value.trim() !== value)
       fail(field, 'VALIDATION_FAILED', `${field} must be 1–100 characters without surrounding spaces`);
   }
   const serviceId = context.services.get(record.serviceId) ?? null;

@@ -15,6 +15,7 @@ import type { DataSource } from 'typeorm';
 import { parseExportAmount, ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
+import { textProblem } from '../../shared/validation';
 import { checkRecordFields, openFrom } from './consumption.service';
 import { lock, lockShared, LockSpace } from '../../shared/locks';
 import type { UserErrorCode } from '../../shared/domain-error';
@@ -106,7 +107,10 @@ class ErrorCollector {
   }
 
   sorted(): CsvImportError[] {
-    return this.errors.map((e, i) => ({ e, i })).sort((a, b) => a.e.line - b.e.line || a.i - b.i).map(({ e }) => e);
+    return this.errors
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => a.e.line - b.e.line || a.i - b.i)
+      .map(({ e }) => e);
   }
 }
 
@@ -157,7 +161,8 @@ function lineBreaks(value: string): { breaks: number; crlf: number } {
  */
 class RowValidator extends Transform {
   rows = 0;
-  private columns: Record<CsvColumn, number> | null = null;
+  /** Column indexes; `currency` is optional (checked when the file has it). */
+  private columns: (Record<CsvColumn, number> & { currency?: number }) | null = null;
   private buffered = '';
   private failed = false;
   /** csv-parse's line counter after the previous row, and how far it ran ahead (it counts a quoted CRLF twice). */
@@ -220,7 +225,20 @@ class RowValidator extends Transform {
       for (const problem of problems) this.errors.add(problem);
       throw new HeaderError('bad header');
     }
-    this.columns = Object.fromEntries(CSV_COLUMNS.map((c) => [c, found.get(c)!])) as Record<CsvColumn, number>;
+    this.columns = { ...(Object.fromEntries(CSV_COLUMNS.map((c) => [c, found.get(c)!])) as Record<CsvColumn, number>), currency: found.get('currency') };
+  }
+
+  /** The service columns (the ids are checked by checkRecordFields) under the text rule, and the currency (SPEC §18, §22). */
+  private checkTextAndCurrency(record: string[], fail: (field: string, code: UserErrorCode, message: string) => void): void {
+    const c = this.columns!;
+    for (const column of ['service_id', 'service_name'] as const) {
+      const problem = textProblem(record[c[column]], false);
+      if (problem) fail(column, 'VALIDATION_FAILED', `${column} ${problem}`);
+    }
+    // The program bills in roubles: a row in another currency is refused, and with it the file.
+    if (c.currency === undefined) return;
+    const currency = record[c.currency];
+    if (currency !== 'RUB') fail('currency', 'CURRENCY_NOT_SUPPORTED', `Only RUB is billed; this row is in ${JSON.stringify(currency.slice(0, 20))}`);
   }
 
   private row(record: string[], line: number): void {
@@ -269,22 +287,30 @@ class RowValidator extends Transform {
       let message = error.message;
       if (error.code === 'UNKNOWN_SERVICE')
         message =
-          `Unknown service: neither service_id ${JSON.stringify(serviceIdText)} ` +
-          `nor service_name ${JSON.stringify(serviceName)} names a service or alias`;
+          `Unknown service: neither service_id ${JSON.stringify(serviceIdText)} ` + `nor service_name ${JSON.stringify(serviceName)} names a service or alias`;
       else if (field === 'grantCredit')
         message = `the grant credit (−monetary_grant_credit = ${grantCredit!.toFixed()}) must not exceed cost (${cost!.toFixed()})`;
       else if (field in COLUMN_OF_FIELD && field !== 'date') message = message.replace(field, COLUMN_OF_FIELD[field]);
       fail(COLUMN_OF_FIELD[field] ?? field, error.code, message);
     }
-    // PostgreSQL text cannot hold NUL.
-    if (billingAccountId.includes('\u0000')) fail('billing_account_id', 'VALIDATION_FAILED', 'billing_account_id must not contain a NUL character');
-    if (cloudId.includes('\u0000')) fail('cloud_id', 'VALIDATION_FAILED', 'cloud_id must not contain a NUL character');
-    if (folderId.includes('\u0000')) fail('folder_id', 'VALIDATION_FAILED', 'folder_id must not contain a NUL character');
+    this.checkTextAndCurrency(record, fail);
     if (this.errors.count !== errorsBefore || this.failed) return;
 
     this.buffered +=
-      copyText(billingAccountId) + '\t' + date + '\t' + copyText(checked.serviceId!) + '\t' + copyText(cloudId) + '\t' + copyText(folderId) + '\t' +
-      cost!.toFixed(6) + '\t' + grantCredit!.toFixed(6) + '\n';
+      copyText(billingAccountId) +
+      '\t' +
+      date +
+      '\t' +
+      copyText(checked.serviceId!) +
+      '\t' +
+      copyText(cloudId) +
+      '\t' +
+      copyText(folderId) +
+      '\t' +
+      cost!.toFixed(6) +
+      '\t' +
+      grantCredit!.toFixed(6) +
+      '\n';
     if (this.buffered.length >= COPY_CHUNK_CHARS) {
       this.push(this.buffered);
       this.buffered = '';

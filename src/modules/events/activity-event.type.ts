@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars';
+import { ActorType, type Actor } from '../audit/actor';
 
 export enum ActivityTypeEnum {
   PARTNER_STATUS_CHANGED = 'PARTNER_STATUS_CHANGED',
@@ -22,4 +23,5 @@ export class ActivityEventType {
   @Field(() => ID, { description: 'The changed object\'s id; for INVOICE_FINALIZED "<partnerId>:<YYYY-MM>".' }) entityId: string;
   @Field(() => String, { nullable: true }) status: string | null;
   @Field(() => DateTimeScalar) occurredAt: Date;
+  @Field(() => ActorType, { description: 'Who caused it (SPEC §20).' }) actor: Actor;
 }

@@ -34,6 +34,12 @@ export interface EventBusStats {
 }
 
 const ALL_PARTNERS = '*';
+/** NOTIFY channel of token revocations (payload: the token id), sent in the revoking transaction. */
+/** The NOTIFY channel of token revocations (AccessService.revoke sends the token id on it, at commit). */
+const REVOCATIONS = 'api_token_revoked';
+
+/** Told a revoked token's id, or null when notifications may have been missed (after a reconnect): forget them all. */
+export type TokenRevokedListener = (tokenId: string | null) => void;
 const FAN_OUT_SLICE = 500;
 const ignore = (): void => {};
 
@@ -70,6 +76,7 @@ export class EventBus implements LiveSource {
   private reconnectAttempt = 0;
   private connecting: Promise<void> | null = null;
   private drained: Promise<void> = Promise.resolve();
+  private readonly revokedListeners = new Set<TokenRevokedListener>();
   private readonly channels = new Map<string, ChannelListener[]>();
   /** Told after every read of the table, also an empty one (a bare NOTIFY): the webhook worker wakes up on it. */
   private readonly readListeners = new Set<() => void>();
@@ -89,6 +96,18 @@ export class EventBus implements LiveSource {
     this.pageSize = options.pageSize ?? 2000;
     this.subscriberBufferLimit = options.subscriberBufferLimit ?? 10_000;
     this.reconnectDelay = options.reconnectDelayMs ?? { min: 100, max: 5000 };
+    // onTokenRevoked listeners hear the revocation channel; after a reconnect, null (revocations may have been missed).
+    let heard = false;
+    this.channels.set(REVOCATIONS, [
+      {
+        message: (tokenId) => this.tokenRevoked(tokenId),
+        up: () => {
+          if (heard) this.tokenRevoked(null);
+          heard = true;
+        },
+        down: ignore,
+      },
+    ]);
   }
 
   /** The last sequence this instance has read and delivered. */
@@ -159,6 +178,26 @@ export class EventBus implements LiveSource {
     this.client = null;
     if (client) this.eachListener((listener) => listener.down());
     if (client) await client.end().catch(ignore);
+  }
+
+  /**
+   * Token revocations committed on any instance (SPEC §18): `listener(tokenId)` runs as soon as this instance's LISTEN
+   * connection hears the NOTIFY — before any event committed after the revocation is read on that connection.
+   * After a reconnect it runs once with null (a revocation may have been missed meanwhile). Returns the unsubscribe.
+   */
+  onTokenRevoked(listener: TokenRevokedListener): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private tokenRevoked(tokenId: string | null): void {
+    for (const listener of this.revokedListeners) {
+      try {
+        listener(tokenId);
+      } catch (error) {
+        this.logger.error({ err: error }, 'token revocation listener failed');
+      }
+    }
   }
 
   register(stream: EventStream<unknown>): { liveFrom: bigint; unregister: () => void } {

@@ -3,6 +3,8 @@
 // joined in the same query, so a wake-up is one round-trip whatever the mix of subscribers.
 import type { DataSource } from 'typeorm';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import type { Actor } from '../audit/actor';
+import { actorFromRow } from '../audit/actor';
 import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
 import type { EventType } from '../../event-log/event.entity';
 import { EVENT_STAGE } from '../../event-log/event-log';
@@ -22,6 +24,8 @@ export interface StreamEvent {
   entityId: string;
   status: string | null;
   occurredAt: Date;
+  /** Who caused it (SPEC §20): a token, the scheduler, or the system (the month close run outside a request). */
+  actor: Actor;
   /** For LEDGER_ENTRY: the ledger entry written with the event (null only if the row is missing). */
   ledgerEntry: LedgerEntryEntity | null;
 }
@@ -51,6 +55,20 @@ export class EventReader {
     this.ledgerSelect = this.ledger.columns.map((c) => `l."${c.databaseName}" AS "${LEDGER_PREFIX}${c.databaseName}"`).join(', ');
   }
 
+  /**
+   * For queries of other modules that read events their own way (the webhook worker's one-query-per-batch LATERAL
+   * read): the select list over `e` (events) and `l` (ledger_entries LEFT JOINed as `ledgerJoin`), and the mapping.
+   */
+  get columns(): string {
+    return `e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, ${this.ledgerSelect}`;
+  }
+
+  readonly ledgerJoin = `LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence`;
+
+  fromRow(row: Record<string, unknown>): StreamEvent {
+    return this.toEvent(row, true);
+  }
+
   /** The sequence of the last committed event (0 when there is none). */
   async lastSequence(query: Queryable): Promise<bigint> {
     const rows = (await query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`, [])) as { max: string }[];
@@ -73,10 +91,12 @@ export class EventReader {
     if (range.kind === 'activity') where.push(`e.type <> 'LEDGER_ENTRY'`);
     const withLedger = range.kind !== 'activity';
     const sql =
-      `SELECT e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at` +
+      `SELECT e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at,` +
+      ` e.actor_kind, e.actor_token_id, t.name AS actor_token_name, t.role AS actor_role, t.partner_id AS actor_partner_id` +
       (withLedger
         ? `, ${this.ledgerSelect} FROM events e LEFT JOIN ledger_entries l ON e.type = 'LEDGER_ENTRY' AND l.sequence = e.sequence`
         : ` FROM events e`) +
+      ` LEFT JOIN api_tokens t ON t.id = e.actor_token_id` +
       ` WHERE ${where.join(' AND ')} ORDER BY e.sequence LIMIT $2`;
     const rows = await query(sql, params);
     return rows.map((row) => this.toEvent(row, withLedger));
@@ -92,6 +112,7 @@ export class EventReader {
       entityId: row.entity_id as string,
       status: (row.status as string | null) ?? null,
       occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at as string),
+      actor: actorFromRow(row),
       ledgerEntry: withLedger && row[`${LEDGER_PREFIX}id`] != null ? this.hydrateLedgerEntry(row) : null,
     };
   }

@@ -1,0 +1,102 @@
+// Prometheus metrics (SPEC §18): no label value comes from a client unless the server defined it (an operation name
+// it does not know is `other`), cumulative counts are counters (`_total`), HTTP answers are counted by status, and the
+// database pool is exposed.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import client from 'prom-client';
+import type { App } from './app';
+import type { AppContext } from '../graphql/context';
+
+/**
+ * Operation names counted under their own label: the schema's root field names (a client that names its operation
+ * after the field it calls, as our examples do) plus METRICS_OPERATIONS. Anything else is `other`.
+ */
+export function knownOperationNames(schema: GraphQLSchema, extra: string[] = []): Set<string> {
+  const names = new Set(extra);
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const name of Object.keys(root?.getFields() ?? {})) names.add(name);
+  }
+  return names;
+}
+
+export function operationsPlugin(registry: client.Registry, known: Set<string>): ApolloServerPlugin<AppContext> {
+  const duration = new client.Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL operation duration (operation: a name the server knows, else "other")',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const TYPES = new Set(['query', 'mutation', 'subscription']);
+  return {
+    async requestDidStart() {
+      const end = duration.startTimer();
+      return {
+        async willSendResponse(ctx) {
+          const name = ctx.operationName;
+          const operation = name ? (known.has(name) ? name : 'other') : 'anonymous';
+          const type = ctx.operation && TYPES.has(ctx.operation.operation) ? ctx.operation.operation : 'unknown';
+          end({ operation, type, outcome: ctx.errors?.length ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+}
+
+const ROUTES = new Set(['/graphql', '/healthz', '/metrics']);
+
+/** Counts every HTTP answer by status and route (unknown paths are `other`). */
+export function httpResponsesCounter(registry: client.Registry): RequestHandler {
+  const counter = new client.Counter({
+    name: 'http_responses_total',
+    help: 'HTTP answers by status code and route',
+    labelNames: ['status', 'route'] as const,
+    registers: [registry],
+  });
+  return (req, res, next) => {
+    // The path as received: routers rewrite req.url while a mounted handler runs.
+    const path = req.path;
+    res.on('finish', () => counter.inc({ status: String(res.statusCode), route: ROUTES.has(path) ? path : 'other' }));
+    next();
+  };
+}
+
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+export function appMetrics(app: App, registry: client.Registry): void {
+  const gauge = (name: string, help: string, value: () => number) =>
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
+  // A counter mirroring a count kept by the component: reset and re-added on every scrape.
+  const counter = (name: string, help: string, value: () => number) =>
+    new client.Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
+  const bus = app.eventBus;
+  gauge('event_bus_subscriptions', 'Live subscriptions on this instance', () => bus.subscriberCount);
+  gauge('event_bus_connected', '1 while the LISTEN connection is up', () => (bus.connected ? 1 : 0));
+  counter('event_bus_reads_total', 'Reads of the event table by this instance', () => bus.stats.reads);
+  counter('event_bus_events_total', 'Events read', () => bus.stats.events);
+  counter('event_bus_deliveries_total', 'Events handed to subscriptions', () => bus.stats.deliveries);
+  counter('event_bus_reconnects_total', 'LISTEN connections made after the first', () => Math.max(0, bus.stats.connections - 1));
+  const pool = () => (app.ds.driver as unknown as { master?: PgPool }).master;
+  gauge('db_pool_connections', 'Connections of the database pool (open)', () => pool()?.totalCount ?? 0);
+  gauge('db_pool_idle', 'Idle connections of the database pool', () => pool()?.idleCount ?? 0);
+  gauge('db_pool_waiting', 'Queries waiting for a connection of the database pool', () => pool()?.waitingCount ?? 0);
+}
