@@ -6,7 +6,7 @@ import { getMainDefinition, relayStylePagination } from '@apollo/client/utilitie
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { Observable } from 'rxjs';
-import { ACCRUALS, createResumableWsClient, subscribeResumable, type Accrual, type FollowOptions, type Following } from './resumable';
+import { ACCRUALS, asError, createResumableWsClient, subscribeResumable, type Accrual, type FollowOptions, type Following } from './resumable';
 
 /** Subscriptions over graphql-ws, resumed after the last delivered event. */
 export class ResumableSubscriptionLink extends ApolloLink {
@@ -18,7 +18,7 @@ export class ResumableSubscriptionLink extends ApolloLink {
     return new Observable<FetchResult>((observer) =>
       subscribeResumable(this.client, { query: print(operation.query), variables: operation.variables, operationName: operation.operationName }, {
         next: (result) => observer.next(result as FetchResult),
-        error: (error) => observer.error(error instanceof Error ? error : new Error(JSON.stringify(error))),
+        error: (error) => observer.error(asError(error)),
         complete: () => observer.complete(),
       }),
     );

@@ -32,6 +32,14 @@ export function createResumableWsClient(options: ResumableClientOptions): Client
   });
 }
 
+/** Client libraries want an Error: a socket closed for good (4403: bad or revoked token) says its code and reason. */
+export function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const close = error as { code?: unknown; reason?: unknown } | null;
+  if (typeof close?.code === 'number') return new Error(`WebSocket closed: ${close.code} ${String(close.reason ?? '')}`.trim(), { cause: error });
+  return new Error(JSON.stringify(error), { cause: error });
+}
+
 /** The `sequence` of a delivered event: the root field's (rebateAccruals, partnerActivity). */
 function sequenceOf(data: unknown): string | null {
   if (!data || typeof data !== 'object') return null;

@@ -1,7 +1,7 @@
 // urql: the subscription exchange forwards to the same resumable graphql-ws subscribe; queries go over fetch.
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from '@urql/core';
 import type { Client as WsClient } from 'graphql-ws';
-import { ACCRUALS, createResumableWsClient, subscribeResumable, type Accrual, type FollowOptions, type Following } from './resumable';
+import { ACCRUALS, asError, createResumableWsClient, subscribeResumable, type Accrual, type FollowOptions, type Following } from './resumable';
 
 export function createUrqlClient(options: { url: string; token: string; maxRetryWaitMs?: number }): { client: Client; ws: WsClient } {
   const ws = createResumableWsClient(options);
@@ -16,7 +16,7 @@ export function createUrqlClient(options: { url: string; token: string; maxRetry
           subscribe: (sink) => ({
             unsubscribe: subscribeResumable(ws, { query: request.query ?? '', variables: request.variables }, {
               next: (result) => sink.next(result as never),
-              error: (error) => sink.error(error),
+              error: (error) => sink.error(asError(error)),
               complete: () => sink.complete(),
             }),
           }),

@@ -8,8 +8,8 @@ import { getStaticFile } from 'ruru/static';
 
 export const IDE_STATIC_PATH = '/ide/';
 
-const DEFAULT_QUERY = `# Partner program API. Put your token in Headers below: {"Authorization": "Bearer <token>"}
-# (npm start prints an admin token and a demo partner token). Docs: the book icon on the left.
+const DEFAULT_QUERY = `# Partner program API. Put a token in Headers below: {"Authorization": "Bearer <token>"}
+# (npm start prints an admin token and a demo partner's token). Docs: the book icon on the left.
 query Dashboard {
   viewer { id role partner { id name status level rebateBalance { id available pendingWithdrawals } } }
 }
@@ -25,7 +25,8 @@ export function ideHtml(): string {
     staticPath: IDE_STATIC_PATH,
     clientConfig: {
       defaultQuery: DEFAULT_QUERY,
-      defaultHeaders: '{\n  "Authorization": "Bearer <token>"\n}',
+      // An empty Authorization is anonymous: the docs load at once; a placeholder token would be refused.
+      defaultHeaders: '{\n  "Authorization": ""\n}',
       isHeadersEditorEnabled: true,
       inputValueDeprecation: true,
       schemaDescription: true,

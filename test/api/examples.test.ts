@@ -94,6 +94,13 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   }
 }
 
+/** A client library's error as text: a CloseEvent's code, an Error's message, an array of GraphQL errors. */
+function describeError(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) return `close ${String((error as { code: unknown }).code)}`;
+  if (error instanceof Error) return `${error.message} ${describeError((error as { cause?: unknown }).cause ?? null)}`;
+  return JSON.stringify(error);
+}
+
 describe('the example clients', () => {
   it('give every entry exactly once, in order, through a network cut and a server restart', async () => {
     for (const amount of ['1.00', '2.00', '3.00']) await adjust(amount);
@@ -136,14 +143,23 @@ describe('the example clients', () => {
     expect(errors).toEqual([]);
   });
 
-  it('stop retrying a refused token (4403) at once', async () => {
-    const errors: unknown[] = [];
-    const started = Date.now();
-    const following = followWithGraphqlWs({ url, token: 'not-a-token-0123456789', after: '0', onEntry: () => {}, onError: (e) => errors.push(e) });
-    await waitFor(() => errors.length > 0, 'the refusal', 5_000);
-    await following.stop();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect((errors[0] as { code?: number }).code).toBe(4403);
+  it('stop retrying a refused token (4403) at once: graphql-ws, Apollo and urql', async () => {
+    const clients: Record<string, (o: FollowOptions) => Following> = { 'graphql-ws': followWithGraphqlWs, apollo: followWithApollo, urql: followWithUrql };
+    const attempts: number[] = [];
+    server.httpServer.on('upgrade', () => attempts.push(Date.now()));
+    for (const [name, follow] of Object.entries(clients)) {
+      const errors: unknown[] = [];
+      attempts.length = 0;
+      const started = Date.now();
+      const following = follow({ url, token: 'not-a-token-0123456789', after: '0', maxRetryWaitMs: 100, onEntry: () => {}, onError: (e) => errors.push(e) });
+      await waitFor(() => errors.length > 0, `${name}: the refusal`, 5_000);
+      await sleep(600); // a client that retried would have reconnected several times by now (retries wait <= 100 ms)
+      await following.stop();
+      expect(Date.now() - started, name).toBeLessThan(5_000);
+      expect(attempts, name).toHaveLength(1);
+      expect(errors, name).toHaveLength(1);
+      expect(describeError(errors[0]), name).toMatch(/4403/);
+    }
   });
 
   it("keep Apollo's cache whole when two queries select different fields of one balance", async () => {
