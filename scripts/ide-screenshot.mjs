@@ -15,17 +15,23 @@ if (!serverUrl || !token) {
 }
 const origin = new URL(serverUrl).origin;
 
-const QUERY = `# The demo partner's dashboard. Docs: the book icon on the left.
+const QUERY = `# The demo partner's dashboard; docs on the left.
 query Dashboard {
   viewer {
     role
     partner {
       name
-      status
       level
-      rebateBalance { available pendingWithdrawals }
-      invoices: invoice(month: "${lastMonth()}") { month totalCost discount isFinal }
-      deals(first: 2) { totalCount edges { node { customerName status } } }
+      rebateBalance { available }
+      invoice(month: "${lastMonth()}") {
+        totalCost
+        discount
+        isFinal
+      }
+      deals(first: 1) { totalCount }
+      withdrawals(last: 2) {
+        edges { node { amount status } }
+      }
     }
   }
 }

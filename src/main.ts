@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const stopEmbedded = () => database.stop();
   try {
     const { app, schema, fresh, createdAdminToken } = await createApp(config, databaseUrl, logger);
-    let demo: DemoLogin[] = [];
+    let demo: DemoLogin | null = null;
     if (fresh && config.demo) {
       demo = await seedDemo(app);
       logger.info('demo data added to the new database');
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
     console.log(`Partner program API ready at ${server.url} (WebSocket subscriptions on the same URL)`);
     if (createdAdminToken) console.log(`Admin token (shown once, keep it): ${createdAdminToken}`);
-    for (const login of demo) console.log(`Demo partner ${login.partnerName}, owner token (shown once): ${login.ownerToken}`);
+    if (demo) console.log(`Demo partner ${demo.partnerName}, owner token (shown once): ${demo.ownerToken}`);
     console.log(`IDE: open ${server.url} in a browser; put {"Authorization": "Bearer <token>"} in its Headers tab`);
 
     const shutdown = async (signal: string) => {

@@ -1,5 +1,6 @@
 // Demo billing history: a partner whose customers have consumed for the last three full months, with those months
-// closed, so a new user sees final invoices, the partner bonus, project and specialization rebates right away.
+// closed, so a new user sees final invoices, the partner bonus, project and specialization rebates right away; the
+// other demo partners' linked customers and approved projects consume over the same months (`DemoHistory`).
 // Partner approval and links are backdated (the only writes that bypass the services: history cannot be made
 // through an API that lives in the present); consumption and month closes go through the services.
 import type { ConsumptionRecordInput } from '../modules/consumption/consumption.service';
@@ -10,12 +11,22 @@ import type { App } from '../app/app';
 
 const SERVICES = ['compute', 'object-storage', 'managed-postgresql', 'speechkit', 'marketplace'];
 
-export async function seedDemoBilling(app: App): Promise<{ partnerName: string; ownerToken: string }> {
+/** Other demo partners' share of the history: their accounts (linked customers) and approved projects' scopes. */
+export interface DemoHistory {
+  partnerIds: string[];
+  customerAccounts: string[];
+  projects: { id: string; billingAccountId: string; scope: 'CLOUD' | 'FOLDER'; scopeId: string }[];
+}
+
+/** The first month of the history: three full months before the current one. */
+export const demoHistoryStart = (today: string) => addMonths(monthOf(today), -3);
+
+export async function seedDemoBilling(app: App, others: DemoHistory): Promise<void> {
   const today = app.clock.today();
-  const first = addMonths(monthOf(today), -3);
+  const first = demoHistoryStart(today);
   const start = firstDayOfMonth(first);
 
-  const { partner, ownerToken } = await app.partners.apply({
+  const { partner } = await app.partners.apply({
     name: 'Northwind Cloud LLC',
     inn: organisationInn('770000042'),
     ownBillingAccountId: 'ba-demo-northwind-own',
@@ -36,9 +47,13 @@ export async function seedDemoBilling(app: App): Promise<{ partnerName: string; 
     await app.customers.accept(customer.id);
     customers.push(customer);
   }
-  // Backdate the approval and the links to the start of the history.
-  await app.ds.query('UPDATE partners SET active_from = $2 WHERE id = $1', [partner.id, start]);
+  // Backdate the approvals and the links to the start of the history.
+  await app.ds.query('UPDATE partners SET active_from = $2 WHERE id = ANY($1::uuid[])', [[partner.id, ...others.partnerIds], start]);
   await app.ds.query('UPDATE account_links SET linked_from = $2 WHERE partner_id = $1', [partner.id, start]);
+  await app.ds.query('UPDATE account_links SET linked_from = $2 WHERE billing_account_id = ANY($1::text[]) AND linked_to IS NULL', [
+    others.customerAccounts,
+    start,
+  ]);
 
   // A direct customer with an approved project (rebate from the second month of the history).
   const project = await app.projects.register({
@@ -52,31 +67,53 @@ export async function seedDemoBilling(app: App): Promise<{ partnerName: string; 
     description: 'Analytics platform migration to managed PostgreSQL and Kubernetes',
   });
   await app.projects.review({ projectId: project.id, decision: 'APPROVE', rebateRate: new Dec('0.05') });
-  await app.ds.query(`UPDATE projects SET approved_at = $2, rebate_from = $3, rebate_to = $4 WHERE id = $1`, [
-    project.id,
-    `${start}T09:00:00Z`,
-    addMonths(first, 1),
-    addMonths(first, 12),
-  ]);
+  for (const id of [project.id, ...others.projects.map((p) => p.id)]) {
+    await app.ds.query(`UPDATE projects SET approved_at = $2, rebate_from = $3, rebate_to = $4 WHERE id = $1`, [
+      id,
+      `${start}T09:00:00Z`,
+      addMonths(first, 1),
+      addMonths(first, 12),
+    ]);
+  }
 
   // Daily consumption from the start of the history up to yesterday.
-  const records = demoRecords(start, today, customers);
+  const accounts = [...customers.map((c) => c.billingAccountId), ...others.customerAccounts];
+  const records = [...demoRecords(start, today, accounts), ...projectRecords(start, today, others.projects)];
   for (let i = 0; i < records.length; i += 5000) await app.consumption.record(`demo-history-${i}`, records.slice(i, i + 5000));
 
   // Close the three full months of history, in order.
   for (let month = first; endOfMonthExclusive(month) <= today; month = addMonths(month, 1)) await app.billing.close(month);
-  return { partnerName: partner.name, ownerToken };
+}
+
+/** Each approved project's cloud or folder: about 36,000 a month, above the project rebate threshold (SPEC). */
+function projectRecords(start: string, today: string, projects: DemoHistory['projects']): ConsumptionRecordInput[] {
+  const records: ConsumptionRecordInput[] = [];
+  for (let day = start, n = 0; day < today; day = addDays(day, 1), n++) {
+    for (const p of projects) {
+      const folder = p.scope === 'FOLDER';
+      records.push({
+        billingAccountId: p.billingAccountId,
+        date: day,
+        serviceId: 'compute',
+        cloudId: folder ? `cloud-of-${p.scopeId}` : p.scopeId,
+        folderId: folder ? p.scopeId : `folder-of-${p.scopeId}`,
+        cost: new Dec(1150 + (n % 11) * 10),
+        grantCredit: null,
+      });
+    }
+  }
+  return records;
 }
 
 /** The history's daily records: each customer's services, the partner's own account and the project's cloud. */
-function demoRecords(start: string, today: string, customers: { billingAccountId: string }[]): ConsumptionRecordInput[] {
+function demoRecords(start: string, today: string, accounts: string[]): ConsumptionRecordInput[] {
   const records: ConsumptionRecordInput[] = [];
   for (let day = start, n = 0; day < today; day = addDays(day, 1), n++) {
-    customers.forEach((customer, i) => {
+    accounts.forEach((billingAccountId, i) => {
       SERVICES.forEach((serviceId, s) => {
         const cost = new Dec(300 + 150 * i + 40 * s + ((n * 37 + i * 11 + s * 7) % 90)).plus('0.125');
         records.push({
-          billingAccountId: customer.billingAccountId,
+          billingAccountId,
           date: day,
           serviceId,
           cloudId: `cloud-demo-${i}`,

@@ -5,16 +5,22 @@ import { addMonths, monthOf } from '../shared/dates';
 import { Dec } from '../shared/money';
 import { organisationInn } from '../modules/partners/domain/inn';
 import type { App } from '../app/app';
+import type { DemoHistory } from './demo-billing';
 
 const customerInn = (n: number) => organisationInn(String(780000000 + n));
 
 type DemoPartners = { reseller: string; integrator: string };
 
-/** Deals of every status, projects of every status and presale requests of every status for two ACTIVE partners. */
-export async function seedDemoWork(app: App, partners: DemoPartners): Promise<void> {
+/**
+ * Deals of every status, projects of every status and presale requests of every status for two ACTIVE partners.
+ * Returns what consumes in the billing history: the reseller's linked subaccounts and the integrator's approved project.
+ */
+export async function seedDemoWork(app: App, partners: DemoPartners): Promise<Omit<DemoHistory, 'partnerIds'>> {
   const deals = await seedDemoDeals(app, partners);
-  await seedDemoProjects(app, partners);
+  const approved = await seedDemoProjects(app, partners);
   await seedDemoPresales(app, partners, deals);
+  const customerAccounts = ['ba-demo-customer-1', 'ba-demo-customer-2']; // ACTIVE deals: Northwind Retail, City Hospital No. 7
+  return { customerAccounts, projects: [{ id: approved.id, billingAccountId: 'ba-demo-direct-2', scope: 'FOLDER', scopeId: 'demo-folder-2' }] };
 }
 
 /** Deals of every status for the reseller; returns the ones presale requests refer to. */
@@ -73,8 +79,8 @@ async function seedDemoDeals(app: App, partners: DemoPartners) {
   return { active, tender, waiting };
 }
 
-/** Projects of every status for the integrator. */
-async function seedDemoProjects(app: App, partners: DemoPartners): Promise<void> {
+/** Projects of every status for the integrator; returns the APPROVED one. */
+async function seedDemoProjects(app: App, partners: DemoPartners): Promise<{ id: string }> {
   const { projects } = app;
   const today = app.clock.today();
   // Projects of a direct customer's clouds and folders.
@@ -100,6 +106,7 @@ async function seedDemoProjects(app: App, partners: DemoPartners): Promise<void>
   const lastMonth = addMonths(monthOf(today), -1);
   await app.ds.query(`UPDATE projects SET rebate_from = $2, rebate_to = $3 WHERE id = $1`, [finished.id, addMonths(lastMonth, -11), lastMonth]);
   await app.ds.transaction((manager) => projects.completeWindowsClosedBy(manager, lastMonth, app.clock.now()));
+  return approved;
 }
 
 /** Presale requests of every status for the reseller. */

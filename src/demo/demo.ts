@@ -7,13 +7,21 @@ import { seedDemoWork, seedDemoWorkOfLeaver } from './demo-work';
 import { seedDemoBilling } from './demo-billing';
 import { seedDemoRebates } from './demo-rebates';
 
-/** What `npm start` prints for a new demo database: partner tokens to look at partners' dashboards with. */
+/** What `npm start` prints for a new demo database: the token of the partner whose dashboard shows every feature. */
 export interface DemoLogin {
   partnerName: string;
   ownerToken: string;
 }
 
-export async function seedDemo(app: App): Promise<DemoLogin[]> {
+/**
+ * The demo's story, one partner per chapter: Cloud Works (the token printed) resells — its subaccounts' invoices,
+ * deals, presale requests, rebates and withdrawals in every status; Data Peak integrates — projects in every status,
+ * one earning project rebates; Northwind Cloud — three closed months with the partner bonus, own-account and
+ * excluded-service lines, project and specialization rebates; Newcomer waits for review, Shady Reseller was
+ * rejected, Sunset Integrator is leaving (takes its balance as bonus), Broken Promise was revoked (its work ended,
+ * its balance paid out to the bank).
+ */
+export async function seedDemo(app: App): Promise<DemoLogin> {
   const { partners } = app;
   const applied = async (n: number, name: string) =>
     partners.apply({
@@ -36,7 +44,7 @@ export async function seedDemo(app: App): Promise<DemoLogin[]> {
   await partners.review({ partnerId: dataPeak.id, decision: 'APPROVE', level: 'EXPERT' });
   await partners.setSpecialization({ partnerId: dataPeak.id, specialization: 'DATA_PLATFORM', level: 'EXPERT', activeFrom: '2026-01-01' });
   // Deals, projects and presale requests in every status.
-  await seedDemoWork(app, { reseller: cloudWorks.id, integrator: dataPeak.id });
+  const work = await seedDemoWork(app, { reseller: cloudWorks.id, integrator: dataPeak.id });
 
   await make(3, 'Newcomer Systems LLC'); // PENDING_REVIEW
 
@@ -57,7 +65,8 @@ export async function seedDemo(app: App): Promise<DemoLogin[]> {
   // Rebate balances and withdrawals in every status (APPLIED, PENDING, PAID, REJECTED).
   await seedDemoRebates(app, { reseller: cloudWorks.id, leaving: leaving.id, revoked: revoked.id });
 
-  // Three months of consumption with those months closed: invoices, bonuses and rebates to look at.
-  const billing = await seedDemoBilling(app);
-  return [billing, { partnerName: cloudWorks.name, ownerToken: first.ownerToken }];
+  // Three months of consumption with those months closed: invoices, bonuses and rebates to look at — Northwind's,
+  // Cloud Works' subaccounts and Data Peak's approved project.
+  await seedDemoBilling(app, { ...work, partnerIds: [cloudWorks.id, dataPeak.id] });
+  return { partnerName: cloudWorks.name, ownerToken: first.ownerToken };
 }

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/demo/demo';
+import { seedDemo, type DemoLogin } from '../../src/demo/demo';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
+let login: DemoLogin;
 beforeAll(async () => {
   t = await setupTestApp({ now: '2026-03-10T09:00:00Z' });
-  await seedDemo(t.app);
+  login = await seedDemo(t.app);
 });
 afterAll(() => t.close());
 
@@ -50,6 +51,37 @@ describe('demo data', () => {
     const kinds = data.partner.rebateLedger.edges.map((e: any) => `${e.node.kind}:${e.node.period}`);
     expect(kinds).toContain('PROJECT_REBATE:2026-02');
     expect(kinds).toContain('SPECIALIZATION_REBATE:2025-Q4');
+  });
+
+  it("tells a story with every partner: the printed token's partner has invoices, deals, presales, rebates and withdrawals", async () => {
+    const mine = await t.ok(
+      `{ viewer { partner { name invoice(month: "2026-02") { isFinal totalCost lines { customer { name } } }
+        deals(first: 1) { totalCount } presaleRequests(first: 1) { totalCount } withdrawals(first: 10) { edges { node { status } } }
+        rebateLedger(first: 1) { totalCount } rebateBalance { available } } } }`,
+      {},
+      login.ownerToken,
+    );
+    const partner = mine.viewer.partner;
+    expect(partner.name).toBe('Cloud Works LLC');
+    expect(partner.invoice.isFinal).toBe(true);
+    expect(Number(partner.invoice.totalCost)).toBeGreaterThan(0);
+    expect(new Set(partner.invoice.lines.map((l: any) => l.customer?.name))).toEqual(new Set(['Northwind Retail LLC', 'City Hospital No. 7']));
+    expect(partner.deals.totalCount).toBeGreaterThanOrEqual(7);
+    expect(partner.presaleRequests.totalCount).toBeGreaterThanOrEqual(5);
+    expect(partner.withdrawals.edges.map((e: any) => e.node.status).sort()).toEqual(['APPLIED', 'PAID', 'PENDING', 'REJECTED']);
+    expect(partner.rebateLedger.totalCount).toBeGreaterThan(0);
+
+    const all = await t.ok(`{ partners(first: 20) { edges { node { name status projects(first: 1) { totalCount } withdrawals(first: 1) { totalCount }
+      invoice(month: "2026-02") { isFinal } rebateLedger(first: 50) { edges { node { kind } } } } } } }`);
+    const byName = Object.fromEntries(all.partners.edges.map((e: any) => [e.node.name, e.node]));
+    const kinds = (name: string) => byName[name].rebateLedger.edges.map((e: any) => e.node.kind);
+    expect(byName['Data Peak JSC'].projects.totalCount).toBe(4);
+    expect(kinds('Data Peak JSC')).toContain('PROJECT_REBATE'); // its approved project consumed over the history
+    expect(byName['Northwind Cloud LLC'].invoice.isFinal).toBe(true);
+    expect(byName['Newcomer Systems LLC'].status).toBe('PENDING_REVIEW');
+    expect(byName['Shady Reseller LLC'].status).toBe('REJECTED');
+    expect(byName['Sunset Integrator LLC']).toMatchObject({ status: 'QUITTING', withdrawals: { totalCount: 1 } });
+    expect(byName['Broken Promise LLC']).toMatchObject({ status: 'REVOKED', projects: { totalCount: 1 }, withdrawals: { totalCount: 1 } });
   });
 
   it('keeps the time rules idempotent: the scheduler finds nothing left to do', async () => {
