@@ -188,6 +188,7 @@ async function idlePhase(work: Workload, sampler: WaitSampler, rate: number): Pr
 
 /** Writers while `month` closes: the mutations issued during the close, and the close's duration. */
 async function closePhase(work: Workload, sampler: WaitSampler, url: string, month: string, rate: number) {
+  await eventLoopLag(url); // resets the API's event-loop delay histogram
   const closeStart = performance.now();
   let closeEnd = 0;
   sampler.start();
@@ -198,6 +199,7 @@ async function closePhase(work: Workload, sampler: WaitSampler, url: string, mon
   const samples = await runWriters(work, closing, rate);
   const closed = await closing;
   const waits = sampler.stop();
+  const apiEventLoop = await eventLoopLag(url);
   const closeMs = closeEnd - closeStart;
   const issued = samples.filter((s) => s.start >= closeStart && s.start < closeEnd);
   const stats = summary(issued);
@@ -208,7 +210,19 @@ async function closePhase(work: Workload, sampler: WaitSampler, url: string, mon
     invoicesFinalized: closed.closeBillingMonth.invoicesFinalized as number,
     byOp: Object.fromEntries(['withdrawal', 'registration', 'review'].map((op) => [op, summary(issued.filter((s) => s.op === op))])),
     waits,
+    apiEventLoop,
+    /** Worst latency of the mutations issued in each half second of the close: where in the close writers wait. */
+    timeline: Array.from({ length: Math.ceil(closeMs / 500) }, (_, i) =>
+      Math.round(Math.max(0, ...issued.filter((x) => Math.floor((x.start - closeStart) / 500) === i).map((x) => x.ms))),
+    ),
   };
+}
+
+/** The API's event-loop delay since the last reading (prom-client resets its histogram on every scrape), in ms. */
+async function eventLoopLag(graphqlUrl: string): Promise<{ p99Ms: number; maxMs: number }> {
+  const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const value = (name: string) => 1000 * Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { p99Ms: +value('nodejs_eventloop_lag_p99_seconds').toFixed(1), maxMs: +value('nodejs_eventloop_lag_max_seconds').toFixed(1) };
 }
 
 /** CPU milliseconds per mutation of the API, PostgreSQL and this client, over `run`. */
@@ -260,7 +274,7 @@ async function main(): Promise<void> {
     const rate = RATE > 0 ? RATE : Math.max(1, Math.round(RATE_SHARE * perSecond));
     const paced = await idlePhase(work, sampler, rate);
     const pacedClose = await closePhase(work, sampler, url, '2026-03', rate);
-    log(`paced at ${rate}/s: no close p99 ${summary(paced.samples).p99} ms; during a ${pacedClose.closeMs} ms close p99 ${pacedClose.p99} ms`);
+    log(`paced at ${rate}/s: no close p99 ${summary(paced.samples).p99} ms; during a ${pacedClose.closeMs} ms close p99 ${pacedClose.p99} ms, API event loop ${JSON.stringify(pacedClose.apiEventLoop)}`);
     const rss = peakRssMb(api.pid!);
     await client.end();
     report({ records, monthRecords, perSecond, saturated, saturatedClose, rate, paced, pacedClose, rss });
