@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { Buffer } from 'node:buffer';
+import { setTimeout } from 'node:timers';
+/* global fetch */
 
 const [serverUrl, token, out = 'docs/ide.png'] = process.argv.slice(2);
 if (!serverUrl || !token) {
