@@ -21,7 +21,9 @@ import { documentsRouter } from '../modules/billing/documents/documents.router';
 import { parseOptions } from '../graphql/limits';
 import { edgePlugin, prepareWsOperation } from '../graphql/edge';
 import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
-import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin } from './metrics';
+import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin, responseTracker, type ResponseTracker } from './metrics';
+import { graphqlPost, type HttpContext } from './graphql-post';
+import { HealthProbe } from './health';
 import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
 import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
 import type { Viewer } from '../modules/access/viewer';
@@ -143,24 +145,29 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
   };
 }
 
-/** /healthz, /metrics, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors). */
-function mountHttp(
-  expressApp: express.Express,
-  app: App,
-  apollo: ApolloServer<AppContext>,
-  registry: client.Registry,
-  edge: HttpEdge,
-  schema: GraphQLSchema,
-): void {
-  expressApp.disable('x-powered-by');
-  expressApp.use(httpResponsesCounter(registry), requestIds());
-  expressApp.get('/healthz', async (_req, res) => {
+/** The GraphQL context of an HTTP request (both the fast path and express's): viewer, loaders, client IP and budget. */
+function httpContext(app: App, schema: GraphQLSchema, edge: HttpEdge): HttpContext {
+  return async (req, res, requestId, body) => {
     try {
-      await app.ds.query('SELECT 1');
-      res.json({ status: 'ok' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
+      return { ...(await createContext(app, req.headers.authorization ?? null, requestId)), edge: { ip: clientIp(req), limiter: edge.limiter } };
+    } catch (error) {
+      // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
+      chargeIp(edge.limiter, clientIp(req), res);
+      // A mutation refused for its token still leaves its audit entry (SPEC §20); rethrows.
+      return auditRefusedRequest(app, schema, body, requestId, error);
     }
+  };
+}
+
+/** /healthz, /metrics, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors). */
+function mountHttp(expressApp: express.Express, apollo: ApolloServer<AppContext>, registry: client.Registry, routes: HttpRoutes): void {
+  const { edge, context, health } = routes;
+  expressApp.disable('x-powered-by');
+  expressApp.use(httpResponsesCounter(routes.track), requestIds());
+  expressApp.get('/healthz', async (_req, res) => {
+    // Its own connection (HealthProbe): the answer does not wait behind the requests queued for the pool.
+    if (await health.check()) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'database unavailable' });
   });
   expressApp.get('/metrics', async (_req, res) => {
     res.set('content-type', registry.contentType);
@@ -170,25 +177,19 @@ function mountHttp(
     '/graphql',
     corsFor(edge.corsOrigins),
     ...graphqlBody(edge),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        try {
-          return {
-            ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))),
-            edge: { ip: clientIp(req), limiter: edge.limiter },
-          };
-        } catch (error) {
-          // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
-          chargeIp(edge.limiter, clientIp(req), res);
-          // A mutation refused for its token still leaves its audit entry (SPEC §20); rethrows.
-          return auditRefusedRequest(app, schema, req.body, String(res.locals.requestId), error);
-        }
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req, res }) => context(req, res, String(res.locals.requestId), req.body) }),
   );
-  expressApp.use('/documents', documentsRouter(app)); // invoice CSV and PDF (SPEC §21)
+  expressApp.use('/documents', documentsRouter(routes.app)); // invoice CSV and PDF (SPEC §21)
   expressApp.use(notFound(edge));
   expressApp.use(jsonErrors(edge));
+}
+
+interface HttpRoutes {
+  app: App;
+  edge: HttpEdge;
+  context: HttpContext;
+  track: ResponseTracker;
+  health: HealthProbe;
 }
 
 export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
@@ -198,7 +199,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const limiter = new RateLimiter(options.rateBudgets ?? DEFAULT_RATE_BUDGETS);
   const expressApp = express();
   expressApp.set('etag', false); // no body hashing per response; clients do not revalidate GraphQL POSTs
-  const httpServer = http.createServer(expressApp);
+  // Plain JSON POSTs to /graphql take the fast path (graphql-post.ts) once Apollo has started; the rest is express's.
+  let fastPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (!fastPost?.(req, res)) expressApp(req, res);
+  });
   const ws = startWebSockets(app, schema, httpServer, limiter, options);
   const apollo = new ApolloServer<AppContext>({
     schema,
@@ -226,7 +231,10 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     ],
   });
   await apollo.start();
-  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] }, schema);
+  const edge: HttpEdge = { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] };
+  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health: HealthProbe.of(app.ds) };
+  mountHttp(expressApp, apollo, registry, routes);
+  fastPost = graphqlPost(apollo, routes.context, edge, routes.track);
 
   await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;
@@ -237,7 +245,10 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     port: actualPort,
     httpServer,
     apollo,
-    close: () => apollo.stop(),
+    close: async () => {
+      await apollo.stop();
+      await routes.health.stop();
+    },
   };
 }
 

@@ -1,0 +1,60 @@
+// /healthz's database check on a connection of its own: under load every pooled connection is busy and queries wait
+// in the pool's queue, so a health probe sharing the pool would report the queue, not the database.
+import { Client, type ClientConfig, type Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+
+const TIMEOUT_MS = 2_000;
+
+export class HealthProbe {
+  private client: Client | null = null;
+  private inFlight: Promise<boolean> | null = null;
+
+  constructor(private readonly config: ClientConfig) {}
+
+  /** A probe connecting as the DataSource's pool does (its own connection, opened on first use). */
+  static of(ds: DataSource): HealthProbe {
+    const pool = (ds.driver as unknown as { master: Pool & { options: ClientConfig } }).master;
+    return new HealthProbe({ ...pool.options, application_name: 'healthz' });
+  }
+
+  /** True when the database answered `SELECT 1` within 2 s; concurrent probes share one round trip. */
+  check(): Promise<boolean> {
+    this.inFlight ??= this.run().finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  private async run(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('health check timed out')), TIMEOUT_MS)));
+      await Promise.race([this.connected().then((client) => client.query('SELECT 1')), timeout]);
+      return true;
+    } catch {
+      this.drop();
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async connected(): Promise<Client> {
+    if (this.client) return this.client;
+    const client = new Client(this.config);
+    client.on('error', () => this.drop());
+    this.client = client;
+    await client.connect();
+    return client;
+  }
+
+  private drop(): void {
+    const client = this.client;
+    this.client = null;
+    client?.end().catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+}
