@@ -165,8 +165,8 @@ function mountHttp(expressApp: express.Express, apollo: ApolloServer<AppContext>
   expressApp.disable('x-powered-by');
   expressApp.use(httpResponsesCounter(routes.track), requestIds());
   expressApp.get('/healthz', async (_req, res) => {
-    // Its own connection (HealthProbe): the answer does not wait behind the requests queued for the pool.
-    if (await health.check()) res.json({ status: 'ok' });
+    // Its own connection, checked every second (HealthProbe): the answer waits neither for the pool nor for a round trip.
+    if (await health.status()) res.json({ status: 'ok' });
     else res.status(503).json({ status: 'database unavailable' });
   });
   expressApp.get('/metrics', async (_req, res) => {
@@ -232,7 +232,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   });
   await apollo.start();
   const edge: HttpEdge = { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] };
-  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health: HealthProbe.of(app.ds) };
+  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health: HealthProbe.of(app.ds).start() };
   mountHttp(expressApp, apollo, registry, routes);
   fastPost = graphqlPost(apollo, routes.context, edge, routes.track);
 

@@ -47,3 +47,46 @@ export async function storedInvoice(sql: SqlReader, partnerId: string, month: st
   invoice.lines = first.l_lineNo == null ? [] : rows.map((row) => lineOf(row, partnerId, month));
   return invoice as unknown as InvoiceView;
 }
+
+const INVOICE_JSON = `json_build_object('closedAt', i.closed_at, 'totalCost', i.total_cost::text, 'grantCredits', i.grant_credits::text,
+  'eligibleAmount', i.eligible_amount::text, 'discount', i.discount::text, 'bonusWithdrawalsApplied', i.bonus_withdrawals_applied::text,
+  'bonusCarriedOver', i.bonus_carried_over::text, 'payable', i.payable::text, 'customerCost', i.customer_cost::text)`;
+const LINE_JSON = `json_build_object('lineNo', l.line_no, 'billingAccountId', l.billing_account_id, 'customerId', l.customer_id,
+  'serviceId', l.service_id, 'cost', l.cost::text, 'grantCredit', l.grant_credit::text, 'eligible', l.eligible::text, 'bonusRate', l.bonus_rate::text,
+  'dealBonusRate', l.deal_bonus_rate::text, 'discount', l.discount::text, 'payable', l.payable::text, 'exclusion', l.exclusion)`;
+
+interface InvoiceJson {
+  closed: boolean;
+  invoice: Record<string, unknown> | null;
+  lines: Record<string, unknown>[];
+}
+
+/**
+ * storedInvoice folded into the statement reading the partner `p`: `decode` gives the same answer (the final invoice,
+ * null, or 'open' when the month is not closed).
+ */
+export function foldedStoredInvoice(month: string) {
+  return {
+    key: 'invoice',
+    sql: (param: (value: unknown) => string) => {
+      const [monthText, monthDate] = [param(month), param(firstDayOfMonth(month))];
+      return `json_build_object('closed', EXISTS (SELECT 1 FROM billing_months m WHERE m.month = ${monthDate}::date),
+        'invoice', (SELECT ${INVOICE_JSON} FROM invoices i WHERE i.partner_id = p.id AND i.month = ${monthText}),
+        'lines', (SELECT coalesce(json_agg(${LINE_JSON} ORDER BY l.line_no), '[]'::json)
+                    FROM invoice_lines l WHERE l.partner_id = p.id AND l.month = ${monthText}))`;
+    },
+    decode(json: unknown, partnerId: string): InvoiceView | null | 'open' {
+      const { closed, invoice, lines } = json as InvoiceJson;
+      if (!closed) return 'open';
+      if (!invoice) return null;
+      const view: Record<string, unknown> = { partnerId, month, isFinal: true, closedAt: new Date(invoice.closedAt as string) };
+      for (const key of MONEY) view[key] = new Dec(invoice[key] as string);
+      view.lines = lines.map((line) => {
+        const out: Record<string, unknown> = { partnerId, month, ...line };
+        for (const key of LINE_DECIMALS) out[key] = new Dec(line[key] as string);
+        return out;
+      });
+      return view as unknown as InvoiceView;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs } from '../../shared/pagination';
+import { PageArgs, type Connection } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { CustomerType } from '../customers/customer.type';
@@ -12,7 +12,9 @@ import { isLinked } from '../customers/domain/subaccount-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { DealEntity } from './deal.entity';
-import { dealPage } from './deals.reads';
+import { dealPage, foldedPartnerDealPage } from './deals.reads';
+import { leaveFolded, takeFolded } from '../../graphql/fold';
+import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { RegisterDealInput, ReviewDealInput } from './deal.inputs';
 import { DealConnection, DealPayload, DealStatusEnum, DealType } from './deal.type';
 
@@ -77,11 +79,18 @@ export class DealResolver {
   }
 }
 
+/** Partner.deals folded into partner(id)'s statement (partners/partner-reads.ts). */
+export const partnerDealsFold: PartnerFoldPlanner = (field, info) => {
+  const args = field.args as DealsArgs;
+  const fold = foldedPartnerDealPage(args.status, args, selects({ fieldNodes: [field.node], fragments: info.fragments }, 'totalCount'));
+  return fold && { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, fold.decode(json)) };
+};
+
 @Resolver(() => PartnerType)
 export class PartnerDealsResolver {
   @FieldResolver(() => DealConnection)
   deals(@Root() partner: PartnerEntity, @Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
-    return listDeals(ctx, info, partner.id, args);
+    return takeFolded<Connection<DealEntity>>(ctx, info, partner.id) ?? listDeals(ctx, info, partner.id, args);
   }
 }
 

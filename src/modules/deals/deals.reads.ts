@@ -1,7 +1,7 @@
 // Hot reads of deals as plain rows (SqlReader, named statements): pages, and the batches behind the loaders.
 import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
-import { sqlPage, type SqlPageSpec } from '../../shared/sql-page';
+import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
 import { isUuid } from '../../shared/validation';
 import { customerColumns, toCustomer } from '../customers/customer.columns';
 import type { CustomerEntity } from '../customers/customer.entity';
@@ -56,6 +56,7 @@ function pageSpec(byPartner: boolean, byStatus: boolean): SqlPageSpec<DealEntity
       where: where.length ? where.join(' AND ') : 'true',
       keys: ['d.created_at', 'd.id'],
       casts: ['timestamptz', 'text'],
+      instants: ['createdAt', 'approvedAt'],
       read: (deal) => [deal.createdAt.toISOString(), deal.id],
       map: (row) => toDeal(row)!,
     };
@@ -75,4 +76,9 @@ export async function dealPage(
   const partnerId = filter.partnerId != null && !isUuid(filter.partnerId) ? NO_PARTNER : filter.partnerId;
   const params = [partnerId, filter.status].filter((v) => v != null);
   return sqlPage(sql, pageSpec(filter.partnerId != null, filter.status != null), params, args, withTotal);
+}
+
+/** A partner's first page of deals folded into the statement reading the partner `p` (null for other windows). */
+export function foldedPartnerDealPage(status: string | null | undefined, args: PageArgsInput, withTotal: boolean): PageFold<DealEntity> | null {
+  return foldPage(pageSpec(true, status != null), ['p.id'], status != null ? [status] : [], args, withTotal);
 }
