@@ -76,11 +76,12 @@ describe('statements per request of the dashboard mix', () => {
     expect(p.rebateBalance.available).toBe('300.00');
   });
 
-  it('admin deals queue with partner and customer names: 3 statements for 8 deals of 2 partners', async () => {
+  it('admin deals queue with partner and customer names: 1 statement for 8 deals of 2 partners', async () => {
     const { count, data } = await statementsOf(DEALS_QUEUE, {}, 'test-admin-token-0123456789abcdef');
     expect(data.deals.edges).toHaveLength(8);
     expect(data.deals.edges.filter((e: any) => e.node.customer).length).toBe(6);
-    expect(count).toBe(3);
+    expect(data.deals.edges.every((e: any) => typeof e.node.partner.name === 'string')).toBe(true);
+    expect(count).toBe(1);
   });
 
   it('invoice of a closed month with its lines: 1 statement', async () => {

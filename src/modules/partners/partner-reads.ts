@@ -49,7 +49,7 @@ export class PartnerReads {
     }
     const [row] = await this.sql.rows<Record<string, unknown>>(prepared, values);
     if (!row) return null;
-    const partner = toPartner(Object.fromEntries(Object.entries(row).filter(([k]) => !/^f\d+$/.test(k))));
+    const partner = toPartner(row);
     folds.forEach((f, i) => f.fold.apply(row[`f${i}`], partner, ctx, f.node));
     return partner;
   }
