@@ -92,6 +92,18 @@ describe('statements per request of the dashboard mix', () => {
     expect(count).toBe(1);
   });
 
+  it('invoices of a partner list: one statement for a closed month, one aggregation for an open one, not one per partner', async () => {
+    const admin = 'test-admin-token-0123456789abcdef';
+    const list = (month: string) => `{ partners(first: 10) { edges { node { id invoice(month: "${month}") { isFinal payable } } } } }`;
+    const closed = await statementsOf(list('2026-01'), {}, admin);
+    expect(closed.data.partners.edges.length).toBeGreaterThanOrEqual(2);
+    expect(closed.data.partners.edges.find((e: any) => e.node.id === partner.id).node.invoice.payable).toBe('270.00');
+    expect(closed.texts.filter((text) => /invoice_lines/.test(text))).toHaveLength(1);
+    const open = await statementsOf(list('2026-03'), {}, admin);
+    expect(open.data.partners.edges.every((e: any) => e.node.invoice === null || e.node.invoice.isFinal === false)).toBe(true);
+    expect(open.texts.filter((text) => /attribution_intervals/.test(text))).toHaveLength(1);
+  });
+
   it('ledger page: 1 statement', async () => {
     const { count, data } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
     expect(data.partner.rebateLedger.edges).toHaveLength(3);

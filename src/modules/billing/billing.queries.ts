@@ -33,13 +33,13 @@ interface Segment {
  * The month's attribution intervals (SPEC §4) split at the days a deal starts or ends (SPEC §6): spans of days with
  * one partner, one subaccount and one deal rate. Few rows (about one per partner-served account).
  */
-async function segmentsOfMonth(manager: EntityManager, from: string, to: string, partnerId: string | null): Promise<Segment[]> {
+async function segmentsOfMonth(manager: EntityManager, from: string, to: string, partnerIds: readonly string[] | null): Promise<Segment[]> {
   const rows: Record<string, string | null>[] = await manager.query(
     `WITH base AS MATERIALIZED (
        SELECT row_number() OVER () AS base_id, i.billing_account_id, i.partner_id, i.customer_id, i.attribution,
               greatest(i.valid_from, $1::date) AS seg_from, least(coalesce(i.valid_to, $2::date), $2::date) AS seg_to
          FROM attribution_intervals i
-        WHERE i.valid_from < $2::date AND (i.valid_to IS NULL OR i.valid_to > $1::date) AND ($3::uuid IS NULL OR i.partner_id = $3::uuid)
+        WHERE i.valid_from < $2::date AND (i.valid_to IS NULL OR i.valid_to > $1::date) AND ($3::uuid[] IS NULL OR i.partner_id = ANY($3::uuid[]))
      ), deal_periods AS MATERIALIZED (
        SELECT b.base_id, greatest(d.activated_on, b.seg_from) AS d_from, least(coalesce(d.ended_on, b.seg_to), b.seg_to) AS d_to, d.bonus_rate
          FROM base b
@@ -61,7 +61,7 @@ async function segmentsOfMonth(manager: EntityManager, from: string, to: string,
        LEFT JOIN deal_periods dp ON dp.base_id = pc.base_id AND dp.d_from <= pc.piece_from AND pc.piece_from < dp.d_to
       WHERE pc.piece_to IS NOT NULL AND pc.piece_from < pc.piece_to
       ORDER BY pc.base_id, pc.piece_from, dp.d_from DESC`,
-    [from, to, partnerId],
+    [from, to, partnerIds],
   );
   return rows.map((r) => ({
     billingAccountId: r.billing_account_id!,
@@ -92,10 +92,10 @@ export async function aggregateSegmentSums(
   manager: EntityManager,
   from: string,
   to: string,
-  partnerId: string | null = null,
+  partnerIds: readonly string[] | null = null,
 ): Promise<Map<string, SegmentSum[]>> {
   const byPartner = new Map<string, SegmentSum[]>();
-  const segments = await segmentsOfMonth(manager, from, to, partnerId);
+  const segments = await segmentsOfMonth(manager, from, to, partnerIds);
   if (segments.length === 0) return byPartner;
   const byAccount = new Map<string, Segment[]>();
   for (const segment of segments) {

@@ -78,7 +78,9 @@ function pageSpec(byPartner: boolean, byStatus: boolean, partners = false, custo
     ];
     spec = {
       name,
-      select: [dealColumns('d'), partners ? partnerColumns('pp', 'partner.') : '', customers ? customerColumns('c', 'customer.') : ''].filter(Boolean).join(', '),
+      select: [dealColumns('d'), partners ? partnerColumns('pp', 'partner.') : '', customers ? customerColumns('c', 'customer.') : '']
+        .filter(Boolean)
+        .join(', '),
       table: 'deals d',
       joins: joins.join(' '),
       where: where.length ? where.join(' AND ') : 'true',

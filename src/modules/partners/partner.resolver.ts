@@ -5,7 +5,7 @@ import { canReadPartner, requireAdmin, requirePartnerRead, requirePartnerRole, r
 import { toPayload } from '../../graphql/payload';
 import { PartnerStatusEnum } from '../../shared/enums';
 import { forbidden } from '../../shared/errors';
-import { PageArgs, paginate } from '../../shared/pagination';
+import { PageArgs } from '../../shared/pagination';
 import { ApiTokenType } from '../access/api-token.type';
 import {
   ApplyForPartnerStatusInput,
@@ -38,9 +38,7 @@ export class PartnerResolver {
   @Query(() => PartnerConnection, { description: 'ADMIN only.' })
   async partners(@Args(() => PartnersArgs) args: PartnersArgs, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
-    const qb = ctx.app.ds.manager.createQueryBuilder(PartnerEntity, 'p');
-    if (args.status) qb.where('p.status = :status', { status: args.status });
-    return paginate(qb, args);
+    return ctx.app.partners.list(args.status, args);
   }
 
   @FieldResolver(() => BankAccountType, { nullable: true })
