@@ -1,8 +1,9 @@
-// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql, graphql-ws on the same path,
-// /healthz and /metrics.
+// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql (plain JSON POSTs straight from
+// node:http, graphql-post.ts), graphql-ws and graphql-sse on the same path, the offline IDE (GET /graphql from a
+// browser, assets under /ide/), /healthz and /metrics.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -23,6 +24,8 @@ import { edgePlugin, prepareWsOperation } from '../graphql/edge';
 import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
 import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin, responseTracker, type ResponseTracker } from './metrics';
 import { graphqlPost, type HttpContext } from './graphql-post';
+import { mountIde } from './ide';
+import { sseHandler } from './sse';
 import { HealthProbe } from './health';
 import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
 import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
@@ -159,7 +162,10 @@ function httpContext(app: App, schema: GraphQLSchema, edge: HttpEdge): HttpConte
   };
 }
 
-/** /healthz, /metrics, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors). */
+/**
+ * /healthz, /metrics, the IDE, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors):
+ * Server-Sent Events subscriptions first, everything else to Apollo.
+ */
 function mountHttp(expressApp: express.Express, apollo: ApolloServer<AppContext>, registry: client.Registry, routes: HttpRoutes): void {
   const { edge, context, health } = routes;
   expressApp.disable('x-powered-by');
@@ -173,10 +179,12 @@ function mountHttp(expressApp: express.Express, apollo: ApolloServer<AppContext>
     res.set('content-type', registry.contentType);
     res.send(await registry.metrics());
   });
+  mountIde(expressApp);
   expressApp.use(
     '/graphql',
     corsFor(edge.corsOrigins),
     ...graphqlBody(edge),
+    routes.sse, // subscriptions over Server-Sent Events (Accept: text/event-stream)
     expressMiddleware(apollo, { context: ({ req, res }) => context(req, res, String(res.locals.requestId), req.body) }),
   );
   expressApp.use('/documents', documentsRouter(routes.app)); // invoice CSV and PDF (SPEC §21)
@@ -190,6 +198,7 @@ interface HttpRoutes {
   context: HttpContext;
   track: ResponseTracker;
   health: HealthProbe;
+  sse: ReturnType<typeof sseHandler>;
 }
 
 export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
@@ -205,6 +214,12 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     if (!fastPost?.(req, res)) expressApp(req, res);
   });
   const ws = startWebSockets(app, schema, httpServer, limiter, options);
+  const sse = sseHandler(app, schema, {
+    createContext: (authorization, requestId) => createContext(app, authorization, requestId),
+    formatErrors: (errors) => formatWsErrors(app, errors),
+    limiter,
+    tokenSweepMs: options.tokenSweepMs,
+  });
   const apollo = new ApolloServer<AppContext>({
     schema,
     ...apolloSecurityOptions(),
@@ -214,12 +229,14 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     formatError: (formatted, error) => formatError(formatted, error, app.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(), // the IDE is ours, served offline (./ide.ts)
       // No cache hints are used: without this Apollo wraps every field resolver to compute them.
       ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {
             async drainServer() {
+              sse.close();
               await ws.dispose();
             },
           };
@@ -232,7 +249,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   });
   await apollo.start();
   const edge: HttpEdge = { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] };
-  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health: HealthProbe.of(app.ds).start() };
+  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health: HealthProbe.of(app.ds).start(), sse };
   mountHttp(expressApp, apollo, registry, routes);
   fastPost = graphqlPost(apollo, routes.context, edge, routes.track);
 
