@@ -46,14 +46,14 @@ function collect(selectionSet: SelectionSetNode | undefined, info: GraphQLResolv
  * The fields selected on the current field's object type `type` that can be folded, with their coerced arguments:
  * a response key asked once, without directives, whose arguments coerce (otherwise its resolver deals with it).
  */
-export function selectedFields(info: GraphQLResolveInfo, type: GraphQLObjectType): SelectedField[] {
+export function selectedFields(info: GraphQLResolveInfo, type: GraphQLObjectType, wanted: (name: string) => boolean = () => true): SelectedField[] {
   const seen = new Map<string, FieldNode | null>();
   for (const node of info.fieldNodes) collect(node.selectionSet, info, seen);
   const fields = type.getFields();
   const out: SelectedField[] = [];
   for (const node of seen.values()) {
     const definition = node && fields[node.name.value];
-    if (!node) continue;
+    if (!node || !wanted(node.name.value)) continue;
     if (!definition) continue;
     try {
       out.push({ node, name: node.name.value, args: getArgumentValues(definition, node, info.variableValues) });

@@ -56,7 +56,7 @@ export class PartnerReads {
 
   private plan(info: GraphQLResolveInfo, ctx: AppContext): { fold: PartnerFold; node: FieldNode }[] {
     const out: { fold: PartnerFold; node: FieldNode }[] = [];
-    for (const field of selectedFields(info, getNamedType(info.returnType) as GraphQLObjectType)) {
+    for (const field of selectedFields(info, getNamedType(info.returnType) as GraphQLObjectType, (name) => Object.hasOwn(this.planners, name))) {
       const planner = this.planners[field.name];
       let fold: PartnerFold | null = null;
       try {
