@@ -249,7 +249,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   });
   await apollo.start();
   const edge: HttpEdge = { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] };
-  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health: HealthProbe.of(app.ds).start(), sse };
+  const health = HealthProbe.of(app.ds).start();
+  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health, sse };
   mountHttp(expressApp, apollo, registry, routes);
   fastPost = graphqlPost(apollo, routes.context, edge, routes.track);
 

@@ -104,7 +104,8 @@ export class BillingService {
     const previous = addMonths(month, -1);
     if (await this.isClosed(manager, previous)) {
       const carried: { partner_id: string; bonus_carried_over: string }[] = await manager.query(
-        `SELECT partner_id, bonus_carried_over FROM invoices WHERE month = $1 AND bonus_carried_over > 0 AND ($2::uuid[] IS NULL OR partner_id = ANY($2::uuid[]))`,
+        `SELECT partner_id, bonus_carried_over FROM invoices
+          WHERE month = $1 AND bonus_carried_over > 0 AND ($2::uuid[] IS NULL OR partner_id = ANY($2::uuid[]))`,
         [previous, partnerIds],
       );
       for (const row of carried) entry(row.partner_id).carriedIn = new Dec(row.bonus_carried_over);

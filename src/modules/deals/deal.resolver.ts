@@ -99,7 +99,8 @@ export class DealResolver {
 export const partnerDealsFold: PartnerFoldPlanner = (field, info) => {
   const args = field.args as DealsArgs;
   const fold = foldedPartnerDealPage(args.status, args, selects({ fieldNodes: [field.node], fragments: info.fragments }, 'totalCount'));
-  return fold && { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, withPrimedRelations(ctx, fold.decode(json))) };
+  if (!fold) return null;
+  return { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, withPrimedRelations(ctx, fold.decode(json))) };
 };
 
 @Resolver(() => PartnerType)
