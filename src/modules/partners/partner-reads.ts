@@ -4,7 +4,7 @@
 // arguments its planner does not fold, is resolved as usual by its resolver.
 import { getNamedType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../graphql/context';
-import { leaveFolded, selectedFields, type SelectedField } from '../../graphql/fold';
+import { selectedFields, type SelectedField } from '../../graphql/fold';
 import { statement, type SqlReader, type Statement } from '../../shared/sql';
 import { isUuid } from '../../shared/validation';
 import type { PartnerEntity } from './partner.entity';
@@ -68,9 +68,4 @@ export class PartnerReads {
     }
     return out;
   }
-}
-
-/** For folds of a field whose value its resolver takes from the stash (graphql/fold.ts). */
-export function leaveForResolver(value: unknown, partner: PartnerEntity, ctx: AppContext, node: FieldNode): void {
-  leaveFolded(ctx, node, partner.id, value);
 }
