@@ -104,6 +104,24 @@ describe('statements per request of the dashboard mix', () => {
     expect(open.texts.filter((text) => /attribution_intervals/.test(text))).toHaveLength(1);
   });
 
+  it('folds aliases of one field separately and leaves a page after a cursor to its resolver, with the same answers', async () => {
+    const query = `query($id: ID!, $after: String) { partner(id: $id) {
+      one: customers(first: 1) { totalCount edges { cursor node { id } } }
+      all: customers(first: 5) { edges { node { id activeDeal { status } } } }
+      rest: customers(first: 5, after: $after) { totalCount edges { node { id } } pageInfo { hasPreviousPage } } } }`;
+    const first = await statementsOf(query, { id: partner.id }, viewerToken);
+    const { one, all } = first.data.partner;
+    expect(one.totalCount).toBe(3);
+    expect(all.edges.map((e: any) => e.node.id)[0]).toBe(one.edges[0].node.id);
+    expect(all.edges.every((e: any) => e.node.activeDeal?.status === 'ACTIVE')).toBe(true);
+    expect(first.count).toBe(1); // rest without a cursor is a first page too: folded
+    const after = await statementsOf(query, { id: partner.id, after: one.edges[0].cursor }, viewerToken);
+    expect(after.data.partner.rest.edges.map((e: any) => e.node.id)).toEqual(all.edges.slice(1).map((e: any) => e.node.id));
+    expect(after.data.partner.rest.pageInfo.hasPreviousPage).toBe(true);
+    expect(after.data.partner.rest.totalCount).toBe(3);
+    expect(after.count).toBe(2); // the page after a cursor reads itself
+  });
+
   it('ledger page: 1 statement', async () => {
     const { count, data } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
     expect(data.partner.rebateLedger.edges).toHaveLength(3);
