@@ -61,8 +61,9 @@ export interface CustomerPage {
   activeDeals: Map<CustomerEntity, DealEntity | null>;
 }
 
-function split(page: Connection<CustomerWithDeal>): CustomerPage {
-  const activeDeals = new Map(page.edges.map((e) => [e.node.customer, e.node.activeDeal]));
+/** The connection, and the deals when they were read (an empty map otherwise: nothing is known about them). */
+function split(page: Connection<CustomerWithDeal>, withDeals: boolean): CustomerPage {
+  const activeDeals = new Map(withDeals ? page.edges.map((e) => [e.node.customer, e.node.activeDeal]) : []);
   const connection = { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: e.node.customer })) };
   return { connection, activeDeals };
 }
@@ -71,7 +72,7 @@ function split(page: Connection<CustomerWithDeal>): CustomerPage {
 export async function partnerCustomerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, options: CustomerPageOptions): Promise<CustomerPage> {
   const spec = pageSpec(options.status != null, options.activeDeals);
   const params = options.status != null ? [partnerId, options.status] : [partnerId];
-  return split(await sqlPage(sql, spec, params, args, options.withTotal));
+  return split(await sqlPage(sql, spec, params, args, options.withTotal), options.activeDeals);
 }
 
 /** The same first page folded into the statement reading the partner `p` (null for other windows). */
@@ -80,5 +81,5 @@ type CustomerPageFold = Omit<PageFold<CustomerWithDeal>, 'decode'> & { decode(js
 export function foldedCustomerPage(args: PageArgsInput, options: CustomerPageOptions): CustomerPageFold | null {
   const spec = pageSpec(options.status != null, options.activeDeals);
   const fold = foldPage(spec, ['p.id'], options.status != null ? [options.status] : [], args, options.withTotal);
-  return fold && { key: fold.key, sql: fold.sql, decode: (json) => split(fold.decode(json)) };
+  return fold && { key: fold.key, sql: fold.sql, decode: (json) => split(fold.decode(json), options.activeDeals) };
 }

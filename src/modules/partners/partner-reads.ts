@@ -2,6 +2,7 @@
 // (a dashboard's balance, subaccounts with their deals, deals; a ledger page; an invoice). Each field's module
 // supplies its fold (a PartnerFoldPlanner, composed in src/app/partner-folds.ts); a field without one, or whose
 // arguments its planner does not fold, is resolved as usual by its resolver.
+import { createHash } from 'node:crypto';
 import { getNamedType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../graphql/context';
 import { selectedFields, type SelectedField } from '../../graphql/fold';
@@ -44,7 +45,8 @@ export class PartnerReads {
     const columns = folds.map((f, i) => `${f.fold.sql(param)} AS "f${i}"`).join(',\n');
     let prepared = statements.get(key);
     if (!prepared) {
-      prepared = statement(`partners.folded:${key}`, `SELECT ${partnerColumns('p')},\n${columns}\n FROM partners p WHERE p.id = $1`);
+      // PostgreSQL keeps 63 characters of a statement name: the combination is named by its hash.
+      prepared = statement(`partners.folded:${createHash('sha1').update(key).digest('hex').slice(0, 20)}`, `SELECT ${partnerColumns('p')},\n${columns}\n FROM partners p WHERE p.id = $1`);
       statements.set(key, prepared);
     }
     const [row] = await this.sql.rows<Record<string, unknown>>(prepared, values);
