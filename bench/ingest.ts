@@ -35,7 +35,7 @@ const CLOCK_START = '2026-04-01T09:00:00Z'; // today (Moscow) 2026-04-01
 const FIRST_DAY = '2026-01-01'; // records over the 90 days before it
 const DAYS = 90;
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
-const GOALS = { graphqlRecordsPerSecond: 50_000, csvShareOfCopy: 0.5, apiPeakRssMb: 400 };
+const GOALS = { graphqlShareOfCopy: 0.8, csvShareOfCopy: 0.9, apiPeakRssMb: 400 };
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -145,7 +145,7 @@ async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; url
   const port = await freePort();
   const main = path.join(__dirname, '..', 'src', 'main.js');
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START, LOG_LEVEL: 'warn', RATE_LIMIT_ADMIN: '999999999' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -342,7 +342,7 @@ async function main(): Promise<void> {
     const csvRate = RECORDS / csvSeconds;
     const copyRate = RECORDS / copySeconds;
     const goals = {
-      graphql: graphqlRate >= GOALS.graphqlRecordsPerSecond,
+      graphql: graphqlRate >= GOALS.graphqlShareOfCopy * copyRate,
       csv: csvRate >= GOALS.csvShareOfCopy * copyRate,
       apiRss: apiPeakRssMb <= GOALS.apiPeakRssMb,
     };
@@ -351,14 +351,14 @@ async function main(): Promise<void> {
         '(a) GraphQL recordConsumption, HTTP',
         `${fmt(graphqlRate)} records/s`,
         `${graphql.seconds.toFixed(1)} s`,
-        `≥ ${fmt(GOALS.graphqlRecordsPerSecond)}/s`,
+        `≥ ${fmt(GOALS.graphqlShareOfCopy * copyRate)}/s (${GOALS.graphqlShareOfCopy} × COPY); ${(graphqlRate / copyRate).toFixed(2)} × COPY`,
         goals.graphql,
       ],
       [
         '(b) CSV import (in-process, streamed)',
         `${fmt(csvRate)} records/s`,
         `${csvSeconds.toFixed(1)} s`,
-        `≥ ${fmt(GOALS.csvShareOfCopy * copyRate)}/s (0.5 × COPY); ${(csvRate / copyRate).toFixed(2)} × COPY`,
+        `≥ ${fmt(GOALS.csvShareOfCopy * copyRate)}/s (${GOALS.csvShareOfCopy} × COPY); ${(csvRate / copyRate).toFixed(2)} × COPY`,
         goals.csv,
       ],
       ['(c) plain COPY (the limit)', `${fmt(copyRate)} records/s`, `${copySeconds.toFixed(1)} s`, '', null],
@@ -386,6 +386,7 @@ async function main(): Promise<void> {
         graphql: {
           seconds: +graphql.seconds.toFixed(3),
           recordsPerSecond: Math.round(graphqlRate),
+          shareOfCopy: +(graphqlRate / copyRate).toFixed(3),
           apiCpuSeconds: +apiCpu.toFixed(1),
           batchP50Ms: Math.round(sortedMs[Math.floor(sortedMs.length / 2)]),
           batchMaxMs: Math.round(sortedMs.at(-1)!),

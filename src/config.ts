@@ -24,6 +24,11 @@ export interface Config {
   namedStatements?: boolean;
   /** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS; unset = the defaults of SPEC §19. */
   webhooks?: WebhookSettings;
+  /**
+   * Parallel workers the month close's aggregates may use (CLOSE_PARALLEL_WORKERS, default 0). A parallel close takes
+   * every core of a small server from the writers running meanwhile; give it workers on a server with cores to spare.
+   */
+  closeParallelWorkers?: number;
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (namedText && !['0', '1'].includes(namedText)) throw new ConfigError(`PG_NAMED_STATEMENTS must be 1 or 0, got ${JSON.stringify(env.PG_NAMED_STATEMENTS)}`);
   const namedStatements = namedText !== '0';
   const dataDir = env.DATA_DIR?.trim() || '.data';
+  const workersText = env.CLOSE_PARALLEL_WORKERS?.trim() || '0';
+  if (!/^\d{1,2}$/.test(workersText) || Number(workersText) > 64) {
+    throw new ConfigError(`CLOSE_PARALLEL_WORKERS must be a whole number from 0 to 64, got ${JSON.stringify(env.CLOSE_PARALLEL_WORKERS)}`);
+  }
   return {
     databaseUrl,
     listenDatabaseUrl,
@@ -91,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     webhooks,
     namedStatements,
+    closeParallelWorkers: Number(workersText),
     ...edgeConfig(env),
   };
 }

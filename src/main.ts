@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from './config';
 import { createApp } from './app/create-app';
 import { openDatabase } from './app/database';
-import { seedDemo } from './demo/demo';
+import { seedDemo, type DemoLogin } from './demo/demo';
 import { createLogger } from './shared/logger';
 import { startServer } from './app/server';
 
@@ -24,8 +24,9 @@ async function main(): Promise<void> {
   const stopEmbedded = () => database.stop();
   try {
     const { app, schema, fresh, createdAdminToken } = await createApp(config, databaseUrl, logger);
+    let demo: DemoLogin[] = [];
     if (fresh && config.demo) {
-      await seedDemo(app);
+      demo = await seedDemo(app);
       logger.info('demo data added to the new database');
     }
     await app.scheduler.runDue();
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
 
     console.log(`Partner program API ready at ${server.url} (WebSocket subscriptions on the same URL)`);
     if (createdAdminToken) console.log(`Admin token (shown once, keep it): ${createdAdminToken}`);
+    for (const login of demo) console.log(`Demo partner ${login.partnerName}, owner token (shown once): ${login.ownerToken}`);
+    console.log(`IDE: open ${server.url} in a browser; put {"Authorization": "Bearer <token>"} in its Headers tab`);
 
     const shutdown = async (signal: string) => {
       if (stopping) return;

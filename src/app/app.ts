@@ -35,6 +35,8 @@ export interface AppOptions {
   webhooks?: WebhookSettings;
   /** Where the event bus LISTENs (a direct connection when DATABASE_URL is a pooler); default: the pool's URL. */
   listenDatabaseUrl?: string | null;
+  /** Parallel workers of the month close's aggregates (Config.closeParallelWorkers; default 0). */
+  closeParallelWorkers?: number;
 }
 
 export class App {
@@ -85,7 +87,9 @@ export class App {
     this.ledger = new LedgerService();
     this.rebates = new RebatesService(this.ds, this.clock, this.ledger);
     this.withdrawals = new WithdrawalsService(this.ds, this.clock, this.ledger);
-    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.sql, this.logger);
+    this.billing = new BillingService(this.ds, this.clock, this.settings, this.ledger, this.projects, this.sql, this.logger, {
+      closeParallelWorkers: options.closeParallelWorkers ?? 0,
+    });
     const webhookSettings = options.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
     const sender = new WebhookSender(webhookSettings);
     this.webhookWorker = new WebhookWorker(this.ds, this.eventBus, sender, webhookSettings, this.clock, this.logger);

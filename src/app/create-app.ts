@@ -35,6 +35,7 @@ export async function createApp(config: Config, databaseUrl: string, logger: Log
     listenDatabaseUrl: config.listenDatabaseUrl,
     webhooks: config.webhooks,
     namedStatements: config.namedStatements,
+    closeParallelWorkers: config.closeParallelWorkers,
   });
   const schema = await buildAppSchema();
   // Subscriptions need it; whoever creates an App stops it (app.eventBus.stop()) before destroying the pool.

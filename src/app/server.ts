@@ -1,8 +1,8 @@
-// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql, graphql-ws on the same path,
-// /healthz and /metrics.
+// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql, graphql-ws and graphql-sse on the
+// same path, the offline IDE (GET /graphql from a browser, assets under /ide/), /healthz and /metrics.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -14,7 +14,9 @@ import client from 'prom-client';
 import type { App } from './app';
 import type { AppContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
+import { mountIde } from './ide';
 import { createLoaders } from './loaders';
+import { sseHandler } from './sse';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { auditRefusedRequest } from '../modules/audit/audit-refused-request';
 import { documentsRouter } from '../modules/billing/documents/documents.router';
@@ -143,7 +145,10 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
   };
 }
 
-/** /healthz, /metrics, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors). */
+/**
+ * /healthz, /metrics, the IDE, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors):
+ * Server-Sent Events subscriptions first, everything else to Apollo.
+ */
 function mountHttp(
   expressApp: express.Express,
   app: App,
@@ -151,6 +156,7 @@ function mountHttp(
   registry: client.Registry,
   edge: HttpEdge,
   schema: GraphQLSchema,
+  sse: ReturnType<typeof sseHandler>,
 ): void {
   expressApp.disable('x-powered-by');
   expressApp.use(httpResponsesCounter(registry), requestIds());
@@ -166,10 +172,12 @@ function mountHttp(
     res.set('content-type', registry.contentType);
     res.send(await registry.metrics());
   });
+  mountIde(expressApp);
   expressApp.use(
     '/graphql',
     corsFor(edge.corsOrigins),
     ...graphqlBody(edge),
+    sse, // subscriptions over Server-Sent Events (Accept: text/event-stream)
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
@@ -200,6 +208,12 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   expressApp.set('etag', false); // no body hashing per response; clients do not revalidate GraphQL POSTs
   const httpServer = http.createServer(expressApp);
   const ws = startWebSockets(app, schema, httpServer, limiter, options);
+  const sse = sseHandler(app, schema, {
+    createContext: (authorization, requestId) => createContext(app, authorization, requestId),
+    formatErrors: (errors) => formatWsErrors(app, errors),
+    limiter,
+    tokenSweepMs: options.tokenSweepMs,
+  });
   const apollo = new ApolloServer<AppContext>({
     schema,
     ...apolloSecurityOptions(),
@@ -209,12 +223,14 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     formatError: (formatted, error) => formatError(formatted, error, app.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(), // the IDE is ours, served offline (./ide.ts)
       // No cache hints are used: without this Apollo wraps every field resolver to compute them.
       ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {
             async drainServer() {
+              sse.close();
               await ws.dispose();
             },
           };
@@ -226,7 +242,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     ],
   });
   await apollo.start();
-  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] }, schema);
+  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] }, schema, sse);
 
   await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;

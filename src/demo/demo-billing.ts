@@ -10,12 +10,12 @@ import type { App } from '../app/app';
 
 const SERVICES = ['compute', 'object-storage', 'managed-postgresql', 'speechkit', 'marketplace'];
 
-export async function seedDemoBilling(app: App): Promise<void> {
+export async function seedDemoBilling(app: App): Promise<{ partnerName: string; ownerToken: string }> {
   const today = app.clock.today();
   const first = addMonths(monthOf(today), -3);
   const start = firstDayOfMonth(first);
 
-  const { partner } = await app.partners.apply({
+  const { partner, ownerToken } = await app.partners.apply({
     name: 'Northwind Cloud LLC',
     inn: organisationInn('770000042'),
     ownBillingAccountId: 'ba-demo-northwind-own',
@@ -65,6 +65,7 @@ export async function seedDemoBilling(app: App): Promise<void> {
 
   // Close the three full months of history, in order.
   for (let month = first; endOfMonthExclusive(month) <= today; month = addMonths(month, 1)) await app.billing.close(month);
+  return { partnerName: partner.name, ownerToken };
 }
 
 /** The history's daily records: each customer's services, the partner's own account and the project's cloud. */

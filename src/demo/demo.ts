@@ -7,20 +7,26 @@ import { seedDemoWork, seedDemoWorkOfLeaver } from './demo-work';
 import { seedDemoBilling } from './demo-billing';
 import { seedDemoRebates } from './demo-rebates';
 
-export async function seedDemo(app: App): Promise<void> {
+/** What `npm start` prints for a new demo database: partner tokens to look at partners' dashboards with. */
+export interface DemoLogin {
+  partnerName: string;
+  ownerToken: string;
+}
+
+export async function seedDemo(app: App): Promise<DemoLogin[]> {
   const { partners } = app;
-  const make = async (n: number, name: string) =>
-    (
-      await partners.apply({
+  const applied = async (n: number, name: string) =>
+    partners.apply({
         name,
         inn: organisationInn(String(770000000 + n)),
         ownBillingAccountId: `ba-demo-own-${n}`,
         paymentMode: n % 2 ? 'ADVANCE' : 'POSTPAYMENT',
         contactEmail: `billing@partner${n}.example`,
-      })
-    ).partner;
+      });
+  const make = async (n: number, name: string) => (await applied(n, name)).partner;
 
-  const cloudWorks = await make(1, 'Cloud Works LLC');
+  const first = await applied(1, 'Cloud Works LLC');
+  const cloudWorks = first.partner;
   await partners.review({ partnerId: cloudWorks.id, decision: 'APPROVE', level: 'PROFESSIONAL' });
   await partners.updateProfile({ partnerId: cloudWorks.id, bankAccount: { bic: '044525225', accountNumber: '40702810438000034726', bankName: 'Sberbank' } });
   await partners.setSpecialization({ partnerId: cloudWorks.id, specialization: 'INFRA_DEVOPS', level: 'PROFESSIONAL', activeFrom: '2026-01-01' });
@@ -52,5 +58,6 @@ export async function seedDemo(app: App): Promise<void> {
   await seedDemoRebates(app, { reseller: cloudWorks.id, leaving: leaving.id, revoked: revoked.id });
 
   // Three months of consumption with those months closed: invoices, bonuses and rebates to look at.
-  await seedDemoBilling(app);
+  const billing = await seedDemoBilling(app);
+  return [billing, { partnerName: cloudWorks.name, ownerToken: first.ownerToken }];
 }

@@ -1,9 +1,10 @@
 // Writing the event stream (SPEC §13, §24). Writers take no lock while they work: events are inserted with a
-// provisional sequence (≥ EVENT_STAGE, invisible to everyone else until commit) and get their final one right before
-// commit, when `number_events()` (migration EventsNumberedAtCommit) takes the event-sequence lock — the last lock of
-// the transaction, held only for one UPDATE and the COMMIT. Final sequences are therefore handed out in commit order:
-// a reader that has seen sequence N never later finds a committed event ≤ N. The lock is never held while waiting
-// for another lock (its holder only renumbers its own rows), so it cannot take part in a deadlock.
+// provisional sequence (≥ EVENT_STAGE, invisible to everyone else until commit) and get their final one inside the
+// COMMIT, when the deferred constraint trigger of migration EventsNumberedInCommit calls `number_events(first)`,
+// which takes the event-sequence lock — the last lock of the transaction, held for one UPDATE and the flush of the
+// commit record, never across a round trip to the API. Final sequences are therefore handed out in commit order: a
+// reader that has seen sequence N never later finds a committed event ≤ N. The lock is never held while waiting for
+// another lock (its holder only renumbers its own rows), so it cannot take part in a deadlock.
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { eventActor } from '../shared/acting';
 import type { EventType } from './event.entity';
@@ -21,14 +22,20 @@ export interface NewEvent {
   occurredAt: Date;
 }
 
-/** Objects holding a provisional sequence, per transaction: eventTransaction sets their final one before commit. */
-const holders = new WeakMap<QueryRunner, { sequence: string }[]>();
+/** A ledger entry returned to a caller: its provisional sequence is replaced by the final one after commit. */
+export interface SequenceHolder {
+  id: string;
+  sequence: string;
+}
+
+/** Ledger entries holding a provisional sequence, per transaction: eventTransaction reads their final one after commit. */
+const holders = new WeakMap<QueryRunner, SequenceHolder[]>();
 
 /**
  * Appends events in the caller's transaction and returns their PROVISIONAL sequences (in order; final at commit).
- * Use them to link rows of the same transaction (ledger entries); `trackSequence` an object to have its
- * `sequence` replaced by the final one when eventTransaction commits. Any transaction may call this: outside
- * eventTransaction a deferred trigger numbers the events at commit.
+ * Use them to link rows of the same transaction (ledger entries); `trackSequence` a ledger entry to have its
+ * `sequence` replaced by the final one when eventTransaction has committed. Any transaction may call this: a
+ * deferred trigger numbers the events inside COMMIT.
  */
 export async function appendEvents(manager: EntityManager, events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
@@ -59,8 +66,8 @@ export async function appendEvent(manager: EntityManager, event: NewEvent): Prom
   return sequence;
 }
 
-/** Has eventTransaction replace `holder.sequence` (a provisional sequence) by the final one before it returns. */
-export function trackSequence(manager: EntityManager, holder: { sequence: string }): void {
+/** Has eventTransaction replace a ledger entry's provisional `sequence` by its final one once committed. */
+export function trackSequence(manager: EntityManager, holder: SequenceHolder): void {
   const runner = manager.queryRunner;
   if (!runner) return;
   let list = holders.get(runner);
@@ -68,13 +75,13 @@ export function trackSequence(manager: EntityManager, holder: { sequence: string
   list.push(holder);
 }
 
-/** Gives this transaction's events their final sequences now (takes the event-sequence lock until commit). */
-async function numberEvents(manager: EntityManager): Promise<void> {
-  const rows: { staged: string; final: string }[] = await manager.query('SELECT staged::text, final::text FROM number_events()');
-  const list = manager.queryRunner ? holders.get(manager.queryRunner) : undefined;
-  if (!list?.length) return;
-  const finals = new Map(rows.map((r) => [r.staged, r.final]));
-  for (const holder of list) holder.sequence = finals.get(holder.sequence) ?? holder.sequence;
+/** The final sequences of committed ledger entries (numbered inside their COMMIT), read by id. */
+async function finalSequences(ds: DataSource, list: SequenceHolder[]): Promise<void> {
+  const rows: { id: string; sequence: string }[] = await ds.query('SELECT id::text, sequence::text FROM ledger_entries WHERE id = ANY($1::uuid[])', [
+    list.map((h) => h.id),
+  ]);
+  const finals = new Map(rows.map((r) => [r.id, r.sequence]));
+  for (const holder of list) holder.sequence = finals.get(holder.id) ?? holder.sequence;
 }
 
 const DEADLOCK = '40P01';
@@ -83,18 +90,23 @@ const ATTEMPTS = 3;
 /**
  * A transaction that writes events. `run` takes whatever row and advisory locks it needs, in the order documented
  * by each module (partner row first, then what belongs to the partner, balance locks last); the event-sequence
- * lock comes after all of them, right before commit. Should PostgreSQL still report a deadlock (it aborts one
- * side), the whole transaction is retried — it changed nothing — a bounded number of times.
+ * lock comes after all of them, inside COMMIT. Tracked ledger entries get their final sequences once committed.
+ * Should PostgreSQL report a deadlock (it aborts one side), the whole transaction is retried — it changed
+ * nothing — a bounded number of times.
  */
 export async function eventTransaction<T>(ds: DataSource, run: (manager: EntityManager) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ds.transaction(async (manager) => {
-        if (manager.queryRunner) holders.delete(manager.queryRunner);
-        const result = await run(manager);
-        await numberEvents(manager);
-        return result;
+      let tracked: SequenceHolder[] = [];
+      const result = await ds.transaction(async (manager) => {
+        const runner = manager.queryRunner;
+        if (runner) holders.delete(runner);
+        const value = await run(manager);
+        tracked = (runner && holders.get(runner)) || [];
+        return value;
       });
+      if (tracked.length) await finalSequences(ds, tracked);
+      return result;
     } catch (error) {
       if ((error as { code?: string }).code !== DEADLOCK || attempt >= ATTEMPTS) throw error;
     }

@@ -12,7 +12,7 @@
 //   5. MonthClose              exclusive for closeBillingMonth; shared by every writer of a month's data
 //                              (consumption, BONUS withdrawals), so a month cannot close under them
 //   6. PartnerBalance          per partner, several sorted by partner id (the ledger's running balances)
-//   7. EventSequence           last, right before commit: number_events() (src/event-log) takes it in SQL, in the
+//   7. EventSequence           last, inside COMMIT: number_events() (src/event-log, a deferred trigger) takes it in SQL, in the
 //                              one-key form pg_advisory_xact_lock(7262001) — one-key and two-key locks never collide
 // A deadlock PostgreSQL still detects makes eventTransaction retry the whole transaction.
 

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app/server';
-import { appendEvents, EVENT_STAGE } from '../../src/event-log/event-log';
+import type { EntitySubscriberInterface, QueryRunner, TransactionCommitEvent } from 'typeorm';
+import { appendEvents, EVENT_STAGE, eventTransaction } from '../../src/event-log/event-log';
 import { verifyLedger } from '../../src/modules/rebates/ledger-verify';
 import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../support/billing-fixtures';
 import { activePartner, type TestPartner } from '../support/factories';
@@ -122,5 +123,46 @@ describe('event sequencing without a global writer lock', () => {
     // The long transaction committed last: its event comes after the adjustment.
     const [last] = await t.app.ds.query(`SELECT type FROM events ORDER BY sequence DESC LIMIT 1`);
     expect(last.type).toBe('DEAL_STATUS_CHANGED');
+  });
+
+  it('takes the sequence lock inside COMMIT: a writer whose commit is slow to start holds up no other writer', async () => {
+    const { partner } = partners[1];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const atCommit = new Promise<void>((resolve) => (reached = resolve));
+    let slow: QueryRunner | null = null;
+    // Work between the callback and COMMIT (as the audit entry's INSERT is): with numbering as a statement of its own
+    // before it, the sequence lock would be held here and every other writer would wait for `release`.
+    const hook: EntitySubscriberInterface = {
+      async beforeTransactionCommit(event: TransactionCommitEvent) {
+        if (event.queryRunner !== slow) return;
+        reached();
+        await held;
+      },
+    };
+    t.app.ds.subscribers.push(hook);
+    try {
+      const first = eventTransaction(t.app.ds, async (manager) => {
+        slow = manager.queryRunner ?? null;
+        await appendEvents(manager, [{ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED', entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() }]);
+      });
+      await atCommit;
+      const started = performance.now();
+      const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
+        input: { partnerId: partner.id, amount: '1.00', reason: 'while another commit is about to start' },
+      });
+      const elapsed = performance.now() - started;
+      release();
+      await first;
+      expect(r.adjustRebateBalance.userErrors).toEqual([]);
+      expect(BigInt(r.adjustRebateBalance.entry.sequence) < EVENT_STAGE).toBe(true);
+      expect(elapsed).toBeLessThan(2000);
+      const [last] = await t.app.ds.query(`SELECT type FROM events ORDER BY sequence DESC LIMIT 1`);
+      expect(last.type).toBe('DEAL_STATUS_CHANGED'); // numbered at its own (later) commit
+    } finally {
+      release();
+      t.app.ds.subscribers.splice(t.app.ds.subscribers.indexOf(hook), 1);
+    }
   });
 });

@@ -37,6 +37,7 @@ export class BillingService {
     private readonly projects: ProjectsService,
     private readonly sql: SqlReader,
     private readonly logger?: { info(obj: object, msg: string): void },
+    private readonly options: { closeParallelWorkers?: number } = {},
   ) {}
 
   async isClosed(manager: EntityManager, month: string): Promise<BillingMonthEntity | null> {
@@ -129,6 +130,8 @@ export class BillingService {
       await lock(manager, LockSpace.MonthClose);
       // A batch job over a month of records: let its aggregates hash in memory rather than spill to disk.
       await manager.query(`SET LOCAL work_mem = '128MB'`);
+      // Serial by default: a parallel aggregate takes every core of a small server from the writers (SPEC §24).
+      await manager.query(`SET LOCAL max_parallel_workers_per_gather = ${Math.trunc(this.options.closeParallelWorkers ?? 0)}`);
       const already = await this.isClosed(manager, month);
       if (already) return this.result(already);
       const [latest] = await manager.query(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM billing_months`);
