@@ -9,7 +9,8 @@ import {
   specializationRebate,
   type Specialization,
 } from '../../src/modules/billing/domain/specialization-rebate';
-import { dealRateOn } from '../../src/modules/billing/domain/deal-rate';
+import { dealRateOn, dealRateSpans } from '../../src/modules/billing/domain/deal-rate';
+import { DEAL_RATE_CASES, DEAL_RATE_DEALS, ENDED_DEAL_CASES } from '../support/rule-cases';
 
 const BASE = dec('0.1');
 const NO_BONUS = { carriedIn: dec(0), withdrawnThisMonth: dec(0) };
@@ -299,21 +300,22 @@ describe('specialization rebate (SPEC §11)', () => {
 });
 
 describe('deal rate on a day (SPEC §6, §10)', () => {
-  const deals = [
-    { bonusRate: dec('0.05'), activatedOn: '2025-01-10', endedOn: '2025-03-01' },
-    { bonusRate: dec('0.08'), activatedOn: '2025-03-01', endedOn: null },
-  ];
-  it.each([
-    { rule: 'before activation → 0', date: '2025-01-09', want: '0' },
-    { rule: 'activatedOn is inclusive', date: '2025-01-10', want: '0.05' },
-    { rule: 'last day before endedOn', date: '2025-02-28', want: '0.05' },
-    { rule: 'endedOn is exclusive (hand-over day is the new deal’s)', date: '2025-03-01', want: '0.08' },
-    { rule: 'open-ended deal still active', date: '2030-12-31', want: '0.08' },
-  ])('$rule', ({ date, want }) => {
+  const deals = DEAL_RATE_DEALS.map((d) => ({ ...d, bonusRate: dec(d.bonusRate) }));
+  it.each(DEAL_RATE_CASES)('$rule', ({ date, want }) => {
     expect(formatRate(dealRateOn(date, deals))).toBe(want);
   });
-  it('ended deal with no successor → 0 on endedOn', () => {
-    expect(formatRate(dealRateOn('2025-03-01', [deals[0]]))).toBe('0');
+  it('open-ended deal still active years later', () => expect(formatRate(dealRateOn('2030-12-31', deals))).toBe('0.08'));
+  it.each(ENDED_DEAL_CASES)('$rule', ({ date, want }) => {
+    expect(formatRate(dealRateOn(date, [deals[0]]))).toBe(want);
   });
   it('no deals → 0', () => expect(formatRate(dealRateOn('2025-03-01', []))).toBe('0'));
+  it('spans of a month: cut where a deal starts or ends, each with its first day\'s rate', () => {
+    const spans = dealRateSpans('2025-03-01', '2025-04-01', [{ bonusRate: dec('0.05'), activatedOn: '2025-03-10', endedOn: '2025-03-20' }]);
+    expect(spans.map((s) => [s.from, s.to, formatRate(s.bonusRate)])).toEqual([
+      ['2025-03-01', '2025-03-10', '0'],
+      ['2025-03-10', '2025-03-20', '0.05'],
+      ['2025-03-20', '2025-04-01', '0'],
+    ]);
+    expect(dealRateSpans('2025-03-01', '2025-04-01', []).map((s) => [s.from, s.to, formatRate(s.bonusRate)])).toEqual([['2025-03-01', '2025-04-01', '0']]);
+  });
 });

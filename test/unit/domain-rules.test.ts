@@ -42,6 +42,7 @@ import {
   reviewDeal,
   type DealStatus,
 } from '../../src/modules/deals/domain/deal-rules';
+import { DEAL_EXPIRY_CASES, PROCUREMENT_END_CASES } from '../support/rule-cases';
 import {
   checkProjectTarget,
   checkRebateRate,
@@ -380,20 +381,10 @@ describe('deal status machine', () => {
   ] as const)('activation date: approved %s, linked %s, deadline %s, procurement end %s → %s (%s)', (approved, linked, deadline, end, expected, _why) => {
     expect(activationDate(approved, linked, deadline, end)).toBe(expected);
   });
-  it.each([
-    ['APPROVED', '2026-03-16', '2026-03-16', false],
-    ['APPROVED', '2026-03-16', '2026-03-17', true],
-    ['APPROVED', '2026-03-16', '2026-04-01', true],
-    ['ACTIVE', '2026-03-16', '2026-04-01', false],
-  ] as const)('expiry of a %s deal with deadline %s is due on %s: %s', (status, deadline, today, due) => {
+  it.each(DEAL_EXPIRY_CASES)('expiry of a %s deal with deadline %s is due on %s: %s', (status, deadline, today, due) => {
     expect(dealExpiryIsDue(status, deadline, today)).toBe(due);
   });
-  it.each([
-    ['ACTIVE', '2026-12-31', '2026-12-31', false],
-    ['ACTIVE', '2026-12-31', '2027-01-01', true],
-    ['ACTIVE', null, '2027-01-01', false],
-    ['ENDED', '2026-12-31', '2027-01-01', false],
-  ] as const)('procurement end of a %s deal with contract to %s is due on %s: %s', (status, end, today, due) => {
+  it.each(PROCUREMENT_END_CASES)('procurement end of a %s deal with contract to %s is due on %s: %s', (status, end, today, due) => {
     expect(procurementEndIsDue(status, end, today)).toBe(due);
   });
 });

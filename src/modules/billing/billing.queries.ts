@@ -3,7 +3,8 @@
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { Dec, fromNumeric, type Dec as Decimal } from '../../shared/money';
-import type { LineExclusion } from './domain/invoice-line';
+import { dealRateSpans, type DealPeriod } from './domain/deal-rate';
+import { lineExclusion, type LineExclusion } from './domain/invoice-line';
 
 export interface RawLine {
   partnerId: string;
@@ -19,7 +20,7 @@ export interface RawLine {
   rateText: string;
 }
 
-interface Segment {
+export interface Segment {
   billingAccountId: string;
   partnerId: string;
   customerId: string | null;
@@ -31,47 +32,48 @@ interface Segment {
 
 /**
  * The month's attribution intervals (SPEC §4) split at the days a deal starts or ends (SPEC §6): spans of days with
- * one partner, one subaccount and one deal rate. Few rows (about one per partner-served account).
+ * one partner, one subaccount and one deal rate. Few rows (about one per partner-served account). PostgreSQL only
+ * reads the intervals and the deals overlapping them; the rate of each span is the domain's (dealRateSpans).
  */
-async function segmentsOfMonth(manager: EntityManager, from: string, to: string, partnerId: string | null): Promise<Segment[]> {
+export async function segmentsOfMonth(manager: EntityManager, from: string, to: string, partnerId: string | null): Promise<Segment[]> {
   const rows: Record<string, string | null>[] = await manager.query(
     `WITH base AS MATERIALIZED (
        SELECT row_number() OVER () AS base_id, i.billing_account_id, i.partner_id, i.customer_id, i.attribution,
               greatest(i.valid_from, $1::date) AS seg_from, least(coalesce(i.valid_to, $2::date), $2::date) AS seg_to
          FROM attribution_intervals i
         WHERE i.valid_from < $2::date AND (i.valid_to IS NULL OR i.valid_to > $1::date) AND ($3::uuid IS NULL OR i.partner_id = $3::uuid)
-     ), deal_periods AS MATERIALIZED (
-       SELECT b.base_id, greatest(d.activated_on, b.seg_from) AS d_from, least(coalesce(d.ended_on, b.seg_to), b.seg_to) AS d_to, d.bonus_rate
-         FROM base b
-         JOIN customers c ON c.id = b.customer_id
-         JOIN deals d ON d.partner_id = b.partner_id AND d.customer_inn = c.inn AND d.activated_on IS NOT NULL
-          AND d.activated_on < b.seg_to AND (d.ended_on IS NULL OR d.ended_on > b.seg_from)
-        WHERE b.attribution = 'SUBACCOUNT'
-     ), points AS (
-       SELECT base_id, seg_from AS p FROM base UNION SELECT base_id, seg_to FROM base
-       UNION SELECT base_id, d_from FROM deal_periods UNION SELECT base_id, d_to FROM deal_periods
-     ), pieces AS (
-       SELECT base_id, p AS piece_from, lead(p) OVER (PARTITION BY base_id ORDER BY p) AS piece_to FROM points
      )
-     SELECT DISTINCT ON (pc.base_id, pc.piece_from)
-            b.billing_account_id, b.partner_id, b.customer_id, b.attribution, pc.piece_from::text AS seg_from, pc.piece_to::text AS seg_to,
-            trim_scale(coalesce(dp.bonus_rate, 0))::text AS deal_rate
-       FROM pieces pc
-       JOIN base b USING (base_id)
-       LEFT JOIN deal_periods dp ON dp.base_id = pc.base_id AND dp.d_from <= pc.piece_from AND pc.piece_from < dp.d_to
-      WHERE pc.piece_to IS NOT NULL AND pc.piece_from < pc.piece_to
-      ORDER BY pc.base_id, pc.piece_from, dp.d_from DESC`,
+     SELECT b.base_id::text, b.billing_account_id, b.partner_id, b.customer_id, b.attribution, b.seg_from::text, b.seg_to::text,
+            d.activated_on::text, d.ended_on::text, trim_scale(d.bonus_rate)::text AS bonus_rate
+       FROM base b
+       LEFT JOIN customers c ON b.attribution = 'SUBACCOUNT' AND c.id = b.customer_id
+       LEFT JOIN deals d ON d.partner_id = b.partner_id AND d.customer_inn = c.inn AND d.activated_on IS NOT NULL
+        AND d.activated_on < b.seg_to AND (d.ended_on IS NULL OR d.ended_on > b.seg_from)
+      ORDER BY b.base_id`,
     [from, to, partnerId],
   );
-  return rows.map((r) => ({
-    billingAccountId: r.billing_account_id!,
-    partnerId: r.partner_id!,
-    customerId: r.customer_id,
-    attribution: r.attribution as Segment['attribution'],
-    from: r.seg_from!,
-    to: r.seg_to!,
-    dealBonusRate: r.deal_rate!,
-  }));
+  const bases = new Map<string, { row: Record<string, string | null>; deals: DealPeriod[] }>();
+  for (const r of rows) {
+    let base = bases.get(r.base_id!);
+    if (!base) bases.set(r.base_id!, (base = { row: r, deals: [] }));
+    if (r.activated_on !== null) base.deals.push({ bonusRate: new Dec(r.bonus_rate!), activatedOn: r.activated_on, endedOn: r.ended_on });
+  }
+  const segments: Segment[] = [];
+  for (const { row: r, deals } of bases.values()) {
+    for (const span of dealRateSpans(r.seg_from!, r.seg_to!, deals)) {
+      segments.push({
+        billingAccountId: r.billing_account_id!,
+        partnerId: r.partner_id!,
+        customerId: r.customer_id,
+        attribution: r.attribution as Segment['attribution'],
+        from: span.from,
+        to: span.to,
+        // Canonical text ("0", "0.05"): the merge key and sort order of the lines.
+        dealBonusRate: span.bonusRate.toString(),
+      });
+    }
+  }
+  return segments;
 }
 
 /** A month's sum of one service over one segment, as PostgreSQL returned it (amounts still text). */
@@ -163,7 +165,9 @@ export function linesOfPartner(sums: SegmentSum[], services: ServiceInfo): RawLi
   for (const sum of sums) {
     const { segment } = sum;
     const service = services.get(sum.serviceId);
-    const exclusion: LineExclusion | null = segment.attribution === 'OWN' ? 'PARTNER_OWN' : service?.bonusEligible === false ? 'EXCLUDED_SERVICE' : null;
+    // A service missing from the catalogue map counts as bonus-eligible.
+    const exclusion = lineExclusion(segment.attribution === 'OWN', service?.bonusEligible ?? true);
+    // Excluded lines carry no deal rate (priceInvoiceLine prices them at 0), so they are never split by rate.
     const rate = exclusion ? '0' : segment.dealBonusRate;
     const key = `${segment.billingAccountId}|${segment.customerId ?? ''}|${sum.serviceId}|${exclusion ?? ''}|${rate}`;
     const line = lines.get(key);

@@ -16,7 +16,8 @@ import { parseExportAmount, ZERO, type Dec } from '../../shared/money';
 import type { Clock } from '../clock/clock';
 import type { ServicesService } from '../services/services.service';
 import { textProblem } from '../../shared/validation';
-import { checkRecordFields, openFrom } from './consumption.service';
+import { openFrom } from './consumption.service';
+import { checkRecordFields, grantCreditOfExport } from './domain/record-rules';
 import { lock, lockShared, LockSpace } from '../../shared/locks';
 import type { UserErrorCode } from '../../shared/domain-error';
 
@@ -266,13 +267,12 @@ class RowValidator extends Transform {
         'VALIDATION_FAILED',
         `monetary_grant_credit must be a plain decimal number such as -1.5, got ${JSON.stringify(creditText)}`,
       );
-    else if (credit.gt(0))
+    else if ((grantCredit = grantCreditOfExport(credit)) === null)
       fail(
         'monetary_grant_credit',
         'VALIDATION_FAILED',
         `monetary_grant_credit must be zero or negative (the export writes credits as negative amounts), got ${JSON.stringify(creditText)}`,
       );
-    else grantCredit = credit.isZero() ? ZERO : credit.neg();
 
     const checked = checkRecordFields(
       { billingAccountId, date, serviceId: serviceKey, cloudId, folderId, cost: cost ?? ZERO, grantCredit: grantCredit ?? ZERO },

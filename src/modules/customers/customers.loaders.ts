@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { addMonths, firstDayOfMonth } from '../../shared/dates';
 import { byId } from '../../shared/dataloader';
-import { Dec, roundMoney } from '../../shared/money';
+import { ZERO, roundMoney, type Dec } from '../../shared/money';
 import { isUuid } from '../../shared/validation';
 import type { CustomerEntity } from './customer.entity';
 import { customersByIds } from './customers.reads';
@@ -22,17 +22,18 @@ export function customersLoaders(ds: DataSource, sql: SqlReader) {
       }
       const totals = new Map<string, Dec>();
       for (const [month, customerIds] of byMonth) {
+        // Like an invoice total: the sum of per-service amounts, each rounded once by roundMoney (SPEC §2).
         const rows: { customer_id: string; cost: string }[] = await ds.query(
-          // Like an invoice total: the sum of per-service amounts, each rounded half up (SPEC §2).
-          `SELECT customer_id, sum(round(cost, 2)) AS cost FROM (
-             SELECT customer_id, service_id, sum(cost) AS cost FROM consumption_attribution
-              WHERE customer_id = ANY($1::uuid[]) AND date >= $2 AND date < $3 GROUP BY customer_id, service_id) per_service
-            GROUP BY customer_id`,
+          `SELECT customer_id, sum(cost) AS cost FROM consumption_attribution
+            WHERE customer_id = ANY($1::uuid[]) AND date >= $2 AND date < $3 GROUP BY customer_id, service_id`,
           [customerIds.filter(isUuid), firstDayOfMonth(month), firstDayOfMonth(addMonths(month, 1))],
         );
-        for (const row of rows) totals.set(`${row.customer_id}|${month}`, roundMoney(row.cost));
+        for (const row of rows) {
+          const key = `${row.customer_id}|${month}`;
+          totals.set(key, (totals.get(key) ?? ZERO).plus(roundMoney(row.cost)));
+        }
       }
-      return keys.map((key) => totals.get(key) ?? new Dec(0));
+      return keys.map((key) => totals.get(key) ?? ZERO);
     }),
   };
 }

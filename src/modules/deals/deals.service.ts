@@ -172,13 +172,14 @@ export class DealsService {
 
   /** Scheduler source: APPROVED deals past their link deadline expire, ACTIVE procurement deals past their contract end. */
   async dueTransitions(today: string): Promise<DueTransition[]> {
+    // The statuses and day offsets are the domain's (rules.DEAL_EXPIRY, rules.PROCUREMENT_END), as parameters.
     const rows: { id: string; kind: 'expire' | 'end'; due: string }[] = await this.ds.query(
-      `SELECT id, 'expire' AS kind, (link_deadline + 1)::text AS due FROM deals
-        WHERE status = 'APPROVED' AND link_deadline + 1 <= $1::date
+      `SELECT id, 'expire' AS kind, (link_deadline + $3::int)::text AS due FROM deals
+        WHERE status = $2 AND link_deadline + $3::int <= $1::date
        UNION ALL
-       SELECT id, 'end' AS kind, (contract_ends_on + 1)::text AS due FROM deals
-        WHERE status = 'ACTIVE' AND procurement AND contract_ends_on + 1 <= $1::date`,
-      [today],
+       SELECT id, 'end' AS kind, (contract_ends_on + $5::int)::text AS due FROM deals
+        WHERE status = $4 AND procurement AND contract_ends_on + $5::int <= $1::date`,
+      [today, rules.DEAL_EXPIRY.status, rules.DEAL_EXPIRY.daysAfterLinkDeadline, rules.PROCUREMENT_END.status, rules.PROCUREMENT_END.daysAfterContractEnd],
     );
     return rows.map((row) => ({
       dueDate: row.due,

@@ -4,6 +4,12 @@ import { ZERO, minus, plus, roundMoney } from '../../../shared/money';
 
 export type LineExclusion = 'PARTNER_OWN' | 'EXCLUDED_SERVICE';
 
+/** Why consumption earns no bonus (SPEC §1, §10): the partner's own account, else a service with bonusEligible false. */
+export function lineExclusion(ownAccount: boolean, bonusEligible: boolean): LineExclusion | null {
+  if (ownAccount) return 'PARTNER_OWN';
+  return bonusEligible ? null : 'EXCLUDED_SERVICE';
+}
+
 export interface InvoiceLineInput {
   /** Raw Σ cost of the line's records (up to 6 fraction digits). */
   cost: Decimal;

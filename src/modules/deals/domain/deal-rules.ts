@@ -71,14 +71,21 @@ export function linkDeadline(approvalDate: string, windowDays: number): string {
   return addDays(approvalDate, windowDays);
 }
 
+/**
+ * The two time rules of a deal (SPEC §6, §15): the status a deal must be in and how many days after its date the
+ * transition is due. The scheduler's SQL takes these as parameters (DealsService.dueTransitions).
+ */
+export const DEAL_EXPIRY = { status: 'APPROVED' as DealStatus, daysAfterLinkDeadline: 1 };
+export const PROCUREMENT_END = { status: 'ACTIVE' as DealStatus, daysAfterContractEnd: 1 };
+
 /** An unlinked deal expires the day after its link deadline. */
 export function expiryDate(deadline: string): string {
-  return addDays(deadline, 1);
+  return addDays(deadline, DEAL_EXPIRY.daysAfterLinkDeadline);
 }
 
 /** A procurement deal's uplift stops the day after the contract ends (that day is its endedOn). */
 export function procurementEndDate(contractEndsOn: string): string {
-  return addDays(contractEndsOn, 1);
+  return addDays(contractEndsOn, PROCUREMENT_END.daysAfterContractEnd);
 }
 
 /**
@@ -99,7 +106,7 @@ export function activateDeal(status: DealStatus): DealStatus {
 
 /** Due once the day after the link deadline has come (§15: it takes effect on that date whenever noticed). */
 export function dealExpiryIsDue(status: DealStatus, deadline: string, today: string): boolean {
-  return status === 'APPROVED' && expiryDate(deadline) <= today;
+  return status === DEAL_EXPIRY.status && expiryDate(deadline) <= today;
 }
 
 export function expireDeal(status: DealStatus): DealStatus {
@@ -109,7 +116,7 @@ export function expireDeal(status: DealStatus): DealStatus {
 
 /** Due once the day after contractEndsOn has come, for an ACTIVE procurement deal. */
 export function procurementEndIsDue(status: DealStatus, contractEndsOn: string | null | undefined, today: string): boolean {
-  return status === 'ACTIVE' && contractEndsOn != null && procurementEndDate(contractEndsOn) <= today;
+  return status === PROCUREMENT_END.status && contractEndsOn != null && procurementEndDate(contractEndsOn) <= today;
 }
 
 /** ACTIVE → ENDED: the last covered subaccount was unlinked, or the procurement contract ended. */
