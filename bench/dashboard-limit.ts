@@ -66,6 +66,10 @@ function main(): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      if (name === 'floor') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"__typename":"Query"}}');
+        return;
+      }
       const text = SQL[name];
       if (!text) {
         res.writeHead(404).end();

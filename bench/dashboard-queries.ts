@@ -144,4 +144,15 @@ const ledger: MixQuery = {
   },
 };
 
+/** The per-request floor of each server stack: `{ __typename }` (no SQL; not one of the goals). */
+const floor: MixQuery = {
+  name: 'floor',
+  body: (kind) => (kind === 'limit' ? '{}' : gql('query Floor { __typename }', {})),
+  token: (i) => partnerToken(i),
+  expected: async () => ({ typename: 'Query' }),
+  canonical: (_kind, data) => ({ typename: data.__typename }),
+};
+
 export const MIX: MixQuery[] = [dashboard, dealsQueue, invoice, ledger];
+/** Queries measured but not part of the goals. */
+export const EXTRA: MixQuery[] = [floor];

@@ -12,6 +12,8 @@ import { ProjectsService } from '../modules/projects/projects.service';
 import { EventBus } from '../modules/events/event-bus';
 import { BillingService } from '../modules/billing/billing.service';
 import { PartnersService } from '../modules/partners/partners.service';
+import { PartnerReads } from '../modules/partners/partner-reads';
+import { PARTNER_FOLDS } from './partner-folds';
 import { LedgerService } from '../modules/rebates/ledger.service';
 import { RebatesService } from '../modules/rebates/rebates.service';
 import { WithdrawalsService } from '../modules/withdrawals/withdrawals.service';
@@ -51,6 +53,8 @@ export class App {
   readonly settings: SettingsService;
   readonly access: AccessService;
   readonly partners: PartnersService;
+  /** partner(id) with the selected fields folded into one statement. */
+  readonly partnerReads: PartnerReads;
   readonly customers: CustomersService;
   readonly deals: DealsService;
   readonly projects: ProjectsService;
@@ -77,6 +81,7 @@ export class App {
     // Every instance hears token revocations, and drops its token cache whenever it might have missed one.
     this.eventBus.listen(TOKEN_REVOKED_CHANNEL, this.access.revocations);
     this.partners = new PartnersService(this.ds, this.clock, this.settings);
+    this.partnerReads = new PartnerReads(this.sql, PARTNER_FOLDS);
     this.customers = new CustomersService(this.ds, this.clock, this.partners);
     // Deals, projects and presale requests hook into subaccount links and partner exit (registered in this order).
     this.deals = new DealsService(this.ds, this.clock, this.settings, this.partners, this.customers);

@@ -2,6 +2,7 @@
 // or oversized JSON, unknown path, anything unexpected — is a JSON answer {"errors":[{"message","extensions":{"code"}}]}
 // with no stack and no file path, logged as one structured line with the request id.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../shared/logger';
@@ -17,7 +18,7 @@ export function requestIdOf(header: string | string[] | undefined): string {
   return value && /^[A-Za-z0-9._:-]{1,100}$/.test(value) ? value : randomUUID();
 }
 
-export function clientIp(req: Request): string {
+export function clientIp(req: Pick<IncomingMessage, 'socket'>): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
@@ -28,7 +29,7 @@ export interface HttpEdge {
 }
 
 /** Charges a request refused before GraphQL (1 point, to its client IP) and puts the rate headers on its answer. */
-export function chargeIp(limiter: RateLimiter, ip: string, res: Response): void {
+export function chargeIp(limiter: RateLimiter, ip: string, res: Pick<ServerResponse, 'setHeader'>): void {
   const who = limiter.keyOf(null, ip);
   const state = limiter.charge(who, 1);
   for (const [name, value] of rateLimitHeaders(state.allowed ? state : limiter.peek(who))) res.setHeader(name, value);
@@ -36,17 +37,29 @@ export function chargeIp(limiter: RateLimiter, ip: string, res: Response): void 
 
 /** Sends a JSON error answer; HTTP-layer refusals cost the client IP one rate-limit point. */
 function refuse(edge: HttpEdge, req: Request, res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  const requestId = String(res.locals.requestId ?? requestIdOf(undefined));
+  refuseRaw(edge, req, res, String(res.locals.requestId ?? requestIdOf(undefined)), { status, code, message, headers, path: req.path });
+}
+
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  path: string;
+  headers?: Record<string, string>;
+}
+
+/** refuse() on node:http's request and response (the JSON POST fast path, src/app/graphql-post.ts). */
+export function refuseRaw(edge: HttpEdge, req: IncomingMessage, res: ServerResponse, requestId: string, refusal: Refusal): void {
+  const { status, code, message, path } = refusal;
   chargeIp(edge.limiter, clientIp(req), res);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
   const extensions: Record<string, unknown> = { code };
   if (status >= 500) extensions.requestId = requestId;
   const level = status >= 500 ? 'error' : 'info';
-  edge.logger[level]({ requestId, method: req.method, path: req.path, status, code }, 'http request refused');
-  res
-    .status(status)
-    .type('application/json')
-    .send(JSON.stringify({ errors: [{ message, extensions }] }));
+  edge.logger[level]({ requestId, method: req.method, path, status, code }, 'http request refused');
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ errors: [{ message, extensions }] }));
 }
 
 /** Request id on every answer (and in res.locals for the GraphQL context and the logs). */
@@ -71,7 +84,7 @@ export function corsFor(origins: string[]): RequestHandler {
   });
 }
 
-const JSON_MEDIA = /^application\/(json|graphql-response\+json)\s*(;|$)/i;
+export const JSON_MEDIA = /^application\/(json|graphql-response\+json)\s*(;|$)/i;
 
 /** /graphql: GET and POST only; a POST body must be JSON; the body is parsed up to the limit. */
 export function graphqlBody(edge: HttpEdge): RequestHandler[] {

@@ -4,6 +4,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type { ServerResponse } from 'node:http';
 import client from 'prom-client';
 import type { App } from './app';
 import type { AppContext } from '../graphql/context';
@@ -45,18 +46,25 @@ export function operationsPlugin(registry: client.Registry, known: Set<string>):
 
 const ROUTES = new Set(['/graphql', '/healthz', '/metrics']);
 
-/** Counts every HTTP answer by status and route (unknown paths are `other`). */
-export function httpResponsesCounter(registry: client.Registry): RequestHandler {
+/** Counts an HTTP answer by status and route (unknown paths are `other`) once it is sent. */
+export type ResponseTracker = (path: string, res: ServerResponse) => void;
+
+export function responseTracker(registry: client.Registry): ResponseTracker {
   const counter = new client.Counter({
     name: 'http_responses_total',
     help: 'HTTP answers by status code and route',
     labelNames: ['status', 'route'] as const,
     registers: [registry],
   });
-  return (req, res, next) => {
-    // The path as received: routers rewrite req.url while a mounted handler runs.
-    const path = req.path;
+  return (path, res) => {
     res.on('finish', () => counter.inc({ status: String(res.statusCode), route: ROUTES.has(path) ? path : 'other' }));
+  };
+}
+
+/** Counts every answer express sends (the path as received: routers rewrite req.url while a mounted handler runs). */
+export function httpResponsesCounter(track: ResponseTracker): RequestHandler {
+  return (req, res, next) => {
+    track(req.path, res);
     next();
   };
 }

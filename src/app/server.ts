@@ -1,5 +1,6 @@
-// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql, graphql-ws and graphql-sse on the
-// same path, the offline IDE (GET /graphql from a browser, assets under /ide/), /healthz and /metrics.
+// HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql (plain JSON POSTs straight from
+// node:http, graphql-post.ts), graphql-ws and graphql-sse on the same path, the offline IDE (GET /graphql from a
+// browser, assets under /ide/), /healthz and /metrics.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -14,16 +15,18 @@ import client from 'prom-client';
 import type { App } from './app';
 import type { AppContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
-import { mountIde } from './ide';
 import { createLoaders } from './loaders';
-import { sseHandler } from './sse';
 import { subscribeSharingResults } from '../modules/events/shared-execution';
 import { auditRefusedRequest } from '../modules/audit/audit-refused-request';
 import { documentsRouter } from '../modules/billing/documents/documents.router';
 import { parseOptions } from '../graphql/limits';
 import { edgePlugin, prepareWsOperation } from '../graphql/edge';
 import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
-import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin } from './metrics';
+import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin, responseTracker, type ResponseTracker } from './metrics';
+import { graphqlPost, type HttpContext } from './graphql-post';
+import { mountIde } from './ide';
+import { sseHandler } from './sse';
+import { HealthProbe } from './health';
 import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
 import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
 import type { Viewer } from '../modules/access/viewer';
@@ -145,28 +148,32 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
   };
 }
 
+/** The GraphQL context of an HTTP request (both the fast path and express's): viewer, loaders, client IP and budget. */
+function httpContext(app: App, schema: GraphQLSchema, edge: HttpEdge): HttpContext {
+  return async (req, res, requestId, body) => {
+    try {
+      return { ...(await createContext(app, req.headers.authorization ?? null, requestId)), edge: { ip: clientIp(req), limiter: edge.limiter } };
+    } catch (error) {
+      // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
+      chargeIp(edge.limiter, clientIp(req), res);
+      // A mutation refused for its token still leaves its audit entry (SPEC §20); rethrows.
+      return auditRefusedRequest(app, schema, body, requestId, error);
+    }
+  };
+}
+
 /**
  * /healthz, /metrics, the IDE, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors):
  * Server-Sent Events subscriptions first, everything else to Apollo.
  */
-function mountHttp(
-  expressApp: express.Express,
-  app: App,
-  apollo: ApolloServer<AppContext>,
-  registry: client.Registry,
-  edge: HttpEdge,
-  schema: GraphQLSchema,
-  sse: ReturnType<typeof sseHandler>,
-): void {
+function mountHttp(expressApp: express.Express, apollo: ApolloServer<AppContext>, registry: client.Registry, routes: HttpRoutes): void {
+  const { edge, context, health } = routes;
   expressApp.disable('x-powered-by');
-  expressApp.use(httpResponsesCounter(registry), requestIds());
+  expressApp.use(httpResponsesCounter(routes.track), requestIds());
   expressApp.get('/healthz', async (_req, res) => {
-    try {
-      await app.ds.query('SELECT 1');
-      res.json({ status: 'ok' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
+    // Its own connection, checked every second (HealthProbe): the answer waits neither for the pool nor for a round trip.
+    if (await health.status()) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'database unavailable' });
   });
   expressApp.get('/metrics', async (_req, res) => {
     res.set('content-type', registry.contentType);
@@ -177,26 +184,21 @@ function mountHttp(
     '/graphql',
     corsFor(edge.corsOrigins),
     ...graphqlBody(edge),
-    sse, // subscriptions over Server-Sent Events (Accept: text/event-stream)
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        try {
-          return {
-            ...(await createContext(app, req.headers.authorization ?? null, String(res.locals.requestId))),
-            edge: { ip: clientIp(req), limiter: edge.limiter },
-          };
-        } catch (error) {
-          // A bad token never reaches the plugins: its answer still carries the (client IP's) rate headers.
-          chargeIp(edge.limiter, clientIp(req), res);
-          // A mutation refused for its token still leaves its audit entry (SPEC §20); rethrows.
-          return auditRefusedRequest(app, schema, req.body, String(res.locals.requestId), error);
-        }
-      },
-    }),
+    routes.sse, // subscriptions over Server-Sent Events (Accept: text/event-stream)
+    expressMiddleware(apollo, { context: ({ req, res }) => context(req, res, String(res.locals.requestId), req.body) }),
   );
-  expressApp.use('/documents', documentsRouter(app)); // invoice CSV and PDF (SPEC §21)
+  expressApp.use('/documents', documentsRouter(routes.app)); // invoice CSV and PDF (SPEC §21)
   expressApp.use(notFound(edge));
   expressApp.use(jsonErrors(edge));
+}
+
+interface HttpRoutes {
+  app: App;
+  edge: HttpEdge;
+  context: HttpContext;
+  track: ResponseTracker;
+  health: HealthProbe;
+  sse: ReturnType<typeof sseHandler>;
 }
 
 export async function startServer(app: App, schema: GraphQLSchema, port: number, options: ServerOptions = {}): Promise<RunningServer> {
@@ -206,7 +208,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const limiter = new RateLimiter(options.rateBudgets ?? DEFAULT_RATE_BUDGETS);
   const expressApp = express();
   expressApp.set('etag', false); // no body hashing per response; clients do not revalidate GraphQL POSTs
-  const httpServer = http.createServer(expressApp);
+  // Plain JSON POSTs to /graphql take the fast path (graphql-post.ts) once Apollo has started; the rest is express's.
+  let fastPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (!fastPost?.(req, res)) expressApp(req, res);
+  });
   const ws = startWebSockets(app, schema, httpServer, limiter, options);
   const sse = sseHandler(app, schema, {
     createContext: (authorization, requestId) => createContext(app, authorization, requestId),
@@ -242,7 +248,11 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     ],
   });
   await apollo.start();
-  mountHttp(expressApp, app, apollo, registry, { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] }, schema, sse);
+  const edge: HttpEdge = { logger: app.logger, limiter, corsOrigins: options.corsOrigins ?? [] };
+  const health = HealthProbe.of(app.ds).start();
+  const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health, sse };
+  mountHttp(expressApp, apollo, registry, routes);
+  fastPost = graphqlPost(apollo, routes.context, edge, routes.track);
 
   await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;
@@ -253,7 +263,10 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     port: actualPort,
     httpServer,
     apollo,
-    close: () => apollo.stop(),
+    close: async () => {
+      await apollo.stop();
+      await routes.health.stop();
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export interface SqlPageSpec<T> {
   keys: [string, string];
   casts: [CursorCast, CursorCast];
   read(row: T): [string, string];
+  /** Row keys holding timestamps (read back from json as text by foldPage). */
+  instants?: string[];
   /** Turns a raw row into the node (e.g. numeric text into Decimal); the row itself by default. */
   map?(row: Record<string, unknown>): T;
 }
@@ -84,4 +86,46 @@ export async function sqlPage<T>(sql: SqlReader, spec: SqlPageSpec<T>, params: u
     return spec.map ? spec.map(node) : (node as T);
   });
   return toConnection<T>(rows, window, spec.read, { totalCount: withTotal ? Number(counts?.__total ?? 0) : 0, beyondCursor: counts?.__beyond ?? false });
+}
+
+/** One page folded into a parent's statement (e.g. a partner's subaccounts in the partner's read). */
+export interface PageFold<T> {
+  /** Statement-shape key of the fold (no values). */
+  key: string;
+  /** A json expression: the page's rows (with the total on each), `param` numbering this fold's values. */
+  sql(param: (value: unknown) => string): string;
+  /** The connection from the expression's json value. */
+  decode(json: unknown): Connection<T>;
+}
+
+/**
+ * `spec`'s first page (forward, no cursor) as a json expression for a parent's statement; `outer` are the SQL
+ * expressions standing for the where clause's $1..$n (e.g. ['p.id']), `values` the fold's own parameters after
+ * them. Null for any other window (after/before/last): the field then reads its page itself. Timestamps come back
+ * as text in json: `instants` names the row keys that are turned back into Dates.
+ */
+export function foldPage<T>(spec: SqlPageSpec<T>, outer: string[], values: unknown[], args: PageArgsInput, withTotal: boolean): PageFold<T> | null {
+  if (args.after != null || args.before != null || args.last != null) return null;
+  const window = pageWindow(args, spec.casts);
+  return {
+    key: `${spec.name}${withTotal ? 'T' : ''}`,
+    sql(param) {
+      const own = values.map((value) => param(value));
+      const at = (k: number) => (k <= outer.length ? outer[k - 1] : own[k - outer.length - 1]);
+      const where = spec.where.replace(/\$(\d+)/g, (_m, k: string) => at(Number(k)));
+      const joins = (spec.joins ?? '').replace(/\$(\d+)/g, (_m, k: string) => at(Number(k)));
+      const total = withTotal ? 'count(*) OVER ()' : 'NULL::bigint';
+      return `(SELECT coalesce(json_agg(r), '[]'::json) FROM (SELECT ${spec.select}, ${total} AS "__total"
+                 FROM ${spec.table} ${joins} WHERE ${where} ORDER BY ${spec.keys[0]}, ${spec.keys[1]} LIMIT ${param(window.size + 1)}) r)`;
+    },
+    decode(json) {
+      const raw = json as (Record<string, unknown> & { __total: number | null })[];
+      const rows = raw.map((row) => {
+        const { __total: _total, ...node } = row;
+        for (const key of spec.instants ?? []) if (typeof node[key] === 'string') node[key] = new Date(node[key]);
+        return spec.map ? spec.map(node) : (node as T);
+      });
+      return toConnection<T>(rows, window, spec.read, { totalCount: withTotal ? Number(raw[0]?.__total ?? 0) : 0, beyondCursor: false });
+    },
+  };
 }

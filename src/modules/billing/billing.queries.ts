@@ -30,18 +30,23 @@ export interface Segment {
   dealBonusRate: string;
 }
 
+/** Partners to read: one, several, or every one (null). */
+export type PartnerFilter = string | readonly string[] | null;
+
+const partnerList = (partners: PartnerFilter) => (typeof partners === 'string' ? [partners] : partners);
+
 /**
  * The month's attribution intervals (SPEC §4) split at the days a deal starts or ends (SPEC §6): spans of days with
  * one partner, one subaccount and one deal rate. Few rows (about one per partner-served account). PostgreSQL only
  * reads the intervals and the deals overlapping them; the rate of each span is the domain's (dealRateSpans).
  */
-export async function segmentsOfMonth(manager: EntityManager, from: string, to: string, partnerId: string | null): Promise<Segment[]> {
+export async function segmentsOfMonth(manager: EntityManager, from: string, to: string, partners: PartnerFilter): Promise<Segment[]> {
   const rows: Record<string, string | null>[] = await manager.query(
     `WITH base AS MATERIALIZED (
        SELECT row_number() OVER () AS base_id, i.billing_account_id, i.partner_id, i.customer_id, i.attribution,
               greatest(i.valid_from, $1::date) AS seg_from, least(coalesce(i.valid_to, $2::date), $2::date) AS seg_to
          FROM attribution_intervals i
-        WHERE i.valid_from < $2::date AND (i.valid_to IS NULL OR i.valid_to > $1::date) AND ($3::uuid IS NULL OR i.partner_id = $3::uuid)
+        WHERE i.valid_from < $2::date AND (i.valid_to IS NULL OR i.valid_to > $1::date) AND ($3::uuid[] IS NULL OR i.partner_id = ANY($3::uuid[]))
      )
      SELECT b.base_id::text, b.billing_account_id, b.partner_id, b.customer_id, b.attribution, b.seg_from::text, b.seg_to::text,
             d.activated_on::text, d.ended_on::text, trim_scale(d.bonus_rate)::text AS bonus_rate
@@ -50,7 +55,7 @@ export async function segmentsOfMonth(manager: EntityManager, from: string, to: 
        LEFT JOIN deals d ON d.partner_id = b.partner_id AND d.customer_inn = c.inn AND d.activated_on IS NOT NULL
         AND d.activated_on < b.seg_to AND (d.ended_on IS NULL OR d.ended_on > b.seg_from)
       ORDER BY b.base_id`,
-    [from, to, partnerId],
+    [from, to, partnerList(partners)],
   );
   const bases = new Map<string, { row: Record<string, string | null>; deals: DealPeriod[] }>();
   for (const r of rows) {
@@ -94,10 +99,10 @@ export async function aggregateSegmentSums(
   manager: EntityManager,
   from: string,
   to: string,
-  partnerId: string | null = null,
+  partners: PartnerFilter = null,
 ): Promise<Map<string, SegmentSum[]>> {
   const byPartner = new Map<string, SegmentSum[]>();
-  const segments = await segmentsOfMonth(manager, from, to, partnerId);
+  const segments = await segmentsOfMonth(manager, from, to, partners);
   if (segments.length === 0) return byPartner;
   const byAccount = new Map<string, Segment[]>();
   for (const segment of segments) {

@@ -10,7 +10,24 @@ import { PartnerType } from '../partners/partner.type';
 import { ServiceType } from '../services/service.type';
 import type { InvoiceLineView, InvoiceView } from './billing.service';
 import { invoiceId, partnerBonus } from './domain/invoice';
+import { foldedStoredInvoice } from './billing.reads';
+import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { CloseBillingMonthInput, CloseBillingMonthPayload, InvoiceLineType, InvoiceType, PartnerBonusType } from './invoice.type';
+
+/** Partner.invoice folded into partner(id)'s statement when the month is closed (primes the invoice loader). */
+export const partnerInvoiceFold: PartnerFoldPlanner = (field) => {
+  const month = field.args.month as string;
+  const fold = foldedStoredInvoice(month);
+  return {
+    key: fold.key,
+    sql: fold.sql,
+    apply: (json, partner, ctx) => {
+      const stored = fold.decode(json, partner.id);
+      // An open month's preview is computed by the loader when the field resolves.
+      if (stored !== 'open') ctx.loaders.invoice.prime(`${partner.id}|${month}`, stored);
+    },
+  };
+};
 
 @Resolver(() => PartnerType)
 export class PartnerBillingResolver {

@@ -13,7 +13,8 @@ import type { LedgerService } from '../rebates/ledger.service';
 import type { SettingsService } from '../settings/settings.service';
 import { aggregateSegmentSums, linesOfPartner, serviceInfo } from './billing.queries';
 import { BillingMonthEntity } from './billing-month.entity';
-import { storedInvoice } from './billing.reads';
+import { storedInvoices } from './billing.reads';
+import { isUuid } from '../../shared/validation';
 import type { SqlReader } from '../../shared/sql';
 import { MonthClose } from './month-close';
 import { priceInvoices, type BonusMap, type InvoiceView } from './pricing';
@@ -46,19 +47,27 @@ export class BillingService {
 
   /** Final invoice of a closed month, or the month-to-date preview of an open one; null when nothing is billed. */
   async invoice(partnerId: string, month: string): Promise<InvoiceView | null> {
-    const stored = await storedInvoice(this.sql, partnerId, month);
-    if (stored !== 'open') return stored;
-    const views = await this.computeInvoices(this.ds.manager, month, partnerId);
-    return views.get(partnerId) ?? null;
+    return (await this.invoices([partnerId], month)).get(partnerId) ?? null;
   }
 
-  /** Priced invoices of a month for every partner (or one), from the same aggregation the close uses. */
-  private async computeInvoices(manager: EntityManager, month: string, partnerId: string | null = null): Promise<Map<string, InvoiceView>> {
+  /**
+   * invoice() of many partners for one month: one statement for the final invoices of a closed month, one
+   * aggregation for the previews of an open one (a partner list is not one aggregation per partner).
+   */
+  async invoices(partnerIds: readonly string[], month: string): Promise<Map<string, InvoiceView | null>> {
+    const stored = await storedInvoices(this.sql, partnerIds, month);
+    if (stored !== 'open') return stored;
+    const ids = partnerIds.filter(isUuid);
+    return ids.length ? this.computeInvoices(this.ds.manager, month, ids) : new Map();
+  }
+
+  /** Priced invoices of a month for every partner (or those listed), from the same aggregation the close uses. */
+  private async computeInvoices(manager: EntityManager, month: string, partnerIds: readonly string[] | null = null): Promise<Map<string, InvoiceView>> {
     const settings = await this.settings.inForce(month, manager);
-    const sums = await aggregateSegmentSums(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerId);
+    const sums = await aggregateSegmentSums(manager, firstDayOfMonth(month), endOfMonthExclusive(month), partnerIds);
     const services = await serviceInfo(manager);
     const raw = [...sums.values()].flatMap((partnerSums) => linesOfPartner(partnerSums, services));
-    const bonus = await this.bonusAmounts(manager, month, partnerId);
+    const bonus = await this.bonusAmounts(manager, month, partnerIds);
     const exited = await this.exitedIn(manager, month);
     return priceInvoices(month, raw, settings.baseBonusRate, bonus, new Set([...raw.map((l) => l.partnerId), ...bonus.keys()]), exited);
   }
@@ -78,7 +87,7 @@ export class BillingService {
   private async bonusAmounts(
     manager: EntityManager,
     month: string,
-    partnerId: string | null,
+    partnerIds: readonly string[] | null,
   ): Promise<BonusMap> {
     const result: BonusMap = new Map();
     const entry = (id: string) => {
@@ -87,26 +96,27 @@ export class BillingService {
     };
     const withdrawn: { partner_id: string; amount: string }[] = await manager.query(
       `SELECT partner_id, sum(amount) AS amount FROM withdrawals
-        WHERE destination = 'BONUS' AND month = $1 AND ($2::uuid IS NULL OR partner_id = $2::uuid) GROUP BY partner_id`,
-      [month, partnerId],
+        WHERE destination = 'BONUS' AND month = $1 AND ($2::uuid[] IS NULL OR partner_id = ANY($2::uuid[])) GROUP BY partner_id`,
+      [month, partnerIds],
     );
     for (const row of withdrawn) entry(row.partner_id).withdrawnThisMonth = new Dec(row.amount);
 
     const previous = addMonths(month, -1);
     if (await this.isClosed(manager, previous)) {
       const carried: { partner_id: string; bonus_carried_over: string }[] = await manager.query(
-        `SELECT partner_id, bonus_carried_over FROM invoices WHERE month = $1 AND bonus_carried_over > 0 AND ($2::uuid IS NULL OR partner_id = $2::uuid)`,
-        [previous, partnerId],
+        `SELECT partner_id, bonus_carried_over FROM invoices
+          WHERE month = $1 AND bonus_carried_over > 0 AND ($2::uuid[] IS NULL OR partner_id = ANY($2::uuid[]))`,
+        [previous, partnerIds],
       );
       for (const row of carried) entry(row.partner_id).carriedIn = new Dec(row.bonus_carried_over);
     } else {
       // M−1 is open: carry-over comes from its preview — only when BONUS money exists before M at all.
       const [earlier] = await manager.query(
-        `SELECT 1 FROM withdrawals WHERE destination = 'BONUS' AND month < $1 AND ($2::uuid IS NULL OR partner_id = $2::uuid) LIMIT 1`,
-        [month, partnerId],
+        `SELECT 1 FROM withdrawals WHERE destination = 'BONUS' AND month < $1 AND ($2::uuid[] IS NULL OR partner_id = ANY($2::uuid[])) LIMIT 1`,
+        [month, partnerIds],
       );
       if (earlier) {
-        for (const [id, view] of await this.computeInvoices(manager, previous, partnerId)) {
+        for (const [id, view] of await this.computeInvoices(manager, previous, partnerIds)) {
           if (view.bonusCarriedOver.gt(0)) entry(id).carriedIn = view.bonusCarriedOver;
         }
       }

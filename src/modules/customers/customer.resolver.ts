@@ -6,13 +6,15 @@ import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { DomainError } from '../../shared/domain-error';
 import { forbidden } from '../../shared/errors';
-import { PageArgs } from '../../shared/pagination';
+import { PageArgs, type Connection } from '../../shared/pagination';
 import { MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { CustomerEntity } from './customer.entity';
-import { partnerCustomerPage } from './customers.reads';
+import { foldedCustomerPage, partnerCustomerPage, type CustomerPage, type CustomerPageOptions } from './customers.reads';
+import { leaveFolded, takeFolded } from '../../graphql/fold';
+import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { isLinked } from './domain/subaccount-lifecycle';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
 
@@ -90,18 +92,35 @@ export class CustomerResolver {
   }
 }
 
+/** Subaccounts only through their linked state have an active deal (an unlinked one with the same INN must not prime null). */
+function primeActiveDeals(ctx: AppContext, page: CustomerPage): Connection<CustomerEntity> {
+  for (const [customer, deal] of page.activeDeals) if (isLinked(customer.status)) ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
+  return page.connection;
+}
+
+function pageOptions(selection: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, status: string | null | undefined): CustomerPageOptions {
+  return {
+    status,
+    withTotal: selects(selection, 'totalCount'),
+    // A dashboard shows each subaccount's deal: read with the page, handed to CustomerActiveDealResolver's loader.
+    activeDeals: selects(selection, 'edges', 'node', 'activeDeal'),
+  };
+}
+
+/** Partner.customers folded into partner(id)'s statement (partners/partner-reads.ts). */
+export const partnerCustomersFold: PartnerFoldPlanner = (field, info) => {
+  const args = field.args as CustomersArgs;
+  const fold = foldedCustomerPage(args, pageOptions({ fieldNodes: [field.node], fragments: info.fragments }, args.status));
+  if (!fold) return null;
+  return { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, primeActiveDeals(ctx, fold.decode(json))) };
+};
+
 @Resolver(() => PartnerType)
 export class PartnerCustomersResolver {
   @FieldResolver(() => CustomerConnection)
   async customers(@Root() partner: PartnerEntity, @Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
-    const { connection, activeDeals } = await partnerCustomerPage(ctx.app.sql, partner.id, args, {
-      status: args.status,
-      withTotal: selects(info, 'totalCount'),
-      // A dashboard shows each subaccount's deal: read with the page, handed to CustomerActiveDealResolver's loader.
-      activeDeals: selects(info, 'edges', 'node', 'activeDeal'),
-    });
-    // Only linked subaccounts have one (an unlinked one with the same INN must not prime the key with null).
-    for (const [customer, deal] of activeDeals) if (isLinked(customer.status)) ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
-    return connection;
+    const folded = takeFolded<Connection<CustomerEntity>>(ctx, info, partner.id);
+    if (folded) return folded;
+    return primeActiveDeals(ctx, await partnerCustomerPage(ctx.app.sql, partner.id, args, pageOptions(info, args.status)));
   }
 }

@@ -1,7 +1,7 @@
 // Hot reads of subaccounts as plain rows (SqlReader, named statements).
 import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
-import { sqlPage, type SqlPageSpec } from '../../shared/sql-page';
+import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
 import { isUuid } from '../../shared/validation';
 import { dealColumns, toDeal } from '../deals/deal.columns';
 import type { DealEntity } from '../deals/deal.entity';
@@ -38,6 +38,7 @@ function pageSpec(byStatus: boolean, activeDeals: boolean): SqlPageSpec<Customer
       where: byStatus ? 'c.partner_id = $1 AND c.status = $2' : 'c.partner_id = $1',
       keys: ['c.created_at', 'c.id'],
       casts: ['timestamptz', 'text'],
+      instants: ['linkedAt', 'createdAt', 'deal.createdAt', 'deal.approvedAt'],
       read: (row) => [row.customer.createdAt.toISOString(), row.customer.id],
       map: (row) => ({ customer: toCustomer(row), activeDeal: activeDeals ? toDeal(row, 'deal.') : null }),
     };
@@ -54,17 +55,31 @@ export interface CustomerPageOptions {
   activeDeals: boolean;
 }
 
-/** A page of a partner's subaccounts (creation order); with `activeDeals`, their deals in the same statement. */
-export async function partnerCustomerPage(
-  sql: SqlReader,
-  partnerId: string,
-  args: PageArgsInput,
-  options: CustomerPageOptions,
-): Promise<{ connection: Connection<CustomerEntity>; activeDeals: Map<CustomerEntity, DealEntity | null> }> {
-  const spec = pageSpec(options.status != null, options.activeDeals);
-  const params = options.status != null ? [partnerId, options.status] : [partnerId];
-  const page = await sqlPage(sql, spec, params, args, options.withTotal);
-  const activeDeals = new Map(page.edges.map((e) => [e.node.customer, e.node.activeDeal]));
+export interface CustomerPage {
+  connection: Connection<CustomerEntity>;
+  /** Each subaccount's ACTIVE deal, when read with `activeDeals`. */
+  activeDeals: Map<CustomerEntity, DealEntity | null>;
+}
+
+/** The connection, and the deals when they were read (an empty map otherwise: nothing is known about them). */
+function split(page: Connection<CustomerWithDeal>, withDeals: boolean): CustomerPage {
+  const activeDeals = new Map(withDeals ? page.edges.map((e) => [e.node.customer, e.node.activeDeal]) : []);
   const connection = { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: e.node.customer })) };
   return { connection, activeDeals };
+}
+
+/** A page of a partner's subaccounts (creation order); with `activeDeals`, their deals in the same statement. */
+export async function partnerCustomerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, options: CustomerPageOptions): Promise<CustomerPage> {
+  const spec = pageSpec(options.status != null, options.activeDeals);
+  const params = options.status != null ? [partnerId, options.status] : [partnerId];
+  return split(await sqlPage(sql, spec, params, args, options.withTotal), options.activeDeals);
+}
+
+/** The same first page folded into the statement reading the partner `p` (null for other windows). */
+type CustomerPageFold = Omit<PageFold<CustomerWithDeal>, 'decode'> & { decode(json: unknown): CustomerPage };
+
+export function foldedCustomerPage(args: PageArgsInput, options: CustomerPageOptions): CustomerPageFold | null {
+  const spec = pageSpec(options.status != null, options.activeDeals);
+  const fold = foldPage(spec, ['p.id'], options.status != null ? [options.status] : [], args, options.withTotal);
+  return fold && { key: fold.key, sql: fold.sql, decode: (json) => split(fold.decode(json), options.activeDeals) };
 }

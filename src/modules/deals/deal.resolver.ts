@@ -4,7 +4,7 @@ import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
 import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs } from '../../shared/pagination';
+import { PageArgs, type Connection } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { CustomerType } from '../customers/customer.type';
@@ -12,7 +12,9 @@ import { isLinked } from '../customers/domain/subaccount-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { DealEntity } from './deal.entity';
-import { dealPage } from './deals.reads';
+import { dealPage, foldedPartnerDealPage, type DealWithRelations } from './deals.reads';
+import { leaveFolded, takeFolded } from '../../graphql/fold';
+import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { RegisterDealInput, ReviewDealInput } from './deal.inputs';
 import { DealConnection, DealPayload, DealStatusEnum, DealType } from './deal.type';
 
@@ -28,8 +30,24 @@ class DealQueueArgs extends DealsArgs {
 
 const dealPayload = (deal: DealEntity) => ({ deal });
 
-function listDeals(ctx: AppContext, info: GraphQLResolveInfo, partnerId: string | null, args: DealsArgs) {
-  return dealPage(ctx.app.sql, { partnerId, status: args.status }, args, selects(info, 'totalCount'));
+/** The deals of a page, its partners and Deal.customer handed to their loaders (read with the page when selected). */
+function withPrimedRelations(ctx: AppContext, page: Connection<DealWithRelations>): Connection<DealEntity> {
+  for (const { node } of page.edges) {
+    if (node.partner) ctx.loaders.partner.prime(node.partner.id, node.partner);
+    // Read by the loader's rule (the pair's linked subaccount, else its latest; null when there is none).
+    if (node.customer !== undefined) ctx.loaders.dealCustomer.prime(`${node.deal.partnerId}|${node.deal.customerInn}`, node.customer);
+  }
+  return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: e.node.deal })) };
+}
+
+async function listDeals(ctx: AppContext, info: GraphQLResolveInfo, partnerId: string | null, args: DealsArgs) {
+  const options = {
+    withTotal: selects(info, 'totalCount'),
+    // A work queue shows each deal's partner and subaccount: read with the page, one statement.
+    partners: selects(info, 'edges', 'node', 'partner'),
+    customers: selects(info, 'edges', 'node', 'customer'),
+  };
+  return withPrimedRelations(ctx, await dealPage(ctx.app.sql, { partnerId, status: args.status }, args, options));
 }
 
 @Resolver(() => DealType)
@@ -77,11 +95,19 @@ export class DealResolver {
   }
 }
 
+/** Partner.deals folded into partner(id)'s statement (partners/partner-reads.ts). */
+export const partnerDealsFold: PartnerFoldPlanner = (field, info) => {
+  const args = field.args as DealsArgs;
+  const fold = foldedPartnerDealPage(args.status, args, selects({ fieldNodes: [field.node], fragments: info.fragments }, 'totalCount'));
+  if (!fold) return null;
+  return { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, withPrimedRelations(ctx, fold.decode(json))) };
+};
+
 @Resolver(() => PartnerType)
 export class PartnerDealsResolver {
   @FieldResolver(() => DealConnection)
   deals(@Root() partner: PartnerEntity, @Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
-    return listDeals(ctx, info, partner.id, args);
+    return takeFolded<Connection<DealEntity>>(ctx, info, partner.id) ?? listDeals(ctx, info, partner.id, args);
   }
 }
 

@@ -1,12 +1,14 @@
 // Hot reads of deals as plain rows (SqlReader, named statements): pages, and the batches behind the loaders.
 import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
-import { sqlPage, type SqlPageSpec } from '../../shared/sql-page';
+import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
 import { isUuid } from '../../shared/validation';
 import { customerColumns, toCustomer } from '../customers/customer.columns';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { dealColumns, toDeal } from './deal.columns';
 import type { DealEntity } from './deal.entity';
+import { partnerColumns, toPartner } from '../partners/partners.reads';
+import type { PartnerEntity } from '../partners/partner.entity';
 
 const BY_IDS = statement('deals.byIds', `SELECT ${dealColumns('d')} FROM deals d WHERE d.id = ANY($1::uuid[])`);
 
@@ -42,26 +44,65 @@ export async function dealCustomers(sql: SqlReader, pairs: [partnerId: string, i
 }
 
 const NO_PARTNER = '00000000-0000-0000-0000-000000000000';
-const specs = new Map<string, SqlPageSpec<DealEntity>>();
 
-function pageSpec(byPartner: boolean, byStatus: boolean): SqlPageSpec<DealEntity> {
-  const name = `deals.page${byPartner ? '.partner' : ''}${byStatus ? '.status' : ''}`;
+/** A deal of a page, with its partner and Deal.customer when the page was read with them (the selection asks). */
+export interface DealWithRelations {
+  deal: DealEntity;
+  partner?: PartnerEntity;
+  customer?: CustomerEntity | null;
+}
+
+export interface DealPageOptions {
+  /** totalCount is selected. */
+  withTotal: boolean;
+  /** Read each deal's partner in the same statement. */
+  partners?: boolean;
+  /** Read each deal's Deal.customer (see dealCustomers) in the same statement. */
+  customers?: boolean;
+}
+
+const specs = new Map<string, SqlPageSpec<DealWithRelations>>();
+
+function pageSpec(byPartner: boolean, byStatus: boolean, partners = false, customers = false): SqlPageSpec<DealWithRelations> {
+  const name = `deals.page${byPartner ? '.partner' : ''}${byStatus ? '.status' : ''}${partners ? '.withPartner' : ''}${customers ? '.withCustomer' : ''}`;
   let spec = specs.get(name);
   if (!spec) {
     const where = [byPartner ? 'd.partner_id = $1' : '', byStatus ? `d.status = $${byPartner ? 2 : 1}` : ''].filter(Boolean);
+    const joins = [
+      partners ? 'JOIN partners pp ON pp.id = d.partner_id' : '',
+      // Deal.customer's rule (dealCustomers): the linked subaccount with the INN, else the most recent one.
+      customers
+        ? `LEFT JOIN LATERAL (SELECT * FROM customers c WHERE c.partner_id = d.partner_id AND c.inn = d.customer_inn
+             ORDER BY c.status IN ('ACTIVE', 'SUSPENDED') DESC, c.created_at DESC, c.id DESC LIMIT 1) c ON true`
+        : '',
+    ];
     spec = {
       name,
-      select: dealColumns('d'),
+      select: [dealColumns('d'), partners ? partnerColumns('pp', 'partner.') : '', customers ? customerColumns('c', 'customer.') : '']
+        .filter(Boolean)
+        .join(', '),
       table: 'deals d',
+      joins: joins.join(' '),
       where: where.length ? where.join(' AND ') : 'true',
       keys: ['d.created_at', 'd.id'],
       casts: ['timestamptz', 'text'],
-      read: (deal) => [deal.createdAt.toISOString(), deal.id],
-      map: (row) => toDeal(row)!,
+      instants: ['createdAt', 'approvedAt', 'partner.createdAt', 'customer.linkedAt', 'customer.createdAt'],
+      read: (row) => [row.deal.createdAt.toISOString(), row.deal.id],
+      map: (row) => ({
+        deal: toDeal(row)!,
+        ...(partners ? { partner: toPartner(row, 'partner.') } : {}),
+        ...(customers ? { customer: row['customer.id'] == null ? null : customerOf(row) } : {}),
+      }),
     };
     specs.set(name, spec);
   }
   return spec;
+}
+
+function customerOf(row: Record<string, unknown>): CustomerEntity {
+  const customer: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (key.startsWith('customer.')) customer[key.slice('customer.'.length)] = value;
+  return toCustomer(customer);
 }
 
 /** A page of deals in submission order: one partner's (or every partner's when null), optionally of one status. */
@@ -69,10 +110,15 @@ export async function dealPage(
   sql: SqlReader,
   filter: { partnerId: string | null; status?: string | null },
   args: PageArgsInput,
-  withTotal: boolean,
-): Promise<Connection<DealEntity>> {
+  options: DealPageOptions,
+): Promise<Connection<DealWithRelations>> {
   // An id that is no UUID matches nothing (like filterByPartner), without a cast error.
   const partnerId = filter.partnerId != null && !isUuid(filter.partnerId) ? NO_PARTNER : filter.partnerId;
   const params = [partnerId, filter.status].filter((v) => v != null);
-  return sqlPage(sql, pageSpec(filter.partnerId != null, filter.status != null), params, args, withTotal);
+  return sqlPage(sql, pageSpec(filter.partnerId != null, filter.status != null, options.partners, options.customers), params, args, options.withTotal);
+}
+
+/** A partner's first page of deals folded into the statement reading the partner `p` (null for other windows). */
+export function foldedPartnerDealPage(status: string | null | undefined, args: PageArgsInput, withTotal: boolean): PageFold<DealWithRelations> | null {
+  return foldPage(pageSpec(true, status != null), ['p.id'], status != null ? [status] : [], args, withTotal);
 }

@@ -1,16 +1,19 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars';
 import { ActorType, type Actor } from '../audit/actor';
+import type { ActivityType } from '../../event-log/event.entity';
 
-export enum ActivityTypeEnum {
-  PARTNER_STATUS_CHANGED = 'PARTNER_STATUS_CHANGED',
-  CUSTOMER_STATUS_CHANGED = 'CUSTOMER_STATUS_CHANGED',
-  DEAL_STATUS_CHANGED = 'DEAL_STATUS_CHANGED',
-  PROJECT_STATUS_CHANGED = 'PROJECT_STATUS_CHANGED',
-  PRESALE_STATUS_CHANGED = 'PRESALE_STATUS_CHANGED',
-  WITHDRAWAL_STATUS_CHANGED = 'WITHDRAWAL_STATUS_CHANGED',
-  INVOICE_FINALIZED = 'INVOICE_FINALIZED',
-}
+/** The GraphQL enum ActivityType: exactly the activity types of the event table (the compiler holds them equal). */
+export const ActivityTypeEnum = {
+  PARTNER_STATUS_CHANGED: 'PARTNER_STATUS_CHANGED',
+  CUSTOMER_STATUS_CHANGED: 'CUSTOMER_STATUS_CHANGED',
+  DEAL_STATUS_CHANGED: 'DEAL_STATUS_CHANGED',
+  PROJECT_STATUS_CHANGED: 'PROJECT_STATUS_CHANGED',
+  PRESALE_STATUS_CHANGED: 'PRESALE_STATUS_CHANGED',
+  WITHDRAWAL_STATUS_CHANGED: 'WITHDRAWAL_STATUS_CHANGED',
+  INVOICE_FINALIZED: 'INVOICE_FINALIZED',
+} as const satisfies { [K in ActivityType]: K };
+export type ActivityTypeEnum = ActivityType;
 
 registerEnumType(ActivityTypeEnum, { name: 'ActivityType' });
 

@@ -52,6 +52,13 @@ export interface ChannelListener {
   down(): void;
 }
 
+/** One read of the bus: every committed event with after < sequence <= upTo, in sequence order. */
+export interface BusRead {
+  after: bigint;
+  upTo: bigint;
+  events: readonly StreamEvent[];
+}
+
 export class EventBus implements LiveSource {
   readonly reader: EventReader;
   readonly stats: EventBusStats = { reads: 0, events: 0, deliveries: 0, connections: 0 };
@@ -79,7 +86,7 @@ export class EventBus implements LiveSource {
   private readonly revokedListeners = new Set<TokenRevokedListener>();
   private readonly channels = new Map<string, ChannelListener[]>();
   /** Told after every read of the table, also an empty one (a bare NOTIFY): the webhook worker wakes up on it. */
-  private readonly readListeners = new Set<() => void>();
+  private readonly readListeners = new Set<(read: BusRead) => void>();
 
   private readonly databaseUrl: string;
 
@@ -217,8 +224,11 @@ export class EventBus implements LiveSource {
     };
   }
 
-  /** Calls `listener` after every read of the event table (new events, or a bare NOTIFY on `events`). */
-  onRead(listener: () => void): () => void {
+  /**
+   * Calls `listener` after every read of the event table (new events, or a bare NOTIFY on `events`) with what was
+   * read: every committed event in (after, upTo], in sequence order (the webhook worker reuses them).
+   */
+  onRead(listener: (read: BusRead) => void): () => void {
     this.readListeners.add(listener);
     return () => this.readListeners.delete(listener);
   }
@@ -244,10 +254,11 @@ export class EventBus implements LiveSource {
         const client = this.client;
         if (!client || this.stopped) return;
         let events: StreamEvent[];
+        const after = this.lastSeen;
         const started = performance.now();
         try {
           this.stats.reads++;
-          events = await this.reader.read((sql, params) => client.query(sql, params).then((r) => r.rows), { after: this.lastSeen, limit: this.pageSize });
+          events = await this.reader.read((sql, params) => client.query(sql, params).then((r) => r.rows), { after, limit: this.pageSize });
         } catch (error) {
           this.connectionLost(client, error);
           return;
@@ -268,7 +279,8 @@ export class EventBus implements LiveSource {
             'event bus read',
           );
         }
-        for (const listener of this.readListeners) listener();
+        const page: BusRead = { after, upTo: this.lastSeen, events };
+        for (const listener of this.readListeners) listener(page);
         if (events.length < this.pageSize) break;
       }
     } while (this.readAgain);

@@ -2,11 +2,10 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { canReadPartner, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
-import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { PartnerStatusEnum } from '../../shared/enums';
 import { forbidden } from '../../shared/errors';
-import { PageArgs, paginate } from '../../shared/pagination';
+import { PageArgs } from '../../shared/pagination';
 import { ApiTokenType } from '../access/api-token.type';
 import {
   ApplyForPartnerStatusInput,
@@ -32,16 +31,14 @@ export class PartnerResolver {
   @Query(() => PartnerType, { nullable: true })
   async partner(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo): Promise<PartnerEntity | null> {
     requirePartnerRead(ctx, id);
-    // A dashboard asks for the balance too: then the partner and its balance come in one statement.
-    return selects(info, 'rebateBalance') ? ctx.loaders.partnerWithBalance.load(id) : ctx.loaders.partner.load(id);
+    // A dashboard (balance, subaccounts, deals), a ledger page or an invoice: one statement (partner-reads.ts).
+    return ctx.app.partnerReads.read(id, info, ctx, (partnerId) => ctx.loaders.partner.load(partnerId));
   }
 
   @Query(() => PartnerConnection, { description: 'ADMIN only.' })
   async partners(@Args(() => PartnersArgs) args: PartnersArgs, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
-    const qb = ctx.app.ds.manager.createQueryBuilder(PartnerEntity, 'p');
-    if (args.status) qb.where('p.status = :status', { status: args.status });
-    return paginate(qb, args);
+    return ctx.app.partners.list(args.status, args);
   }
 
   @FieldResolver(() => BankAccountType, { nullable: true })

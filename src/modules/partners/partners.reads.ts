@@ -5,26 +5,30 @@ import { statement, type SqlReader } from '../../shared/sql';
 import { isUuid } from '../../shared/validation';
 import type { PartnerEntity } from './partner.entity';
 
-/** PartnerEntity's columns of the partners row aliased `alias`, under the entity's property names. */
-export function partnerColumns(alias: string): string {
-  const a = alias;
-  return `${a}.id, ${a}.name, ${a}.inn, ${a}.own_billing_account_id AS "ownBillingAccountId", ${a}.contact_email AS "contactEmail",
-    ${a}.status, ${a}.status_reason AS "statusReason", ${a}.level, ${a}.payment_mode AS "paymentMode",
-    ${a}.billing_threshold AS "billingThreshold", ${a}.bank_bic AS "bankBic", ${a}.bank_account_number AS "bankAccountNumber",
-    ${a}.bank_name AS "bankName", ${a}.quit_effective_on::text AS "quitEffectiveOn", ${a}.active_from::text AS "activeFrom",
-    ${a}.exit_date::text AS "exitDate", ${a}.created_at AS "createdAt"`;
+const COLUMNS: [column: string, property: string][] = [
+  ['id', 'id'], ['name', 'name'], ['inn', 'inn'], ['own_billing_account_id', 'ownBillingAccountId'], ['contact_email', 'contactEmail'],
+  ['status', 'status'], ['status_reason', 'statusReason'], ['level', 'level'], ['payment_mode', 'paymentMode'],
+  ['billing_threshold::text', 'billingThreshold'], ['bank_bic', 'bankBic'], ['bank_account_number', 'bankAccountNumber'],
+  ['bank_name', 'bankName'], ['quit_effective_on::text', 'quitEffectiveOn'], ['active_from::text', 'activeFrom'],
+  ['exit_date::text', 'exitDate'], ['created_at', 'createdAt'],
+];
+
+/** PartnerEntity's columns of the partners row aliased `a`, named `${prefix}<property>`. */
+export function partnerColumns(a: string, prefix = ''): string {
+  return COLUMNS.map(([column, property]) => `${a}.${column} AS "${prefix}${property}"`).join(', ');
 }
 
-/** A row read with partnerColumns, as a PartnerEntity (money as Decimal). */
-export function toPartner(row: Record<string, unknown>): PartnerEntity {
-  const partner = row as unknown as PartnerEntity;
-  if (partner.billingThreshold != null) partner.billingThreshold = new Dec(partner.billingThreshold as unknown as string);
-  return partner;
+/** The partner in a row read with partnerColumns(a, prefix), as a PartnerEntity (money as Decimal). */
+export function toPartner(row: Record<string, unknown>, prefix = ''): PartnerEntity {
+  const partner = {} as Record<string, unknown>;
+  for (const [, property] of COLUMNS) partner[property] = row[`${prefix}${property}`];
+  if (partner.billingThreshold != null) partner.billingThreshold = new Dec(partner.billingThreshold as string);
+  return partner as unknown as PartnerEntity;
 }
 
 const BY_IDS = statement('partners.byIds', `SELECT ${partnerColumns('p')} FROM partners p WHERE p.id = ANY($1::uuid[])`);
 
 export async function partnersByIds(sql: SqlReader, ids: readonly string[]): Promise<PartnerEntity[]> {
   const rows = await sql.rows<Record<string, unknown>>(BY_IDS, [ids.filter(isUuid)]);
-  return rows.map(toPartner);
+  return rows.map((row) => toPartner(row));
 }

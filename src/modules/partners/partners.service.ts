@@ -15,6 +15,7 @@ import * as lifecycle from './domain/partner-lifecycle';
 import { PartnerSpecializationEntity } from './partner-specialization.entity';
 import { PartnerEntity, type PartnerLevel, type PaymentMode } from './partner.entity';
 import { lock, LockSpace } from '../../shared/locks';
+import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
 
 /** Applied on a partner's exit date by the modules that own its deals, projects, presales and subaccounts (SPEC §3). */
 export type ExitHandler = (manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date) => Promise<void>;
@@ -293,5 +294,12 @@ export class PartnersService {
       [today],
     );
     return rows.map((r: { id: string; due: string }) => ({ id: r.id, dueDate: r.due }));
+  }
+
+  /** A page of every partner (ADMIN's list), optionally of one status. */
+  list(status: string | null | undefined, page: PageArgsInput): Promise<Connection<PartnerEntity>> {
+    const qb = this.ds.manager.createQueryBuilder(PartnerEntity, 'p');
+    if (status) qb.where('p.status = :status', { status });
+    return paginate(qb, page);
   }
 }

@@ -4,23 +4,13 @@ import type { DataSource } from 'typeorm';
 import { Dec } from '../../shared/money';
 import type { SqlReader } from '../../shared/sql';
 import { isUuid } from '../../shared/validation';
-import type { PartnerEntity } from '../partners/partner.entity';
-import { partnersWithBalances, rebateBalances, type RebateBalance } from './rebates.reads';
+import { rebateBalances, type RebateBalance } from './rebates.reads';
 
 export function rebatesLoaders(ds: DataSource, sql: SqlReader) {
   /** RebateBalance by partner id. */
   const rebateBalance = new DataLoader<string, RebateBalance>((ids) => rebateBalances(sql, ids));
   return {
     rebateBalance,
-    /** A partner read together with its balance (one statement), which primes rebateBalance for this request. */
-    partnerWithBalance: new DataLoader<string, PartnerEntity | null>(async (ids) => {
-      const found = new Map((await partnersWithBalances(sql, ids)).map((r) => [r.partner.id, r]));
-      return ids.map((id) => {
-        const row = found.get(id);
-        if (row) rebateBalance.prime(id, row.balance);
-        return row?.partner ?? null;
-      });
-    }),
     /** Project.rebateAccrued by project id: Σ of the project's PROJECT_REBATE ledger entries. */
     projectRebateAccrued: new DataLoader<string, Dec>(async (ids) => {
       const rows: { project_id: string; total: string }[] = await ds.query(

@@ -4,13 +4,15 @@ import type { AppContext } from '../../graphql/context';
 import { requireAdmin } from '../../graphql/guards';
 import { selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs } from '../../shared/pagination';
+import { PageArgs, type Connection } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import { ProjectType } from '../projects/project.type';
 import { WithdrawalType } from '../withdrawals/withdrawal.type';
 import type { LedgerEntryEntity } from './ledger-entry.entity';
-import { partnerLedgerPage } from './rebates.reads';
+import { BALANCE_JSON, balanceOfJson, foldedLedgerPage, partnerLedgerPage } from './rebates.reads';
+import { leaveFolded, takeFolded } from '../../graphql/fold';
+import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { AdjustRebateBalanceInput, RebateBalanceType, RebateLedgerConnection, RebateLedgerEntryPayload, RebateLedgerEntryType } from './ledger-entry.type';
 
 @Resolver(() => RebateLedgerEntryType)
@@ -37,6 +39,19 @@ export class RebateLedgerEntryResolver {
   }
 }
 
+/** Partner.rebateBalance folded into partner(id)'s statement: primes the balance loader. */
+export const partnerBalanceFold: PartnerFoldPlanner = () => ({
+  key: 'balance',
+  sql: () => BALANCE_JSON,
+  apply: (json, partner, ctx) => ctx.loaders.rebateBalance.prime(partner.id, balanceOfJson(json)),
+});
+
+/** Partner.rebateLedger folded into partner(id)'s statement (partners/partner-reads.ts). */
+export const partnerLedgerFold: PartnerFoldPlanner = (field, info) => {
+  const fold = foldedLedgerPage(field.args as PageArgs, selects({ fieldNodes: [field.node], fragments: info.fragments }, 'totalCount'));
+  return fold && { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, fold.decode(json)) };
+};
+
 @Resolver(() => PartnerType)
 export class PartnerRebatesResolver {
   @FieldResolver(() => RebateBalanceType)
@@ -47,6 +62,6 @@ export class PartnerRebatesResolver {
   /** The partner's ledger in sequence order (SPEC §9). */
   @FieldResolver(() => RebateLedgerConnection)
   rebateLedger(@Root() partner: PartnerEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
-    return partnerLedgerPage(ctx.app.sql, partner.id, args, selects(info, 'totalCount'));
+    return takeFolded<Connection<LedgerEntryEntity>>(ctx, info, partner.id) ?? partnerLedgerPage(ctx.app.sql, partner.id, args, selects(info, 'totalCount'));
   }
 }

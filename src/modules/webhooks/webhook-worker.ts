@@ -1,12 +1,14 @@
 // The delivery worker (SPEC §19). Every API instance runs one; they share the work through leases in the endpoint
-// rows: an instance claims a batch of due endpoints with `FOR UPDATE SKIP LOCKED`, stamps them with its id and a lease
-// that outlives one attempt, and delivers each claimed endpoint's events one at a time in sequence order, recording
-// every attempt and moving the cursor in the same statement. The hot path is set-based: per round of a batch, one
-// query reads the next event of every endpoint held (a LATERAL join on the events table, up to the position this
-// instance's event bus has read — the subscription stream's visibility horizon), the attempts go out concurrently,
-// and one statement records them all. A crash leaves the leases to expire; whoever claims an endpoint next starts
-// from its cursor — the last event recorded as delivered — so nothing is skipped and at most the one event in flight
-// is sent again (same webhook-id). The bus wakes the worker after every read.
+// rows: an instance claims due endpoints with `FOR UPDATE SKIP LOCKED`, stamps them with its id and a lease that
+// outlives one attempt, and runs one pipeline per claimed endpoint: find its next event, send it, record the attempt
+// (moving the cursor in the same statement), again — one event at a time, in sequence order. Pipelines never wait for
+// each other (a slow endpoint holds only its own), yet the database work stays set-based: the records, the releases
+// and the reads of all pipelines are coalesced (Batcher) into one statement per group. An endpoint that is caught up
+// finds its next event in the events the bus has just read (EventWindow: the range the bus read, complete, the
+// subscription stream's visibility horizon); one that lags behind reads from its cursor, one LATERAL query for the
+// group, up to the bus position. A crash leaves the leases to expire; whoever claims an endpoint next starts from its
+// cursor — the last event recorded as delivered — so nothing is skipped and at most the one event in flight is sent
+// again (same webhook-id). The bus wakes the worker after every read.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../shared/logger';
@@ -14,6 +16,8 @@ import type { Clock } from '../clock/clock';
 import type { EventBus } from '../events/event-bus';
 import type { StreamEvent } from '../events/event-read';
 import { EVENT_STAGE } from '../../event-log/event-log';
+import { Batcher } from './batcher';
+import { EventWindow, type WindowNext } from './event-window';
 import { eventMessage } from './domain/payload';
 import { exhaustedReason, retryDelayMs } from './domain/retry-schedule';
 import { signingSecrets } from './domain/signature';
@@ -23,10 +27,10 @@ import type { WebhookSettings } from './webhook-settings';
 export interface WebhookWorkerOptions {
   /** Safety-net claim interval (retries coming due, another instance's changes, a missed notification). */
   pollIntervalMs?: number;
-  /** Endpoints claimed, read for, and recorded together. */
-  batchSize?: number;
-  /** Batches in flight at once (attempts in flight <= batchSize * maxBatches). */
-  maxBatches?: number;
+  /** Endpoints this instance holds (and attempts in flight) at most. */
+  maxEndpoints?: number;
+  /** Endpoints leased by one claim at most. */
+  claimSize?: number;
 }
 
 /** What a claim returns: the endpoint as it is when claimed. */
@@ -43,7 +47,10 @@ interface Claimed {
   generation: number;
 }
 
-/** One attempt of a round and its effect on the endpoint (`cursor` null: unchanged). */
+/** An endpoint's next event up to `upTo` (the bus position when read), and whether another follows it. */
+type Next = WindowNext;
+
+/** One attempt and its effect on the endpoint (`cursor` null: unchanged). */
 interface Attempt {
   endpoint: Claimed;
   event: StreamEvent;
@@ -66,26 +73,41 @@ export interface WebhookWorkerStats {
 }
 
 const ignore = (): void => {};
+/**
+ * Attempts started per turn of the event loop. A thousand pipelines woken by one read would otherwise build all their
+ * requests (body, signature) before the first one leaves; in slices, the first requests are on the wire while the
+ * next are built, and the answers are handled in between.
+ */
+const SEND_SLICE = 64;
 
 export class WebhookWorker {
   /** This instance's lease owner id. */
   readonly id = randomUUID();
   readonly stats: WebhookWorkerStats = { claims: 0, attempts: 0, delivered: 0, failed: 0 };
   private readonly pollIntervalMs: number;
-  private readonly batchSize: number;
-  private readonly maxBatches: number;
-  private held = 0;
+  private readonly maxEndpoints: number;
+  private readonly claimSize: number;
   /** An attempt never outlives its lease: the timeout plus a margin for recording it. */
   private readonly leaseMs: number;
-  private readonly active = new Map<string, Promise<void>>();
+  /** One pipeline per endpoint held. */
+  private readonly pipelines = new Set<Promise<void>>();
+  /** The events the bus read last: most endpoints find their next event here, without a query. */
+  private readonly window = new EventWindow();
+  private readonly reads = new Batcher<Claimed, Next>((held) => this.timed('read', held, () => this.nextEvents(held)));
+  private readonly records = new Batcher<Attempt, boolean>((attempts) => this.timed('record', attempts, () => this.record(attempts)));
+  private readonly releases = new Batcher<Release, void>((released) => this.timed('release', released, () => this.release(released)));
   private claiming = false;
   private claimAgain = false;
+  /** The last claim stopped at maxEndpoints: a pipeline ending makes room for more. */
+  private full = false;
   private stopped = false;
   private started = false;
   private poller: NodeJS.Timeout | null = null;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private unlisten: () => void = ignore;
   private claimDone: Promise<void> = Promise.resolve();
+  private startedThisTurn = 0;
+  private nextTurn: Promise<void> | null = null;
 
   constructor(
     private readonly ds: DataSource,
@@ -97,19 +119,22 @@ export class WebhookWorker {
     options: WebhookWorkerOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.batchSize = options.batchSize ?? 128;
-    this.maxBatches = options.maxBatches ?? 2;
+    this.maxEndpoints = options.maxEndpoints ?? 2000;
+    this.claimSize = options.claimSize ?? 1000;
     this.leaseMs = settings.timeoutMs + 5_000;
   }
 
   get activeEndpoints(): number {
-    return this.held;
+    return this.pipelines.size;
   }
 
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.unlisten = this.bus.onRead(() => this.wake());
+    this.unlisten = this.bus.onRead((read) => {
+      this.window.add(read);
+      this.wake();
+    });
     this.poller = setInterval(() => this.wake(), this.pollIntervalMs);
     this.poller.unref();
     this.wake();
@@ -123,7 +148,7 @@ export class WebhookWorker {
     if (this.poller) clearInterval(this.poller);
     for (const timer of this.retryTimers) clearTimeout(timer);
     await this.claimDone.catch(ignore);
-    await Promise.all([...this.active.values()].map((task) => task.catch(ignore)));
+    await Promise.all([...this.pipelines].map((task) => task.catch(ignore)));
     this.sender.close();
   }
 
@@ -146,10 +171,14 @@ export class WebhookWorker {
   private async claimLoop(): Promise<void> {
     do {
       this.claimAgain = false;
-      while (!this.stopped && this.active.size < this.maxBatches) {
-        const claimed = await this.claim(this.batchSize);
-        if (claimed.length) this.run(claimed);
-        if (claimed.length < this.batchSize) break;
+      for (;;) {
+        const room = this.maxEndpoints - this.pipelines.size;
+        this.full = room <= 0;
+        if (this.stopped || this.full) break;
+        const limit = Math.min(room, this.claimSize);
+        const claimed = await this.timed('claim', [], () => this.claim(limit));
+        for (const endpoint of claimed) this.run(endpoint);
+        if (claimed.length < limit) break;
       }
     } while (this.claimAgain && !this.stopped);
   }
@@ -160,6 +189,8 @@ export class WebhookWorker {
    */
   private async claim(limit: number): Promise<Claimed[]> {
     const horizon = this.bus.lastSeen.toString();
+    // Split on partner_id so a partner endpoint probes the (partner_id, sequence) index instead of scanning.
+    const due = `e.sequence > c.cursor AND e.sequence <= $3::bigint AND (cardinality(c.event_types) = 0 OR e.type = ANY (c.event_types))`;
     // TypeORM answers an UPDATE with [rows, affected].
     const [rows]: [Record<string, unknown>[], number] = await this.ds.query(
       `UPDATE webhook_endpoints w SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
@@ -168,10 +199,9 @@ export class WebhookWorker {
                   AND (c.lease_until IS NULL OR c.lease_until < now())
                   AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= now())
                   AND c.cursor < $3::bigint
-                  AND EXISTS (SELECT 1 FROM events e
-                               WHERE e.sequence > c.cursor AND e.sequence <= $3::bigint
-                                 AND (c.partner_id IS NULL OR e.partner_id = c.partner_id)
-                                 AND (cardinality(c.event_types) = 0 OR e.type = ANY (c.event_types)))
+                  AND EXISTS (SELECT 1 FROM events e WHERE c.partner_id IS NOT NULL AND e.partner_id = c.partner_id AND ${due}
+                              UNION ALL
+                              SELECT 1 FROM events e WHERE c.partner_id IS NULL AND ${due})
                 ORDER BY c.next_attempt_at NULLS FIRST, c.created_at, c.id
                 LIMIT $4
                   FOR UPDATE SKIP LOCKED) picked
@@ -195,86 +225,80 @@ export class WebhookWorker {
     }));
   }
 
-  private run(batch: Claimed[]): void {
-    const key = batch[0].id;
-    this.held += batch.length;
-    const task = this.deliverBatch(batch)
+  private run(endpoint: Claimed): void {
+    const task: Promise<void> = this.deliver(endpoint)
       .catch(async (error) => {
-        this.logger.error({ err: error, endpoints: batch.length }, 'webhook delivery failed unexpectedly');
-        await this.release(batch.map((endpoint): Release => ({ endpoint, scanned: null }))).catch(ignore);
+        this.logger.error({ err: error, endpointId: endpoint.id }, 'webhook delivery failed unexpectedly');
+        await this.releases.load({ endpoint, scanned: null }).catch(ignore);
       })
       .finally(() => {
-        this.held -= batch.length;
-        this.active.delete(key);
-        this.wake(); // events may have arrived while the leases were held
+        this.pipelines.delete(task);
+        if (this.full) this.wake(); // room for an endpoint the last claim left waiting
       });
-    this.active.set(key, task);
+    this.pipelines.add(task);
   }
 
   /**
-   * Delivers the batch's events in rounds: one query reads the next event of every endpoint still held (and whether
-   * another follows it up to the bus position), the attempts go out concurrently, one statement records them all.
-   * An endpoint leaves the batch when it has nothing more up to the bus position, fails, or changed under it.
+   * One endpoint's pipeline: its events one at a time in sequence order, each sent only after the previous one is
+   * recorded as delivered, until it has nothing more up to the bus position, fails, or changed under it.
    */
-  private async deliverBatch(batch: Claimed[]): Promise<void> {
-    let held = batch;
-    while (held.length && !this.stopped) {
-      const upTo = this.bus.lastSeen;
-      const started = performance.now();
-      const next = await this.nextEvents(held, upTo);
-      const read = performance.now();
-      const done: Release[] = held.filter((endpoint) => !next.has(endpoint.id)).map((endpoint) => ({ endpoint, scanned: upTo }));
-      const busy = held.filter((endpoint) => next.has(endpoint.id));
-      const attempts = await Promise.all(busy.map((endpoint) => this.attempt(endpoint, next.get(endpoint.id)!, upTo)));
-      const sent = performance.now();
-      const owned = attempts.length ? await this.record(attempts) : new Set<string>();
-      const ms = (from: number, to: number) => +(to - from).toFixed(1);
-      this.logger.debug({ endpoints: held.length, readMs: ms(started, read), sendMs: ms(read, sent), recordMs: ms(sent, performance.now()) }, 'webhook round');
-      held = [];
-      for (const a of attempts) {
-        if (!owned.has(a.endpoint.id))
-          done.push({ endpoint: a.endpoint, scanned: null }); // changed through the API
-        else if (a.result.succeeded && a.effect.keepLease) held.push(a.endpoint);
-        else if (!a.result.succeeded) this.failed(a);
+  private async deliver(endpoint: Claimed): Promise<void> {
+    for (;;) {
+      if (this.stopped) return this.releases.load({ endpoint, scanned: null });
+      const next = this.window.next(endpoint, endpoint.cursor) ?? (await this.reads.load(endpoint));
+      if (!next.event) {
+        await this.releases.load({ endpoint, scanned: next.upTo });
+        return this.caughtUp(next.upTo);
       }
-      if (done.length) await this.release(done);
+      const attempt = await this.attempt(endpoint, next.event, next);
+      if (!(await this.records.load(attempt))) return this.releases.load({ endpoint, scanned: null }); // changed through the API
+      if (!attempt.result.succeeded) return this.failed(attempt);
+      endpoint.cursor = BigInt(attempt.effect.cursor!);
+      if (!attempt.effect.keepLease) return this.caughtUp(next.upTo); // the record gave the lease back
     }
-    if (held.length) await this.release(held.map((endpoint): Release => ({ endpoint, scanned: null })));
+  }
+
+  /** An endpoint was let go at `upTo`: if the bus has read further meanwhile, a claim may have skipped it (leased). */
+  private caughtUp(upTo: bigint): void {
+    if (this.bus.lastSeen > upTo) this.wake();
   }
 
   /**
-   * The next event (and whether one follows it) for each endpoint, up to `upTo`, from each endpoint's recorded
-   * cursor, with the endpoint's filters — one query for the whole batch, only for endpoints this instance holds.
+   * The next event (and whether one follows it) for each endpoint, up to the bus position, from each endpoint's
+   * recorded cursor, with the endpoint's filters — one query for the group, only for endpoints this instance holds.
+   * A partner endpoint reads through the (partner_id, sequence) index; a provider endpoint reads every partner's.
    */
-  private async nextEvents(held: Claimed[], upTo: bigint): Promise<Map<string, { event: StreamEvent; more: boolean }>> {
+  private async nextEvents(held: Claimed[]): Promise<Next[]> {
+    const upTo = this.bus.lastSeen;
     const reader = this.bus.reader;
+    const filter = `ev.sequence > w.cursor AND ev.sequence <= $2::bigint AND ev.sequence < ${EVENT_STAGE}
+                    AND (cardinality(w.event_types) = 0 OR ev.type = ANY (w.event_types))`;
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT w.id AS endpoint_id, ${reader.columns}
          FROM webhook_endpoints w
         CROSS JOIN LATERAL (
-              SELECT ev.* FROM events ev
-               WHERE ev.sequence > w.cursor AND ev.sequence <= $2::bigint AND ev.sequence < ${EVENT_STAGE}
-                 AND (w.partner_id IS NULL OR ev.partner_id = w.partner_id)
-                 AND (cardinality(w.event_types) = 0 OR ev.type = ANY (w.event_types))
-               ORDER BY ev.sequence LIMIT 2) e
+              (SELECT ev.* FROM events ev WHERE w.partner_id IS NOT NULL AND ev.partner_id = w.partner_id AND ${filter}
+                ORDER BY ev.sequence LIMIT 2)
+              UNION ALL
+              (SELECT ev.* FROM events ev WHERE w.partner_id IS NULL AND ${filter} ORDER BY ev.sequence LIMIT 2)) e
         ${reader.ledgerJoin}
         WHERE w.id = ANY ($1::uuid[]) AND w.lease_owner = $3
         ORDER BY w.id, e.sequence`,
       [held.map((endpoint) => endpoint.id), upTo.toString(), this.id],
     );
-    const next = new Map<string, { event: StreamEvent; more: boolean }>();
+    const next = new Map<string, Next>();
     for (const row of rows) {
       const id = row.endpoint_id as string;
       const first = next.get(id);
       if (first) first.more = true;
-      else next.set(id, { event: reader.fromRow(row), more: false });
+      else next.set(id, { event: reader.fromRow(row), more: false, upTo });
     }
-    return next;
+    return held.map((endpoint) => next.get(endpoint.id) ?? { event: null, more: false, upTo });
   }
 
   /** One attempt and what it does to the endpoint; on the last event up to `upTo`, success moves the cursor there. */
-  private async attempt(endpoint: Claimed, next: { event: StreamEvent; more: boolean }, upTo: bigint): Promise<Attempt> {
-    const { event, more } = next;
+  private async attempt(endpoint: Claimed, event: StreamEvent, { more, upTo }: Next): Promise<Attempt> {
+    await this.sendTurn();
     const secrets = signingSecrets(endpoint.secret, endpoint.previousSecret, endpoint.previousSecretUntil, this.clock.now());
     const result = await this.sender.send(endpoint.url, eventMessage(event), secrets);
     this.stats.attempts++;
@@ -301,7 +325,7 @@ export class WebhookWorker {
    * generation, its effect — in one statement, so no cursor moves without its attempt on record. Returns the
    * endpoints whose effect applied (the others were changed through the API, deleted, or claimed by another instance).
    */
-  private async record(attempts: Attempt[]): Promise<Set<string>> {
+  private async record(attempts: Attempt[]): Promise<boolean[]> {
     const column = <T>(pick: (a: Attempt) => T): T[] => attempts.map(pick);
     const rows: { id: string }[] = await this.ds.query(
       `WITH r AS (
@@ -346,11 +370,12 @@ export class WebhookWorker {
         this.leaseMs,
       ],
     );
-    return new Set(rows.map((row) => row.id));
+    const owned = new Set(rows.map((row) => row.id));
+    return attempts.map((a) => owned.has(a.endpoint.id));
   }
 
   /** Gives leases back, moving each cursor over events that were not for its endpoint (same generation only). */
-  private async release(releases: Release[]): Promise<void> {
+  private async release(releases: Release[]): Promise<void[]> {
     await this.ds.query(
       `UPDATE webhook_endpoints w
           SET cursor = CASE WHEN w.generation = r.generation AND r.scanned IS NOT NULL THEN greatest(w.cursor, r.scanned) ELSE w.cursor END,
@@ -359,6 +384,31 @@ export class WebhookWorker {
         WHERE w.id = r.id AND w.lease_owner = $1`,
       [this.id, releases.map((r) => r.endpoint.id), releases.map((r) => r.endpoint.generation), releases.map((r) => r.scanned?.toString() ?? null)],
     );
+    return releases.map(ignore);
+  }
+
+  /** Resolves when this attempt may start: at most SEND_SLICE per turn of the event loop. */
+  private async sendTurn(): Promise<void> {
+    while (this.startedThisTurn >= SEND_SLICE) {
+      this.nextTurn ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.startedThisTurn = 0;
+          this.nextTurn = null;
+          resolve();
+        }),
+      );
+      await this.nextTurn;
+    }
+    this.startedThisTurn++;
+  }
+
+  /** Runs one set-based statement, with its size and duration in the debug log (where the time goes). */
+  private async timed<T>(step: string, items: unknown[], run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await run();
+    const count = items.length || (Array.isArray(result) ? result.length : 0);
+    this.logger.debug({ step, items: count, ms: +(performance.now() - started).toFixed(1), held: this.pipelines.size }, 'webhook statement');
+    return result;
   }
 
   private wakeIn(ms: number): void {

@@ -5,18 +5,14 @@ import { ConnectionType } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 import { NodeInterface } from '../../shared/node';
+import { ActivityTypeEnum } from '../events/activity-event.type';
+import type { WebhookEventType } from './domain/payload';
 
-export enum WebhookEventTypeEnum {
-  PARTNER_STATUS_CHANGED = 'PARTNER_STATUS_CHANGED',
-  CUSTOMER_STATUS_CHANGED = 'CUSTOMER_STATUS_CHANGED',
-  DEAL_STATUS_CHANGED = 'DEAL_STATUS_CHANGED',
-  PROJECT_STATUS_CHANGED = 'PROJECT_STATUS_CHANGED',
-  PRESALE_STATUS_CHANGED = 'PRESALE_STATUS_CHANGED',
-  WITHDRAWAL_STATUS_CHANGED = 'WITHDRAWAL_STATUS_CHANGED',
-  INVOICE_FINALIZED = 'INVOICE_FINALIZED',
-  LEDGER_ENTRY = 'LEDGER_ENTRY',
-  WEBHOOK_TEST = 'WEBHOOK_TEST',
-}
+/** What a delivery carries: every type of the event stream (the activity types and LEDGER_ENTRY), and WEBHOOK_TEST. */
+export const WebhookEventTypeEnum = { ...ActivityTypeEnum, LEDGER_ENTRY: 'LEDGER_ENTRY', WEBHOOK_TEST: 'WEBHOOK_TEST' } as const satisfies {
+  [K in WebhookEventType]: K;
+};
+export type WebhookEventTypeEnum = WebhookEventType;
 export enum WebhookEndpointStatusEnum {
   ENABLED = 'ENABLED',
   DISABLED = 'DISABLED',
