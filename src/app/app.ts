@@ -83,8 +83,7 @@ export class App {
     this.partners = new PartnersService(this.ds, this.clock, this.settings);
     this.partnerReads = new PartnerReads(this.sql, PARTNER_FOLDS);
     this.customers = new CustomersService(this.ds, this.clock, this.partners);
-    // Deals, projects and presale requests hook into subaccount links and partner exit (registered in this order).
-    this.deals = new DealsService(this.ds, this.clock, this.settings, this.partners, this.customers);
+    this.deals = new DealsService(this.ds, this.clock, this.settings, this.partners);
     this.projects = new ProjectsService(this.ds, this.clock, this.settings, this.partners);
     this.presales = new PresalesService(this.ds, this.clock, this.settings, this.partners);
     this.services = new ServicesService(this.ds);
@@ -99,6 +98,7 @@ export class App {
     const sender = new WebhookSender(webhookSettings);
     this.webhookWorker = new WebhookWorker(this.ds, this.eventBus, sender, webhookSettings, this.clock, this.logger);
     this.webhooks = new WebhooksService(this.ds, this.clock, webhookSettings, sender, () => this.webhookWorker.wake());
+    this.wireReactions();
 
     this.scheduler.register(async (today) =>
       (await this.partners.dueQuits(today)).map((due) => ({
@@ -111,6 +111,32 @@ export class App {
     this.scheduler.register((today) => this.deals.dueTransitions(today));
     // Consumption partitions made ahead, once a day (SPEC §24).
     this.scheduler.register(partitionKeeper(this.ds));
+  }
+
+  /**
+   * The cross-module reactions, all here and in the order they run (each inside the transaction of the change). A
+   * module never registers itself into another: to add a reaction, add a public method to the reacting service and
+   * list it here.
+   */
+  private wireReactions(): void {
+    this.partners.react({
+      // Exit (SPEC §3), in this order: subaccounts unlinked (INACTIVE) from the exit date; SUBMITTED, APPROVED and
+      // ACTIVE deals ended on it; SUBMITTED projects rejected (APPROVED ones stay and accrue nothing from then on);
+      // presale requests nobody finished cancelled.
+      onExit: [
+        (manager, partner, exitDate, occurredAt) => this.customers.unlinkAll(manager, partner, exitDate, occurredAt),
+        (manager, partner, exitDate, occurredAt) => this.deals.endOnPartnerExit(manager, partner, exitDate, occurredAt),
+        (manager, partner, _exitDate, occurredAt) => this.projects.rejectOnPartnerExit(manager, partner, occurredAt),
+        (manager, partner, _exitDate, occurredAt) => this.presales.cancelOnPartnerExit(manager, partner, occurredAt),
+      ],
+      // A billing account is in use while a live subaccount holds it (besides a partner's own account).
+      billingAccountInUse: [(manager, billingAccountId) => this.customers.isLiveSubaccount(manager, billingAccountId)],
+    });
+    // A deal activates when its customer is linked within the window and ends when the last covered subaccount is unlinked.
+    this.customers.react({
+      onLinked: [(manager, customer, date) => this.deals.activateOnLink(manager, customer, date)],
+      onUnlinked: [(manager, customer, date) => this.deals.endOnUnlink(manager, customer, date)],
+    });
   }
 
   /** advanceClock (SPEC §15): moves the manual clock, then applies every transition that has come due, in date order. */

@@ -58,6 +58,20 @@ const waitForSubscribers = (app: App, count: number) => waitUntil(() => app.even
 
 const sequences = (c: Collector) => c.items<{ sequence: string }>().map((item) => item.sequence);
 
+/**
+ * "Nothing else arrives", without a fixed sleep: a sentinel event is written after the expected ones and the stream
+ * is read until the sentinel arrives. Streams deliver in sequence order, so anything still due to be sent would sit
+ * before it. Returns the items before the sentinel.
+ */
+async function itemsBeforeSentinel<T = any>(c: Collector, writeSentinel: () => Promise<string>): Promise<T[]> {
+  const sentinel = await writeSentinel();
+  await waitUntil(() => sequences(c).includes(sentinel), `the sentinel ${sentinel}`);
+  return c.items<T>().slice(0, sequences(c).indexOf(sentinel));
+}
+/** Sentinels: an accrual of alpha's (0.01), a status change of alpha's. */
+const accrualSentinel = (via: TestApp = t) => async () => (await adjust(via, alpha.id, '0.01')).sequence;
+const activitySentinel = (app: App = t.app) => async () => (await writeActivity(app, alpha.id, 1))[0];
+
 function expectStrictlyIncreasing(seqs: string[]): void {
   for (let i = 1; i < seqs.length; i++) expect(BigInt(seqs[i]) > BigInt(seqs[i - 1]), `${seqs[i - 1]} then ${seqs[i]}`).toBe(true);
 }
@@ -78,22 +92,23 @@ afterAll(async () => {
 
 describe('rebateAccruals and partnerActivity', () => {
   it('replays every entry after the given sequence, then streams live ones, in order and without duplicates', async () => {
+    // A partner of its own: the running balances below start from its zero, whatever other tests did to alpha.
+    const fresh = await activePartner(t);
     const start = await maxSequence();
-    const replayed = [await adjust(t, alpha.id, '100.00'), await adjust(t, alpha.id, '50.25'), await adjust(t, beta.id, '7.00'), await adjust(t, alpha.id, '1.10')];
-    const ws = connect(alpha.ownerToken);
-    const accruals = ws.subscribe(RebateAccrualsDocument, { partnerId: alpha.id, after: start });
+    const replayed = [await adjust(t, fresh.id, '100.00'), await adjust(t, fresh.id, '50.25'), await adjust(t, beta.id, '7.00'), await adjust(t, fresh.id, '1.10')];
+    const ws = connect(fresh.ownerToken);
+    const accruals = ws.subscribe(RebateAccrualsDocument, { partnerId: fresh.id, after: start });
     await accruals.waitForItems(3);
 
-    const live = [await adjust(t, alpha.id, '2.00'), await adjust(t, beta.id, '3.00'), await adjust(t, alpha.id, '4.00')];
+    const live = [await adjust(t, fresh.id, '2.00'), await adjust(t, beta.id, '3.00'), await adjust(t, fresh.id, '4.00')];
     await accruals.waitForItems(5);
-    await sleep(300); // nothing more may arrive
-    const items = accruals.items<any>();
+    const items = await itemsBeforeSentinel(accruals, async () => (await adjust(t, fresh.id, '0.01')).sequence);
     const expected = [...replayed, ...live].filter((_, i) => ![2, 5].includes(i));
     expect(items.map((i) => i.id)).toEqual(expected.map((e) => e.id));
     expect(items.map((i) => i.sequence)).toEqual(expected.map((e) => e.sequence));
     expect(items.map((i) => i.amount)).toEqual(['100.00', '50.25', '1.10', '2.00', '4.00']);
     expect(items.map((i) => i.balanceAfter)).toEqual(['100.00', '150.25', '151.35', '153.35', '157.35']);
-    expect(items.every((i) => i.kind === 'ADJUSTMENT' && i.partner.id === alpha.id)).toBe(true);
+    expect(items.every((i) => i.kind === 'ADJUSTMENT' && i.partner.id === fresh.id)).toBe(true);
     expectStrictlyIncreasing(sequences(accruals));
     expect(accruals.errors).toEqual([]);
   });
@@ -109,10 +124,13 @@ describe('rebateAccruals and partnerActivity', () => {
     await mine.waitForItems(3);
     const table: { sequence: string }[] = await t.app.ds.query(`SELECT e.sequence::text FROM events e WHERE e.sequence > $1 AND e.type <> 'LEDGER_ENTRY' ORDER BY e.sequence`, [start]);
     await all.waitForItems(table.length);
-    await sleep(200);
-    expect(sequences(mine)).toEqual(dealEvents);
+    const sentinel = activitySentinel();
+    const mineBefore = await itemsBeforeSentinel<{ sequence: string }>(mine, sentinel);
+    // The one sentinel reaches both streams (alpha's event): written once, awaited on the second stream too.
+    const allBefore = await itemsBeforeSentinel<{ sequence: string }>(all, async () => sequences(mine)[mineBefore.length]);
+    expect(mineBefore.map((i) => i.sequence)).toEqual(dealEvents);
     expect(mine.items<any>()[0]).toMatchObject({ partnerId: alpha.id, type: 'DEAL_STATUS_CHANGED', status: 'APPROVED' });
-    expect(sequences(all)).toEqual(table.map((r) => r.sequence));
+    expect(allBefore.map((i) => i.sequence)).toEqual(table.map((r) => r.sequence));
     expect(all.items<any>().filter((e) => e.partnerId === partner.id).map((e) => e.type)).toContain('PARTNER_STATUS_CHANGED');
   });
 
@@ -124,8 +142,7 @@ describe('rebateAccruals and partnerActivity', () => {
     await waitForSubscribers(t.app, before + 1);
     const fresh = [await adjust(t, alpha.id, '2.00'), await adjust(t, alpha.id, '3.00')];
     await accruals.waitForItems(2);
-    await sleep(200);
-    expect(accruals.items<any>().map((i) => i.id)).toEqual(fresh.map((e) => e.id));
+    expect((await itemsBeforeSentinel(accruals, accrualSentinel())).map((i) => i.id)).toEqual(fresh.map((e) => e.id));
   });
 
   it('refuses an after that is not a decimal integer string', async () => {
@@ -154,9 +171,8 @@ describe('rebateAccruals and partnerActivity', () => {
     await after.waitForItems(2);
     const live = await adjust(t, alpha.id, '14.00');
     await after.waitForItems(3);
-    await sleep(200);
     expect(before.items<any>().map((i) => i.id)).toEqual(seen.map((e) => e.id));
-    expect(after.items<any>().map((i) => i.id)).toEqual([missed[0].id, missed[2].id, live.id]);
+    expect((await itemsBeforeSentinel(after, accrualSentinel())).map((i) => i.id)).toEqual([missed[0].id, missed[2].id, live.id]);
   });
 });
 
@@ -181,9 +197,10 @@ describe('authorization over graphql-ws', () => {
     const b = await adjust(t, beta.id, '2.00');
     await admin.waitForItems(2);
     await own.waitForItems(1);
-    await sleep(200);
-    expect(own.items<any>().map((i) => i.id)).toEqual([a.id]);
-    expect(admin.items<any>().map((i) => i.id)).toEqual([a.id, b.id]);
+    const ownBefore = await itemsBeforeSentinel(own, accrualSentinel());
+    const adminBefore = await itemsBeforeSentinel(admin, async () => sequences(own)[ownBefore.length]);
+    expect(ownBefore.map((i) => i.id)).toEqual([a.id]);
+    expect(adminBefore.map((i) => i.id)).toEqual([a.id, b.id]);
   });
 
   it('shares an event\'s result between identical subscriptions of one role, never across roles', async () => {
@@ -272,9 +289,8 @@ describe('several instances on one database', () => {
     const viaB2 = await writeActivity(other.app, alpha.id, 1);
     await onA.waitForItems(2);
     await onB.waitForItems(3);
-    await sleep(200);
-    expect(onA.items<any>().map((i) => i.id)).toEqual(viaB.map((e) => e.id));
-    expect(sequences(onB)).toEqual([...viaA, ...viaB2]);
+    expect((await itemsBeforeSentinel(onA, accrualSentinel(other))).map((i) => i.id)).toEqual(viaB.map((e) => e.id));
+    expect((await itemsBeforeSentinel<{ sequence: string }>(onB, activitySentinel(t.app))).map((i) => i.sequence)).toEqual([...viaA, ...viaB2]);
   });
 });
 
@@ -303,10 +319,9 @@ describe('ordering and resilience', () => {
     await Promise.all(Array.from({ length: 20 }, (_, w) => writer(w)));
 
     await live.waitForItems(1000, 30_000);
-    await sleep(300);
     const table: { sequence: string }[] = await t.app.ds.query('SELECT e.sequence::text FROM events e WHERE e.sequence > $1 ORDER BY e.sequence', [start]);
     expect(table).toHaveLength(1000);
-    const received = sequences(live);
+    const received = (await itemsBeforeSentinel<{ sequence: string }>(live, activitySentinel())).map((i) => i.sequence);
     expectStrictlyIncreasing(received);
     expect(received).toEqual(table.map((r) => r.sequence));
   });
@@ -327,8 +342,7 @@ describe('ordering and resilience', () => {
       await sleep(20);
     }
     await stream.waitForItems(200, 20_000);
-    await sleep(300);
-    expect(sequences(stream)).toEqual(written);
+    expect((await itemsBeforeSentinel<{ sequence: string }>(stream, activitySentinel())).map((i) => i.sequence)).toEqual(written);
     expect(bus.stats.connections).toBeGreaterThanOrEqual(connectionsBefore + 2);
   });
 

@@ -397,7 +397,22 @@ describe('reading withdrawals', () => {
 });
 
 describe('ledger consistency', () => {
-  it('verifyLedger finds no violation after everything above', async () => {
+  it('verifyLedger finds no violation in a ledger with every kind of movement (also when this test runs alone)', async () => {
+    const p = await activePartner(t);
+    await addBankAccount(p);
+    await fund(p, '1000.00');
+    await withdrawOk(p, '100.00');
+    const paid = await withdrawOk(p, '200.00', { destination: 'BANK_ACCOUNT' });
+    const rejected = await withdrawOk(p, '300.00', { destination: 'BANK_ACCOUNT' });
+    expect((await settle(paid.id, 'PAID', { paymentReference: 'PAY-1' })).settleWithdrawal.userErrors).toEqual([]);
+    expect((await settle(rejected.id, 'REJECTED', { reason: 'wrong details' })).settleWithdrawal.userErrors).toEqual([]);
+    // The check has something to check: this partner's entries, and the running balance they end at.
+    const entries: { kind: string; at700: boolean }[] = await t.app.ds.query(
+      `SELECT kind, balance_after = 700 AS "at700" FROM ledger_entries WHERE partner_id = $1 ORDER BY sequence`,
+      [p.id],
+    );
+    expect(entries.length).toBeGreaterThanOrEqual(5);
+    expect(entries[entries.length - 1].at700).toBe(true);
     await expectSoundLedger();
   });
 });

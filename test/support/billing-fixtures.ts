@@ -1,6 +1,13 @@
 // Helpers for month-close tests: subaccounts, deals and consumption set up through the API (deals and projects,
 // whose own API is tested elsewhere, are written straight to their tables where a test needs exact dates).
 import { randomUUID } from 'node:crypto';
+import {
+  AcceptSubaccountInvitationDocument,
+  CloseBillingMonthDocument,
+  CreateSubaccountDocument,
+  DeleteSubaccountDocument,
+  RecordConsumptionDocument,
+} from '../generated/graphql';
 import type { TestApp } from './test-app';
 import { uniqueAccount, uniqueInn, type TestPartner } from './factories';
 
@@ -17,24 +24,21 @@ export async function createSubaccount(
 ): Promise<Subaccount> {
   const inn = opts.inn ?? uniqueInn();
   const billingAccountId = opts.billingAccountId ?? uniqueAccount('ba-c');
-  const created = await t.ok(
-    'mutation($input: CreateSubaccountInput!) { createSubaccount(input: $input) { customer { id } userErrors { code message } } }',
-    { input: { partnerId: partner.id, name: 'Customer LLC', inn, billingAccountId } },
-    partner.ownerToken,
-  );
-  if (created.createSubaccount.userErrors.length) throw new Error(JSON.stringify(created.createSubaccount.userErrors));
-  const id = created.createSubaccount.customer.id;
+  const created = await t.ok(CreateSubaccountDocument, { input: { partnerId: partner.id, name: 'Customer LLC', inn, billingAccountId } }, partner.ownerToken);
+  const customer = created.createSubaccount.customer;
+  if (!customer) throw new Error(JSON.stringify(created.createSubaccount.userErrors));
+  const id = customer.id;
   if (opts.accept !== false) await acceptSubaccount(t, id);
   return { id, billingAccountId, inn };
 }
 
 export async function acceptSubaccount(t: TestApp, customerId: string): Promise<void> {
-  const r = await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code message } } }', { id: customerId });
+  const r = await t.ok(AcceptSubaccountInvitationDocument, { input: { customerId } });
   if (r.acceptSubaccountInvitation.userErrors.length) throw new Error(JSON.stringify(r.acceptSubaccountInvitation.userErrors));
 }
 
 export async function deleteSubaccount(t: TestApp, customerId: string): Promise<void> {
-  const r = await t.ok('mutation($id: ID!) { deleteSubaccount(input: { customerId: $id }) { userErrors { code message } } }', { id: customerId });
+  const r = await t.ok(DeleteSubaccountDocument, { input: { customerId } });
   if (r.deleteSubaccount.userErrors.length) throw new Error(JSON.stringify(r.deleteSubaccount.userErrors));
 }
 
@@ -94,26 +98,20 @@ export interface Usage {
 
 let batch = 0;
 export async function recordUsage(t: TestApp, records: Usage[]): Promise<void> {
-  const r = await t.ok(
-    'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { field code message } } }',
-    {
-      input: {
-        batchId: `batch-${process.pid}-${++batch}-${randomUUID()}`,
-        records: records.map((u) => ({ cloudId: 'cloud-1', folderId: 'folder-1', grantCredit: '0', ...u })),
-      },
+  const r = await t.ok(RecordConsumptionDocument, {
+    input: {
+      batchId: `batch-${process.pid}-${++batch}-${randomUUID()}`,
+      records: records.map((u) => ({ cloudId: 'cloud-1', folderId: 'folder-1', grantCredit: '0', ...u })),
     },
-  );
+  });
   if (r.recordConsumption.userErrors.length) throw new Error(JSON.stringify(r.recordConsumption.userErrors));
 }
 
 export async function closeMonth(
   t: TestApp,
   month: string,
-): Promise<{ month: string; invoicesFinalized: number; rebateEntriesCreated: number; userErrors: { code: string }[] }> {
-  const r = await t.ok(
-    'mutation($month: Month!) { closeBillingMonth(input: { month: $month }) { month invoicesFinalized rebateEntriesCreated userErrors { field code message } } }',
-    { month },
-  );
+): Promise<{ month: string | null; invoicesFinalized: number; rebateEntriesCreated: number; userErrors: { code: string }[] }> {
+  const r = await t.ok(CloseBillingMonthDocument, { input: { month } });
   return r.closeBillingMonth;
 }
 

@@ -1,7 +1,7 @@
 // Test data built through the public API, each with unique INNs and billing accounts so tests never collide.
 import { randomInt } from 'node:crypto';
 import { organisationInn } from '../../src/modules/partners/domain/inn';
-import { ApplyForPartnerStatusDocument, ReviewPartnerApplicationDocument, type PartnerLevel } from '../generated/graphql';
+import { ApplyForPartnerStatusDocument, CreateApiTokenDocument, ReviewPartnerApplicationDocument, type PartnerLevel } from '../generated/graphql';
 import type { TestApp } from './test-app';
 
 let counter = 0;
@@ -45,11 +45,8 @@ export async function activePartner(t: TestApp, level: PartnerLevel = 'PARTNER')
 
 /** A token of another role for a partner, made by its owner. */
 export async function tokenFor(t: TestApp, partner: TestPartner, role: 'PARTNER_ACCOUNTANT' | 'PARTNER_VIEWER' | 'INTEGRATOR' | 'PARTNER_OWNER'): Promise<string> {
-  const data = await t.ok(
-    'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }',
-    { input: { role, partnerId: partner.id, name: role.toLowerCase() } },
-    partner.ownerToken,
-  );
+  const data = await t.ok(CreateApiTokenDocument, { input: { role, partnerId: partner.id, name: role.toLowerCase() } }, partner.ownerToken);
+  if (!data.createApiToken.token) throw new Error(JSON.stringify(data.createApiToken.userErrors));
   return data.createApiToken.token;
 }
 

@@ -48,7 +48,7 @@ export interface TestApp {
 /** A new database cloned from the migrated template (or an empty one with `template: null`). */
 export async function createTestDatabase(template: string | null = TEMPLATE_DB): Promise<string> {
   const serverUrl = inject('serverUrl');
-  const name = 't_' + randomBytes(6).toString('hex');
+  const name = inject('databasePrefix') + randomBytes(6).toString('hex');
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   await client.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);

@@ -15,21 +15,35 @@ import { lock, LockSpace } from '../../shared/locks';
 /** Called inside the transaction that starts or ends a link (deals react to their customer being linked). */
 export type LinkHandler = (manager: EntityManager, customer: CustomerEntity, date: string) => Promise<void>;
 
+/** What other modules do when a subaccount's link starts or ends, wired once by the composition root (src/app/app.ts). */
+export interface LinkReactions {
+  onLinked: LinkHandler[];
+  /** Only when a link really ended (the subaccount was linked). */
+  onUnlinked: LinkHandler[];
+}
+
 export class CustomersService {
-  readonly onLinked: LinkHandler[] = [];
-  readonly onUnlinked: LinkHandler[] = [];
+  private reactions: LinkReactions | null = null;
 
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly partners: PartnersService,
-  ) {
-    partners.accountChecks.push((manager, billingAccountId) => this.isLiveSubaccount(manager, billingAccountId));
-    // Exit (SPEC §3): every subaccount is unlinked (INACTIVE) from the exit date.
-    partners.exitHandlers.push((manager, partner, exitDate, occurredAt) => this.unlinkAll(manager, partner, exitDate, occurredAt));
+  ) {}
+
+  /** Wires the other modules' reactions (the composition root does, once, before the service is used). */
+  react(reactions: LinkReactions): void {
+    if (this.reactions) throw new Error('subaccount link reactions are wired once');
+    this.reactions = { onLinked: [...reactions.onLinked], onUnlinked: [...reactions.onUnlinked] };
   }
 
-  private async isLiveSubaccount(manager: EntityManager, billingAccountId: string): Promise<boolean> {
+  private wired(): LinkReactions {
+    if (!this.reactions) throw new Error('subaccount link reactions are not wired (see src/app/app.ts)');
+    return this.reactions;
+  }
+
+  /** A billing account claimed by a subaccount that is not INACTIVE (a partner's BillingAccountInUse check). */
+  async isLiveSubaccount(manager: EntityManager, billingAccountId: string): Promise<boolean> {
     return manager
       .createQueryBuilder(CustomerEntity, 'c')
       .where('c.billingAccountId = :billingAccountId AND c.status <> :inactive', { billingAccountId, inactive: 'INACTIVE' })
@@ -105,7 +119,7 @@ export class CustomersService {
         }),
       );
       await this.recordStatus(manager, customer, this.clock.now());
-      for (const handler of this.onLinked) await handler(manager, customer, today);
+      for (const handler of this.wired().onLinked) await handler(manager, customer, today);
       return customer;
     });
   }
@@ -128,7 +142,7 @@ export class CustomersService {
       const today = this.clock.today();
       await this.endLink(manager, customer, today);
       await this.recordStatus(manager, customer, this.clock.now());
-      if (wasLinked) for (const handler of this.onUnlinked) await handler(manager, customer, today);
+      if (wasLinked) for (const handler of this.wired().onUnlinked) await handler(manager, customer, today);
       return customer;
     });
   }
@@ -148,7 +162,7 @@ export class CustomersService {
     await manager.update(AccountLinkEntity, { customerId: customer.id, linkedTo: IsNull() }, { linkedTo: date });
   }
 
-  private async unlinkAll(manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date): Promise<void> {
+  async unlinkAll(manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date): Promise<void> {
     // Nothing of the partner stays linked on or after the exit date, whenever the exit is applied (SPEC §3, §15).
     await manager.query(
       `UPDATE account_links SET linked_to = greatest(linked_from, $2::date)

@@ -3,7 +3,7 @@
 // Lock order, shared with every event writer so none can deadlock: the partner row (subaccount transactions lock
 // their partner first too), the subaccount row, the customer-INN lock, then deal rows. The INN lock serialises everything that
 // decides a deal's fate for one customer: registration (one open deal per INN), approval (is a subaccount linked?)
-// and the link hooks (activate on link, end on the last unlink).
+// and the link reactions (activate on link, end on the last unlink; wired in src/app/app.ts).
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, requireReason } from '../../shared/domain-error';
 import { isUniqueViolation } from '../../shared/db-errors';
@@ -13,7 +13,6 @@ import { deferBusinessErrors, FieldChecks, isUuid } from '../../shared/validatio
 import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
-import type { CustomersService } from '../customers/customers.service';
 import { appendEvent, eventTransaction } from '../../event-log/event-log';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
@@ -59,13 +58,7 @@ export class DealsService {
     private readonly clock: Clock,
     private readonly settings: SettingsService,
     private readonly partners: PartnersService,
-    customers: CustomersService,
-  ) {
-    customers.onLinked.push((manager, customer, date) => this.activateOnLink(manager, customer, date));
-    customers.onUnlinked.push((manager, customer, date) => this.endOnUnlink(manager, customer, date));
-    // Exit (SPEC §3): SUBMITTED, APPROVED and ACTIVE deals end on the exit date.
-    partners.exitHandlers.push((manager, partner, exitDate, occurredAt) => this.endOnPartnerExit(manager, partner, exitDate, occurredAt));
-  }
+  ) {}
 
   async register(input: DealRegistrationInput): Promise<DealEntity> {
     const today = this.clock.today();
@@ -217,7 +210,7 @@ export class DealsService {
   // ---- reactions to subaccount links and partner exit (in the caller's transaction) ----
 
   /** A subaccount of the partner with the deal's INN was linked on `date`: its APPROVED deals become ACTIVE. */
-  private async activateOnLink(manager: EntityManager, customer: CustomerEntity, date: string): Promise<void> {
+  async activateOnLink(manager: EntityManager, customer: CustomerEntity, date: string): Promise<void> {
     await this.lockInn(manager, customer.inn);
     const deals = await manager.find(DealEntity, {
       where: { partnerId: customer.partnerId, customerInn: customer.inn, status: 'APPROVED' },
@@ -227,7 +220,7 @@ export class DealsService {
   }
 
   /** The last linked subaccount of the partner with the deal's INN was unlinked on `date`: its ACTIVE deal ends that day. */
-  private async endOnUnlink(manager: EntityManager, customer: CustomerEntity, date: string): Promise<void> {
+  async endOnUnlink(manager: EntityManager, customer: CustomerEntity, date: string): Promise<void> {
     await this.lockInn(manager, customer.inn);
     // The unlinked subaccount is already INACTIVE in this transaction; the deal still covers any other linked one.
     if (await this.linkedSubaccountExists(manager, customer.partnerId, customer.inn)) return;
@@ -244,7 +237,7 @@ export class DealsService {
     }
   }
 
-  private async endOnPartnerExit(manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date): Promise<void> {
+  async endOnPartnerExit(manager: EntityManager, partner: PartnerEntity, exitDate: string, occurredAt: Date): Promise<void> {
     const deals = await manager.find(DealEntity, {
       where: OPEN_STATUSES.map((status) => ({ partnerId: partner.id, status })),
       order: { createdAt: 'ASC', id: 'ASC' },

@@ -41,15 +41,36 @@ export interface ProfileChange {
   bankAccount?: { bic: string; accountNumber: string; bankName?: string | null } | null;
 }
 
+/**
+ * What other modules do when a partner changes, wired once by the composition root (src/app/app.ts), which also
+ * fixes their order. No module registers itself.
+ */
+export interface PartnerReactions {
+  /** Run in the exit transaction, after the partner row changed, one after the other in this order. */
+  onExit: ExitHandler[];
+  /** Other modules' claims on a billing account (e.g. a live subaccount): any true → the account is in use. */
+  billingAccountInUse: BillingAccountInUse[];
+}
+
 export class PartnersService {
-  readonly exitHandlers: ExitHandler[] = [];
-  readonly accountChecks: BillingAccountInUse[] = [];
+  private reactions: PartnerReactions | null = null;
 
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly settings: SettingsService,
   ) {}
+
+  /** Wires the other modules' reactions (the composition root does, once, before the service is used). */
+  react(reactions: PartnerReactions): void {
+    if (this.reactions) throw new Error('partner reactions are wired once');
+    this.reactions = { onExit: [...reactions.onExit], billingAccountInUse: [...reactions.billingAccountInUse] };
+  }
+
+  private wired(): PartnerReactions {
+    if (!this.reactions) throw new Error('partner reactions are not wired (see src/app/app.ts)');
+    return this.reactions;
+  }
 
   /**
    * Loads a partner row locked for the rest of the transaction, or NOT_FOUND. FOR NO KEY UPDATE: it excludes every
@@ -64,7 +85,7 @@ export class PartnersService {
 
   async billingAccountInUse(manager: EntityManager, billingAccountId: string): Promise<boolean> {
     if (await manager.exists(PartnerEntity, { where: { ownBillingAccountId: billingAccountId } })) return true;
-    for (const check of this.accountChecks) if (await check(manager, billingAccountId)) return true;
+    for (const check of this.wired().billingAccountInUse) if (await check(manager, billingAccountId)) return true;
     return false;
   }
 
@@ -222,7 +243,7 @@ export class PartnersService {
     partner.exitDate = exitDate;
     await manager.save(partner);
     await this.recordStatus(manager, partner, occurredAt);
-    for (const handler of this.exitHandlers) await handler(manager, partner, exitDate, occurredAt);
+    for (const handler of this.wired().onExit) await handler(manager, partner, exitDate, occurredAt);
   }
 
   async setSpecialization(input: {

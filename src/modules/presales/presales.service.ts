@@ -43,10 +43,7 @@ export class PresalesService {
     private readonly clock: Clock,
     private readonly settings: SettingsService,
     private readonly partners: PartnersService,
-  ) {
-    // Exit (SPEC §3): requests nobody has finished are cancelled.
-    partners.exitHandlers.push((manager, partner, _exitDate, occurredAt) => this.cancelOnPartnerExit(manager, partner, occurredAt));
-  }
+  ) {}
 
   async submit(input: PresaleSubmission): Promise<PresaleRequestEntity> {
     const checks = new FieldChecks();
@@ -128,7 +125,7 @@ export class PresalesService {
     return isUuid(id) && (await manager.exists(entity, { where: { id, partnerId } }));
   }
 
-  private async cancelOnPartnerExit(manager: EntityManager, partner: PartnerEntity, occurredAt: Date): Promise<void> {
+  async cancelOnPartnerExit(manager: EntityManager, partner: PartnerEntity, occurredAt: Date): Promise<void> {
     const requests = await manager.find(PresaleRequestEntity, {
       where: [
         { partnerId: partner.id, status: 'NEW' },

@@ -58,10 +58,7 @@ export class ProjectsService {
     private readonly clock: Clock,
     private readonly settings: SettingsService,
     private readonly partners: PartnersService,
-  ) {
-    // Exit (SPEC §3): SUBMITTED projects are rejected; APPROVED ones stay (they accrue nothing from the exit date on).
-    partners.exitHandlers.push((manager, partner, _exitDate, occurredAt) => this.rejectOnPartnerExit(manager, partner, occurredAt));
-  }
+  ) {}
 
   async register(input: ProjectRegistrationInput): Promise<ProjectEntity> {
     const checks = new FieldChecks();
@@ -179,7 +176,7 @@ export class ProjectsService {
     return projects;
   }
 
-  private async rejectOnPartnerExit(manager: EntityManager, partner: PartnerEntity, occurredAt: Date): Promise<void> {
+  async rejectOnPartnerExit(manager: EntityManager, partner: PartnerEntity, occurredAt: Date): Promise<void> {
     const projects = await manager.find(ProjectEntity, {
       where: { partnerId: partner.id, status: 'SUBMITTED' },
       order: { createdAt: 'ASC', id: 'ASC' },
