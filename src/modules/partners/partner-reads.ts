@@ -46,7 +46,8 @@ export class PartnerReads {
     let prepared = statements.get(key);
     if (!prepared) {
       // PostgreSQL keeps 63 characters of a statement name: the combination is named by its hash.
-      prepared = statement(`partners.folded:${createHash('sha1').update(key).digest('hex').slice(0, 20)}`, `SELECT ${partnerColumns('p')},\n${columns}\n FROM partners p WHERE p.id = $1`);
+      const name = `partners.folded:${createHash('sha1').update(key).digest('hex').slice(0, 20)}`;
+      prepared = statement(name, `SELECT ${partnerColumns('p')},\n${columns}\n FROM partners p WHERE p.id = $1`);
       statements.set(key, prepared);
     }
     const [row] = await this.sql.rows<Record<string, unknown>>(prepared, values);
