@@ -3,61 +3,33 @@
 // server uses: DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (./.data) — shared with a running server, started
 // (and stopped again) otherwise. A new database is prepared exactly as the server would (migrations, demo data).
 // Exit codes: 0 no violation, 1 violations found (listed on stdout) or failure, 2 configuration error.
-import 'reflect-metadata';
-import pino from 'pino';
-import { createApp } from '../src/app/create-app';
-import { openDatabase } from '../src/app/database';
 import { seedDemo } from '../src/demo/demo';
-import { loadConfigOrExit } from '../src/config';
 import { verifyLedger } from '../src/modules/rebates/ledger-verify';
+import { runCli } from './cli';
 
-async function main(): Promise<number> {
-  const config = loadConfigOrExit();
-  const logger = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn', base: { service: 'ledger-verify' } }, pino.destination(2));
-  const database = await openDatabase(config, { shareRunning: true, log: (line) => logger.debug({ postgres: line }) });
-  let app: Awaited<ReturnType<typeof createApp>>['app'] | null = null;
-  try {
-    const created = await createApp(config, database.url, logger);
-    app = created.app;
-    if (created.fresh && config.demo) await seedDemo(app);
-    if (created.createdAdminToken) console.error(`Admin token (shown once, keep it): ${created.createdAdminToken}`);
+void runCli('ledger-verify', 'Ledger verification', async ({ config, created }) => {
+  const { app } = created;
+  if (created.fresh && config.demo) await seedDemo(app);
+  if (created.createdAdminToken) console.error(`Admin token (shown once, keep it): ${created.createdAdminToken}`);
 
-    // One snapshot for every check, so writes committed meanwhile cannot look like violations.
-    const { violations, counts } = await app.ds.transaction('REPEATABLE READ', async (manager) => {
-      await manager.query('SET TRANSACTION READ ONLY');
-      const [counts] = await manager.query(
-        `SELECT (SELECT count(DISTINCT partner_id) FROM ledger_entries)::int AS partners,
-                (SELECT count(*) FROM ledger_entries)::int AS entries,
-                (SELECT count(*) FROM withdrawals)::int AS withdrawals`,
-      );
-      return { violations: await verifyLedger(manager), counts: counts as { partners: number; entries: number; withdrawals: number } };
-    });
-    console.log(`Checked ${counts.entries} ledger entries of ${counts.partners} partners and ${counts.withdrawals} withdrawals.`);
-    if (violations.length === 0) {
-      console.log(
-        'No violations: every running balance chains, no balance is negative, every withdrawal has its entry and every rejected payout its reversal.',
-      );
-      return 0;
-    }
-    console.log(`${violations.length} violation(s):`);
-    for (const v of violations) console.log(`  ${v.rule}  partner ${v.partnerId ?? '-'}  ${v.subjectId ?? ''}  ${v.detail}`);
-    return 1;
-  } catch (error) {
-    logger.error({ err: error }, 'ledger verification failed');
-    console.error(`Ledger verification failed: ${(error as Error).message}`);
-    return 1;
-  } finally {
-    app?.scheduler.stop();
-    await app?.eventBus.stop().catch(() => undefined);
-    await app?.ds.destroy().catch(() => undefined);
-    await database.stop();
+  // One snapshot for every check, so writes committed meanwhile cannot look like violations.
+  const { violations, counts } = await app.ds.transaction('REPEATABLE READ', async (manager) => {
+    await manager.query('SET TRANSACTION READ ONLY');
+    const [counts] = await manager.query(
+      `SELECT (SELECT count(DISTINCT partner_id) FROM ledger_entries)::int AS partners,
+              (SELECT count(*) FROM ledger_entries)::int AS entries,
+              (SELECT count(*) FROM withdrawals)::int AS withdrawals`,
+    );
+    return { violations: await verifyLedger(manager), counts: counts as { partners: number; entries: number; withdrawals: number } };
+  });
+  console.log(`Checked ${counts.entries} ledger entries of ${counts.partners} partners and ${counts.withdrawals} withdrawals.`);
+  if (violations.length === 0) {
+    console.log(
+      'No violations: every running balance chains, no balance is negative, every withdrawal has its entry and every rejected payout its reversal.',
+    );
+    return 0;
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+  console.log(`${violations.length} violation(s):`);
+  for (const v of violations) console.log(`  ${v.rule}  partner ${v.partnerId ?? '-'}  ${v.subjectId ?? ''}  ${v.detail}`);
+  return 1;
+});
