@@ -223,7 +223,9 @@ async function main(): Promise<void> {
   if (results.length > 1) {
     const perMillion = results.map((r) => r.closeSecondsPerMillion as number);
     const spread = Math.max(...perMillion) / Math.min(...perMillion) - 1;
-    console.log(`\nclose seconds per million records at ${SCALES.join('×, ')}×: ${perMillion.join(', ')} — spread ${(100 * spread).toFixed(1)} % (goal ≤ 20 %)`);
+    console.log(
+      `\nclose seconds per million records at ${SCALES.join('×, ')}×: ${perMillion.join(', ')} — spread ${(100 * spread).toFixed(1)} % (goal ≤ 20 %)`,
+    );
     const goals = { flatWithin20Percent: spread <= 0.2 };
     console.log(JSON.stringify({ scales: SCALES, closeSecondsPerMillion: perMillion, spread: +spread.toFixed(3), goals }));
   }

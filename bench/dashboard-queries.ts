@@ -34,19 +34,39 @@ const DASHBOARD_PGL = `query Dashboard($id: UUID!) { partnerByRowId(rowId: $id) 
 
 const dashboard: MixQuery = {
   name: 'dashboard',
-  body: (kind, i) => (kind === 'api' ? gql(DASHBOARD_API, { id: partnerId(i) }) : kind === 'postgraphile' ? gql(DASHBOARD_PGL, { id: partnerId(i) }) : JSON.stringify({ id: partnerId(i) })),
+  body: (kind, i) =>
+    kind === 'api'
+      ? gql(DASHBOARD_API, { id: partnerId(i) })
+      : kind === 'postgraphile'
+        ? gql(DASHBOARD_PGL, { id: partnerId(i) })
+        : JSON.stringify({ id: partnerId(i) }),
   token: (i) => partnerToken(i),
   async expected(client, i) {
     const id = partnerId(i);
     const p = (await client.query('SELECT name, inn, status, level FROM partners WHERE id = $1', [id])).rows[0];
-    const available = (await client.query('SELECT balance_after FROM ledger_entries WHERE partner_id = $1 ORDER BY sequence DESC LIMIT 1', [id])).rows[0]?.balance_after ?? 0;
+    const available =
+      (await client.query('SELECT balance_after FROM ledger_entries WHERE partner_id = $1 ORDER BY sequence DESC LIMIT 1', [id])).rows[0]?.balance_after ?? 0;
     const pending = (await client.query(`SELECT coalesce(sum(amount), 0) AS s FROM withdrawals WHERE partner_id = $1 AND status = 'PENDING'`, [id])).rows[0].s;
     const customers = (await client.query('SELECT * FROM customers WHERE partner_id = $1 ORDER BY created_at, id', [id])).rows;
     const deals = (await client.query('SELECT * FROM deals WHERE partner_id = $1 ORDER BY created_at, id', [id])).rows;
     const active = (c: Json) => (LINKED.includes(c.status) ? deals.find((d) => d.customer_inn === c.inn && d.status === 'ACTIVE') : undefined);
     return {
-      name: p.name, inn: p.inn, status: p.status, level: p.level, available: num(available), pending: num(pending),
-      customers: { total: customers.length, nodes: customers.slice(0, 20).map((c) => ({ name: c.name, inn: c.inn, account: c.billing_account_id, status: c.status, deal: active(c) ? { status: 'ACTIVE', rate: num(active(c).bonus_rate) } : null })) },
+      name: p.name,
+      inn: p.inn,
+      status: p.status,
+      level: p.level,
+      available: num(available),
+      pending: num(pending),
+      customers: {
+        total: customers.length,
+        nodes: customers.slice(0, 20).map((c) => ({
+          name: c.name,
+          inn: c.inn,
+          account: c.billing_account_id,
+          status: c.status,
+          deal: active(c) ? { status: 'ACTIVE', rate: num(active(c).bonus_rate) } : null,
+        })),
+      },
       deals: { total: deals.length, nodes: deals.slice(0, 10).map((d) => ({ inn: d.customer_inn, status: d.status, rate: num(d.bonus_rate) })) },
     };
   },
@@ -55,13 +75,19 @@ const dashboard: MixQuery = {
     const customers = kind === 'postgraphile' ? p.customersByPartnerId : p.customers;
     const deals = kind === 'postgraphile' ? p.dealsByPartnerId : p.deals;
     return {
-      name: p.name, inn: p.inn, status: p.status, level: p.level,
+      name: p.name,
+      inn: p.inn,
+      status: p.status,
+      level: p.level,
       available: num(kind === 'postgraphile' ? p.rebateAvailable : p.rebateBalance.available),
       pending: num(kind === 'postgraphile' ? p.pendingWithdrawals : p.rebateBalance.pendingWithdrawals),
       customers: {
         total: Number(customers.totalCount),
         nodes: edges(customers).map((c) => ({
-          name: c.name, inn: c.inn, account: c.billingAccountId, status: c.status,
+          name: c.name,
+          inn: c.inn,
+          account: c.billingAccountId,
+          status: c.status,
           deal: c.activeDeal ? { status: c.activeDeal.status, rate: num(c.activeDeal.bonusRate) } : null,
         })),
       },
@@ -78,10 +104,14 @@ const dealsQueue: MixQuery = {
   body: (kind) => (kind === 'api' ? gql(QUEUE_API, {}) : kind === 'postgraphile' ? gql(QUEUE_PGL, {}) : '{}'),
   token: (_i, admin) => admin,
   async expected(client) {
-    const deals = (await client.query('SELECT d.*, p.name AS partner_name FROM deals d JOIN partners p ON p.id = d.partner_id ORDER BY d.created_at, d.id LIMIT 50')).rows;
+    const deals = (
+      await client.query('SELECT d.*, p.name AS partner_name FROM deals d JOIN partners p ON p.id = d.partner_id ORDER BY d.created_at, d.id LIMIT 50')
+    ).rows;
     const nodes = [];
     for (const d of deals) {
-      const customers = (await client.query('SELECT * FROM customers WHERE partner_id = $1 AND inn = $2 ORDER BY created_at DESC, id DESC', [d.partner_id, d.customer_inn])).rows;
+      const customers = (
+        await client.query('SELECT * FROM customers WHERE partner_id = $1 AND inn = $2 ORDER BY created_at DESC, id DESC', [d.partner_id, d.customer_inn])
+      ).rows;
       const customer = customers.find((c) => LINKED.includes(c.status)) ?? customers[0] ?? null;
       nodes.push({ partner: d.partner_name, customer: customer?.name ?? null, status: d.status });
     }
@@ -89,7 +119,11 @@ const dealsQueue: MixQuery = {
   },
   canonical(kind, data) {
     const connection = kind === 'postgraphile' ? data.allDeals : data.deals;
-    return edges(connection).map((d) => ({ partner: (kind === 'postgraphile' ? d.partnerByPartnerId : d.partner).name, customer: d.customer?.name ?? null, status: d.status }));
+    return edges(connection).map((d) => ({
+      partner: (kind === 'postgraphile' ? d.partnerByPartnerId : d.partner).name,
+      customer: d.customer?.name ?? null,
+      status: d.status,
+    }));
   },
 };
 
@@ -99,14 +133,21 @@ const INVOICE_PGL = `query Invoice($id: UUID!, $month: String!) { invoiceByPartn
   invoiceLinesByPartnerIdAndMonth(orderBy: LINE_NO_ASC) { nodes { billingAccountId serviceId cost discount payable } } } }`;
 
 const line = (l: Json) => ({
-  account: l.billingAccountId ?? l.billing_account_id, service: l.serviceId ?? l.service_id,
-  cost: num(l.cost), discount: num(l.discount), payable: num(l.payable),
+  account: l.billingAccountId ?? l.billing_account_id,
+  service: l.serviceId ?? l.service_id,
+  cost: num(l.cost),
+  discount: num(l.discount),
+  payable: num(l.payable),
 });
 
 const invoice: MixQuery = {
   name: 'invoice',
   body: (kind, i) =>
-    kind === 'api' ? gql(INVOICE_API, { id: partnerId(i), month: INVOICE_MONTH }) : kind === 'postgraphile' ? gql(INVOICE_PGL, { id: partnerId(i), month: INVOICE_MONTH }) : JSON.stringify({ id: partnerId(i), month: INVOICE_MONTH }),
+    kind === 'api'
+      ? gql(INVOICE_API, { id: partnerId(i), month: INVOICE_MONTH })
+      : kind === 'postgraphile'
+        ? gql(INVOICE_PGL, { id: partnerId(i), month: INVOICE_MONTH })
+        : JSON.stringify({ id: partnerId(i), month: INVOICE_MONTH }),
   token: (i) => partnerToken(i),
   async expected(client, i) {
     const inv = (await client.query('SELECT * FROM invoices WHERE partner_id = $1 AND month = $2', [partnerId(i), INVOICE_MONTH])).rows[0];
@@ -126,13 +167,22 @@ const LEDGER_PGL = `query Ledger($id: UUID!) { partnerByRowId(rowId: $id) { ledg
   edges { node { sequence kind amount balanceAfter description createdAt } } pageInfo { hasNextPage } } } }`;
 
 const entry = (e: Json) => ({
-  sequence: String(e.sequence), kind: e.kind, amount: num(e.amount), balance: num(e.balanceAfter ?? e.balance_after),
-  description: e.description, at: instant(e.createdAt ?? e.created_at),
+  sequence: String(e.sequence),
+  kind: e.kind,
+  amount: num(e.amount),
+  balance: num(e.balanceAfter ?? e.balance_after),
+  description: e.description,
+  at: instant(e.createdAt ?? e.created_at),
 });
 
 const ledger: MixQuery = {
   name: 'ledger',
-  body: (kind, i) => (kind === 'api' ? gql(LEDGER_API, { id: partnerId(i) }) : kind === 'postgraphile' ? gql(LEDGER_PGL, { id: partnerId(i) }) : JSON.stringify({ id: partnerId(i) })),
+  body: (kind, i) =>
+    kind === 'api'
+      ? gql(LEDGER_API, { id: partnerId(i) })
+      : kind === 'postgraphile'
+        ? gql(LEDGER_PGL, { id: partnerId(i) })
+        : JSON.stringify({ id: partnerId(i) }),
   token: (i) => partnerToken(i),
   async expected(client, i) {
     const rows = (await client.query('SELECT * FROM ledger_entries WHERE partner_id = $1 ORDER BY sequence LIMIT 51', [partnerId(i)])).rows;

@@ -98,8 +98,15 @@ async function startServers(dbUrl: string): Promise<Server[]> {
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(apiPort), ADMIN_TOKEN, DEMO: '0', LOG_LEVEL: 'warn' },
     stdio,
   });
-  const postgraphile = spawn(pgl.node, [path.join(pgl.dir, 'server.mjs')], { cwd: pgl.dir, env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(pglPort) }, stdio });
-  const limit = spawn(process.execPath, [path.join(__dirname, 'dashboard-limit.js')], { env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(limitPort) }, stdio });
+  const postgraphile = spawn(pgl.node, [path.join(pgl.dir, 'server.mjs')], {
+    cwd: pgl.dir,
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(pglPort) },
+    stdio,
+  });
+  const limit = spawn(process.execPath, [path.join(__dirname, 'dashboard-limit.js')], {
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(limitPort) },
+    stdio,
+  });
   const servers: Server[] = [
     { kind: 'api', process: api, url: () => `http://127.0.0.1:${apiPort}/graphql` },
     { kind: 'postgraphile', process: postgraphile, url: () => `http://127.0.0.1:${pglPort}/graphql` },
@@ -116,7 +123,11 @@ function headersFor(kind: ServerKind, query: MixQuery, i: number): Record<string
 }
 
 async function ask(server: Server, query: MixQuery, i: number): Promise<unknown> {
-  const response = await fetch(server.url(query), { method: 'POST', headers: { 'content-type': 'application/json', ...headersFor(server.kind, query, i) }, body: query.body(server.kind, i) });
+  const response = await fetch(server.url(query), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headersFor(server.kind, query, i) },
+    body: query.body(server.kind, i),
+  });
   const body = (await response.json()) as { data?: unknown; errors?: unknown };
   if (body.errors || !body.data) throw new Error(`${server.kind} ${query.name}: ${JSON.stringify(body.errors ?? body).slice(0, 1000)}`);
   return body.data;
@@ -124,7 +135,11 @@ async function ask(server: Server, query: MixQuery, i: number): Promise<unknown>
 
 /** Writes PostGraphile's schema as SDL (BENCH_PGL_SCHEMA=file), to write its side of the mix. */
 async function dumpSchema(server: Server, file: string): Promise<void> {
-  const response = await fetch(server.url(MIX[0]), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: getIntrospectionQuery() }) });
+  const response = await fetch(server.url(MIX[0]), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: getIntrospectionQuery() }),
+  });
   const { data } = (await response.json()) as { data: IntrospectionQuery };
   fs.writeFileSync(file, printSchema(buildClientSchema(data)));
 }
@@ -137,7 +152,9 @@ async function checkAnswers(client: Client, servers: Server[], sample: number[])
       for (const server of servers) {
         const actual = query.canonical(server.kind, await ask(server, query, i));
         if (!isDeepStrictEqual(actual, expected)) {
-          throw new Error(`${server.kind} ${query.name} for partner ${i} differs from SQL:\n${JSON.stringify(actual).slice(0, 1500)}\n${JSON.stringify(expected).slice(0, 1500)}`);
+          throw new Error(
+            `${server.kind} ${query.name} for partner ${i} differs from SQL:\n${JSON.stringify(actual).slice(0, 1500)}\n${JSON.stringify(expected).slice(0, 1500)}`,
+          );
         }
       }
     }
@@ -319,10 +336,18 @@ function rowsOf(segments: Map<string, Segment>, statements: Map<string, Statemen
       const s = segments.get(`${kind}:${query.name}`)!;
       const st = statements.get(`${kind}:${query.name}`)!;
       rows.push({
-        query: query.name, server: kind, rps: round(s.requests / s.seconds, 0), p50: median(s.p50), p99: median(s.p99),
-        cpuMsPerRequest: round((s.serverCpuMs + s.postgresCpuMs) / s.requests, 3), serverCpuMs: round(s.serverCpuMs / s.requests, 3),
-        postgresCpuMs: round(s.postgresCpuMs / s.requests, 3), statements: round(st.perRequest), authStatements: round(st.authPerRequest),
-        coldStatements: round(st.coldPerRequest), failures: s.failures,
+        query: query.name,
+        server: kind,
+        rps: round(s.requests / s.seconds, 0),
+        p50: median(s.p50),
+        p99: median(s.p99),
+        cpuMsPerRequest: round((s.serverCpuMs + s.postgresCpuMs) / s.requests, 3),
+        serverCpuMs: round(s.serverCpuMs / s.requests, 3),
+        postgresCpuMs: round(s.postgresCpuMs / s.requests, 3),
+        statements: round(st.perRequest),
+        authStatements: round(st.authPerRequest),
+        coldStatements: round(st.coldPerRequest),
+        failures: s.failures,
       });
     }
   }
@@ -331,13 +356,19 @@ function rowsOf(segments: Map<string, Segment>, statements: Map<string, Statemen
 
 function report(rows: Row[], health: number[], load: string): void {
   const find = (query: string, kind: ServerKind) => rows.find((r) => r.query === query && r.server === kind)!;
-  console.log(`\nbench:dashboard — ${PARTNERS} partners, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per query and server; load before: ${load}`);
-  console.log('| query | server | req/s | p50 / p99 ms | CPU ms/req (server + PostgreSQL) | statements/req (cold) | × PostGraphile req/s | × limit req/s | CPU × PostGraphile |');
+  console.log(
+    `\nbench:dashboard — ${PARTNERS} partners, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per query and server; load before: ${load}`,
+  );
+  console.log(
+    '| query | server | req/s | p50 / p99 ms | CPU ms/req (server + PostgreSQL) | statements/req (cold) | × PostGraphile req/s | × limit req/s | CPU × PostGraphile |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const pgl = find(row.query, 'postgraphile');
     const limit = find(row.query, 'limit');
-    console.log(`| ${row.query} | ${row.server} | ${row.rps} | ${row.p50} / ${row.p99} | ${row.cpuMsPerRequest} (${row.serverCpuMs} + ${row.postgresCpuMs}) | ${row.statements} (${row.coldStatements}) | ${round(row.rps / pgl.rps)} | ${round(row.rps / limit.rps)} | ${round(row.cpuMsPerRequest / pgl.cpuMsPerRequest)} |`);
+    console.log(
+      `| ${row.query} | ${row.server} | ${row.rps} | ${row.p50} / ${row.p99} | ${row.cpuMsPerRequest} (${row.serverCpuMs} + ${row.postgresCpuMs}) | ${row.statements} (${row.coldStatements}) | ${round(row.rps / pgl.rps)} | ${round(row.rps / limit.rps)} | ${round(row.cpuMsPerRequest / pgl.cpuMsPerRequest)} |`,
+    );
   }
   const apiRows = rows.filter((r) => r.server === 'api' && GOAL_QUERIES.has(r.query));
   const dashboard = rows.find((r) => r.query === 'dashboard' && r.server === 'api');
@@ -354,7 +385,11 @@ function report(rows: Row[], health: number[], load: string): void {
   const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN, 1);
   const healthz = { probes: health.length, maxMs: at(1), p99Ms: at(0.99) };
   console.log(`\n/healthz under load: ${healthz.probes} probes, p99 ${healthz.p99Ms} ms, max ${healthz.maxMs} ms`);
-  console.log(`goals: ${Object.entries(goals).map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`).join(', ')}`);
+  console.log(
+    `goals: ${Object.entries(goals)
+      .map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`)
+      .join(', ')}`,
+  );
   console.log(JSON.stringify({ partners: PARTNERS, connections: CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, load, rows, healthz, goals }));
 }
 
@@ -375,7 +410,8 @@ async function main(): Promise<void> {
     const sample = [1, 2, 3, 10, 11, 20, Math.floor(PARTNERS / 2), PARTNERS - 25];
     await checkAnswers(client, servers, sample);
     const statements = new Map<string, StatementFigures>();
-    for (const server of servers) for (const query of QUERIES) statements.set(`${server.kind}:${query.name}`, await countStatements(client, counter, server, query));
+    for (const server of servers)
+      for (const query of QUERIES) statements.set(`${server.kind}:${query.name}`, await countStatements(client, counter, server, query));
     log('statements counted');
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     worker = new LoadWorker();

@@ -159,7 +159,6 @@ function cpuMs(pid: number, which: 'user' | 'system' | 'both' = 'both'): number 
   return ((which === 'user' ? user : which === 'system' ? system : user + system) * 1000) / 100;
 }
 
-
 async function metric(metricsUrl: string, name: string): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
   const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -174,7 +173,9 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const needed = PARTNERS * PER_PARTNER + 100; // each subscriber's socket in the API, plus its PostgreSQL connections and files
   if (openFilesLimit() < needed) {
-    throw new Error(`${PARTNERS * PER_PARTNER} subscribers need an open-files limit of at least ${needed} (now ${openFilesLimit()}): run under prlimit --nofile=65536:65536`);
+    throw new Error(
+      `${PARTNERS * PER_PARTNER} subscribers need an open-files limit of at least ${needed} (now ${openFilesLimit()}): run under prlimit --nofile=65536:65536`,
+    );
   }
   const deadline = Date.now() + TIMEOUT_S * 1000;
   let database: BenchDatabase | null = null;

@@ -145,7 +145,16 @@ async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; url
   const port = await freePort();
   const main = path.join(__dirname, '..', 'src', 'main.js');
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN, CLOCK: 'manual', CLOCK_START, LOG_LEVEL: 'warn', RATE_LIMIT_ADMIN: '999999999' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ADMIN_TOKEN,
+      CLOCK: 'manual',
+      CLOCK_START,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_ADMIN: '999999999',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -185,7 +194,6 @@ function cpuSeconds(pid: number): number {
 }
 
 const load = () => os.loadavg()[0];
-
 
 async function graphqlPhase(url: string, bodies: Buffer[]): Promise<{ seconds: number; batchMs: number[] }> {
   const batchMs: number[] = [];
@@ -332,7 +340,10 @@ async function main(): Promise<void> {
     const afterCopy = await tableState(db);
     log(`(c) ${copySeconds.toFixed(1)} s`);
 
-    for (const [name, state] of [['CSV import', afterCsv], ['COPY', afterCopy]] as const) {
+    for (const [name, state] of [
+      ['CSV import', afterCsv],
+      ['COPY', afterCopy],
+    ] as const) {
       if (state.count !== afterGraphql.count || state.cost !== afterGraphql.cost || state.grant !== afterGraphql.grant) {
         throw new Error(`${name} stored different data than GraphQL: ${JSON.stringify(state)} vs ${JSON.stringify(afterGraphql)}`);
       }
@@ -410,10 +421,10 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

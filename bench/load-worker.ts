@@ -78,15 +78,18 @@ function run(key: string, url: string, connections: number, seconds: number): Pr
   });
 }
 
-process.on('message', (message: { type: 'load'; key: string; requests: RequestSpec[] } | { type: 'run'; key: string; url: string; connections: number; seconds: number }) => {
-  if (message.type === 'load') {
-    sets.set(message.key, message.requests);
-    process.send!({ ok: true });
-    return;
-  }
-  run(message.key, message.url, message.connections, message.seconds).then(
-    (result) => process.send!(result),
-    (error: Error) => process.send!({ error: error.message }),
-  );
-});
+process.on(
+  'message',
+  (message: { type: 'load'; key: string; requests: RequestSpec[] } | { type: 'run'; key: string; url: string; connections: number; seconds: number }) => {
+    if (message.type === 'load') {
+      sets.set(message.key, message.requests);
+      process.send!({ ok: true });
+      return;
+    }
+    run(message.key, message.url, message.connections, message.seconds).then(
+      (result) => process.send!(result),
+      (error: Error) => process.send!({ error: error.message }),
+    );
+  },
+);
 process.on('disconnect', () => process.exit(0));

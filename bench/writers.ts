@@ -56,7 +56,9 @@ class Workload {
     }
     const dealId = this.submitted.shift();
     if (kind === 2 && dealId) {
-      const r = await gqlAdminFast(this.url, 'mutation($input: ReviewDealInput!) { reviewDeal(input: $input) { userErrors { code message } } }', { input: { dealId, decision: 'APPROVE', bonusRate: '0.05' } });
+      const r = await gqlAdminFast(this.url, 'mutation($input: ReviewDealInput!) { reviewDeal(input: $input) { userErrors { code message } } }', {
+        input: { dealId, decision: 'APPROVE', bonusRate: '0.05' },
+      });
       check(r.reviewDeal.userErrors);
       return 'review';
     }
@@ -136,8 +138,14 @@ class WaitSampler {
 
 const summary = (samples: Sample[]) => ({
   count: samples.length,
-  p50: +percentile(samples.map((s) => s.ms), 50).toFixed(1),
-  p99: +percentile(samples.map((s) => s.ms), 99).toFixed(1),
+  p50: +percentile(
+    samples.map((s) => s.ms),
+    50,
+  ).toFixed(1),
+  p99: +percentile(
+    samples.map((s) => s.ms),
+    99,
+  ).toFixed(1),
   max: +Math.max(0, ...samples.map((s) => s.ms)).toFixed(1),
 });
 
@@ -258,7 +266,9 @@ async function main(): Promise<void> {
     log(`close 2026-01: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     const partners: string[] = (await client.query(`SELECT id FROM partners ORDER BY id LIMIT ${WRITER_PARTNERS}`)).rows.map((r) => r.id);
     for (const partnerId of partners) {
-      await gqlAdmin(url, 'mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', { input: { partnerId, amount: '1000000.00', reason: 'bench balance' } });
+      await gqlAdmin(url, 'mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', {
+        input: { partnerId, amount: '1000000.00', reason: 'bench balance' },
+      });
     }
     const work = new Workload(url, partners);
     const sampler = new WaitSampler(client);
@@ -274,7 +284,9 @@ async function main(): Promise<void> {
     const rate = RATE > 0 ? RATE : Math.max(1, Math.round(RATE_SHARE * perSecond));
     const paced = await idlePhase(work, sampler, rate);
     const pacedClose = await closePhase(work, sampler, url, '2026-03', rate);
-    log(`paced at ${rate}/s: no close p99 ${summary(paced.samples).p99} ms; during a ${pacedClose.closeMs} ms close p99 ${pacedClose.p99} ms, API event loop ${JSON.stringify(pacedClose.apiEventLoop)}`);
+    log(
+      `paced at ${rate}/s: no close p99 ${summary(paced.samples).p99} ms; during a ${pacedClose.closeMs} ms close p99 ${pacedClose.p99} ms, API event loop ${JSON.stringify(pacedClose.apiEventLoop)}`,
+    );
     const rss = peakRssMb(api.pid!);
     await client.end();
     report({ records, monthRecords, perSecond, saturated, saturatedClose, rate, paced, pacedClose, rss });

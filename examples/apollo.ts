@@ -16,11 +16,15 @@ export class ResumableSubscriptionLink extends ApolloLink {
 
   override request(operation: ApolloLink.Operation): Observable<FetchResult> {
     return new Observable<FetchResult>((observer) =>
-      subscribeResumable(this.client, { query: print(operation.query), variables: operation.variables, operationName: operation.operationName }, {
-        next: (result) => observer.next(result as FetchResult),
-        error: (error) => observer.error(asError(error)),
-        complete: () => observer.complete(),
-      }),
+      subscribeResumable(
+        this.client,
+        { query: print(operation.query), variables: operation.variables, operationName: operation.operationName },
+        {
+          next: (result) => observer.next(result as FetchResult),
+          error: (error) => observer.error(asError(error)),
+          complete: () => observer.complete(),
+        },
+      ),
     );
   }
 }

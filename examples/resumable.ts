@@ -80,7 +80,10 @@ export const ACCRUALS = /* GraphQL */ `
       period
       description
       createdAt
-      partner { id name }
+      partner {
+        id
+        name
+      }
     }
   }
 `;

@@ -14,11 +14,15 @@ export function createUrqlClient(options: { url: string; token: string; maxRetry
       subscriptionExchange({
         forwardSubscription: (request) => ({
           subscribe: (sink) => ({
-            unsubscribe: subscribeResumable(ws, { query: request.query ?? '', variables: request.variables }, {
-              next: (result) => sink.next(result as never),
-              error: (error) => sink.error(asError(error)),
-              complete: () => sink.complete(),
-            }),
+            unsubscribe: subscribeResumable(
+              ws,
+              { query: request.query ?? '', variables: request.variables },
+              {
+                next: (result) => sink.next(result as never),
+                error: (error) => sink.error(asError(error)),
+                complete: () => sink.complete(),
+              },
+            ),
           }),
         }),
       }),

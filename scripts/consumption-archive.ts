@@ -10,7 +10,9 @@ void runCli('consumption-archive', 'Archiving', async ({ created: { app } }) => 
   try {
     const archived = await archiveMonth(app.ds, process.argv[2] ?? '');
     console.log(`Detached ${archived.table} (${archived.records} records of ${archived.month}); its invoices stay readable.`);
-    console.log(`Dump it, then drop it: pg_dump --table=${archived.table} <database> > ${archived.table}.sql && psql <database> -c 'DROP TABLE ${archived.table}'`);
+    console.log(
+      `Dump it, then drop it: pg_dump --table=${archived.table} <database> > ${archived.table}.sql && psql <database> -c 'DROP TABLE ${archived.table}'`,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof ArchiveError)) throw error;

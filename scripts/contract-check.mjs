@@ -11,14 +11,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(path.join(process.cwd(), 'package.json'));
-const { buildSchema, isObjectType, isInterfaceType, isInputObjectType, isEnumType, isScalarType,
-  isUnionType, isNonNullType } = require('graphql');
+const { buildSchema, isObjectType, isInterfaceType, isInputObjectType, isEnumType, isScalarType, isUnionType, isNonNullType } = require('graphql');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const contractPath = path.join(here, '..', 'docs', 'contract.graphql');
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1].split(',').map((x) => x.trim()).filter(Boolean) : null;
+const only =
+  onlyAt >= 0
+    ? args
+        .splice(onlyAt, 2)[1]
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : null;
 const schemaPath = args[0] ?? 'schema.graphql';
 
 const contract = buildSchema(readFileSync(contractPath, 'utf8'));
@@ -47,25 +53,52 @@ if (only) {
   for (const item of only) {
     const [tn, fn] = item.split('.');
     const ct = contract.getType(tn);
-    if (!ct) { problems.push(`--only names ${item}, which the contract does not have`); continue; }
-    if (!fn) { wantedTypes.add(tn); continue; }
+    if (!ct) {
+      problems.push(`--only names ${item}, which the contract does not have`);
+      continue;
+    }
+    if (!fn) {
+      wantedTypes.add(tn);
+      continue;
+    }
     const f = ct.getFields()[fn];
-    if (!f) { problems.push(`--only names ${item}, which the contract does not have`); continue; }
+    if (!f) {
+      problems.push(`--only names ${item}, which the contract does not have`);
+      continue;
+    }
     if (!wantedFields.has(tn)) wantedFields.set(tn, new Set());
     wantedFields.get(tn).add(fn);
     addType(f.type);
     for (const a of f.args ?? []) addType(a.type);
   }
 }
-const kind = (t) => isObjectType(t) ? 'object' : isInterfaceType(t) ? 'interface' : isInputObjectType(t) ? 'input'
-  : isEnumType(t) ? 'enum' : isScalarType(t) ? 'scalar' : isUnionType(t) ? 'union' : 'other';
+const kind = (t) =>
+  isObjectType(t)
+    ? 'object'
+    : isInterfaceType(t)
+      ? 'interface'
+      : isInputObjectType(t)
+        ? 'input'
+        : isEnumType(t)
+          ? 'enum'
+          : isScalarType(t)
+            ? 'scalar'
+            : isUnionType(t)
+              ? 'union'
+              : 'other';
 
 for (const [name, ct] of Object.entries(contract.getTypeMap())) {
   if (name.startsWith('__')) continue;
   if (wantedTypes && !wantedTypes.has(name) && !wantedFields.has(name)) continue;
   const st = schema.getType(name);
-  if (!st) { problems.push(`missing type ${name}`); continue; }
-  if (kind(ct) !== kind(st)) { problems.push(`${name} is ${kind(st)}, contract says ${kind(ct)}`); continue; }
+  if (!st) {
+    problems.push(`missing type ${name}`);
+    continue;
+  }
+  if (kind(ct) !== kind(st)) {
+    problems.push(`${name} is ${kind(st)}, contract says ${kind(ct)}`);
+    continue;
+  }
   if (isEnumType(ct)) {
     const have = new Set(st.getValues().map((v) => v.name));
     for (const v of ct.getValues()) if (!have.has(v.name)) problems.push(`enum ${name} lacks ${v.name}`);
@@ -75,7 +108,10 @@ for (const [name, ct] of Object.entries(contract.getTypeMap())) {
     for (const [fname, cf] of Object.entries(ct.getFields())) {
       if (wantedTypes && !wantedTypes.has(name) && !wantedFields.get(name)?.has(fname)) continue;
       const f = sf[fname];
-      if (!f) { problems.push(`missing field ${name}.${fname}`); continue; }
+      if (!f) {
+        problems.push(`missing field ${name}.${fname}`);
+        continue;
+      }
       if (String(f.type) !== String(cf.type)) problems.push(`${name}.${fname} is ${f.type}, contract says ${cf.type}`);
       const cargs = new Map(cf.args.map((a) => [a.name, a]));
       for (const a of cf.args) {
@@ -104,8 +140,8 @@ for (const [name, ct] of Object.entries(contract.getTypeMap())) {
 }
 
 for (const p of problems) console.log(p);
-const total = wantedTypes ? wantedTypes.size + wantedFields.size
-  : Object.keys(contract.getTypeMap()).filter((n) => !n.startsWith('__')).length;
-console.log(problems.length ? `contract-check: ${problems.length} problem(s) over ${total} contract types`
-  : `contract-check: schema honours all ${total} contract types`);
+const total = wantedTypes ? wantedTypes.size + wantedFields.size : Object.keys(contract.getTypeMap()).filter((n) => !n.startsWith('__')).length;
+console.log(
+  problems.length ? `contract-check: ${problems.length} problem(s) over ${total} contract types` : `contract-check: schema honours all ${total} contract types`,
+);
 process.exit(problems.length ? 1 : 0);

@@ -128,7 +128,9 @@ async function main() {
     await waitFor(`document.readyState === 'complete'`, 'the origin');
     const tab = { id: 'dashboard', hash: null, title: 'Dashboard', query: QUERY, variables: null, operationName: 'Dashboard', response: null };
     const headers = JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2);
-    await evaluate(`localStorage.clear(); localStorage.setItem('graphiql:tabState', ${JSON.stringify(JSON.stringify({ tabs: [{ ...tab, headers }], activeTabIndex: 0 }))})`);
+    await evaluate(
+      `localStorage.clear(); localStorage.setItem('graphiql:tabState', ${JSON.stringify(JSON.stringify({ tabs: [{ ...tab, headers }], activeTabIndex: 0 }))})`,
+    );
     await page.send('Page.navigate', { url: serverUrl });
     await waitFor(`!!document.querySelector('.graphiql-execute-button')`, 'the IDE');
     await sleep(1500); // the schema's introspection
@@ -140,7 +142,9 @@ async function main() {
     await waitFor(`(document.querySelector('.result-window, .graphiql-response')?.textContent ?? '').includes('"viewer"')`, 'the query result');
     await evaluate(`document.querySelector('[aria-label="Show Documentation Explorer"]')?.click()`);
     await waitFor(`!!document.querySelector('.graphiql-doc-explorer')`, 'the docs');
-    await evaluate(`[...document.querySelectorAll('.graphiql-doc-explorer a, .graphiql-doc-explorer-type-name')].find((a) => a.textContent === 'Query')?.click()`);
+    await evaluate(
+      `[...document.querySelectorAll('.graphiql-doc-explorer a, .graphiql-doc-explorer-type-name')].find((a) => a.textContent === 'Query')?.click()`,
+    );
     await sleep(800);
     const { data } = await page.send('Page.captureScreenshot', { format: 'png' });
     fs.writeFileSync(out, Buffer.from(data, 'base64'));

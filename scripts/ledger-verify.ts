@@ -24,9 +24,7 @@ void runCli('ledger-verify', 'Ledger verification', async ({ config, created }) 
   });
   console.log(`Checked ${counts.entries} ledger entries of ${counts.partners} partners and ${counts.withdrawals} withdrawals.`);
   if (violations.length === 0) {
-    console.log(
-      'No violations: every running balance chains, no balance is negative, every withdrawal has its entry and every rejected payout its reversal.',
-    );
+    console.log('No violations: every running balance chains, no balance is negative, every withdrawal has its entry and every rejected payout its reversal.');
     return 0;
   }
   console.log(`${violations.length} violation(s):`);

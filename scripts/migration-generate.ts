@@ -23,7 +23,10 @@ async function main() {
     const timestamp = Date.now();
     const esc = (q: string) => q.replace(/\\/g, '\\\\').replace(/`/g, '\\`');
     const up = sql.upQueries.map((q) => `    await queryRunner.query(\`${esc(q.query)}\`);`).join('\n');
-    const down = sql.downQueries.reverse().map((q) => `    await queryRunner.query(\`${esc(q.query)}\`);`).join('\n');
+    const down = sql.downQueries
+      .reverse()
+      .map((q) => `    await queryRunner.query(\`${esc(q.query)}\`);`)
+      .join('\n');
     const className = `${name}${timestamp}`;
     const file = path.join(__dirname, '..', '..', 'migrations', `${timestamp}-${name}.ts`);
     fs.writeFileSync(

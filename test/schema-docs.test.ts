@@ -11,7 +11,10 @@ describe('schema descriptions', () => {
     expect(introspection.errors).toBeUndefined();
     const seen = buildClientSchema(introspection.data as never);
     const missing = missingDescriptions(seen);
-    expect(missing, `No description on:\n  ${missing.join('\n  ')}\nDescribe them in their decorators ({ description }) or in src/graphql/schema-docs.ts.`).toEqual([]);
+    expect(
+      missing,
+      `No description on:\n  ${missing.join('\n  ')}\nDescribe them in their decorators ({ description }) or in src/graphql/schema-docs.ts.`,
+    ).toEqual([]);
   });
 
   it('have no catalogue entry naming something the schema lacks (a renamed or removed item)', async () => {

@@ -33,8 +33,7 @@ describe('schema pipeline', () => {
  * Contract items not built yet, by the issue that builds them. Each issue removes its lines when it lands;
  * the list ends empty.
  */
-const CONTRACT_PENDING: Record<string, string[]> = {
-};
+const CONTRACT_PENDING: Record<string, string[]> = {};
 
 describe('migrations', () => {
   it('applied to an empty database, leave no pending entity change', async () => {

@@ -20,7 +20,10 @@ export async function seedProgram(ds: DataSource): Promise<boolean> {
     if (await manager.count(ProgramSettingsEntity)) return false;
     await manager.save(ProgramSettingsEntity, defaultSettings(SETTINGS_EPOCH));
     if ((await manager.count(ServiceEntity)) === 0) {
-      await manager.save(ServiceEntity, DEFAULT_SERVICES.map((s) => ({ ...s, aliases: [s.name] })));
+      await manager.save(
+        ServiceEntity,
+        DEFAULT_SERVICES.map((s) => ({ ...s, aliases: [s.name] })),
+      );
     }
     return true;
   });

@@ -71,10 +71,7 @@ async function seedDemoDeals(app: App, partners: DemoPartners) {
   // EXPIRED: approved 61 days ago and never linked.
   const expired = await register(7, 'Silent Partner LLC');
   await approve(expired.id, '0.05');
-  await app.ds.query(
-    `UPDATE deals SET approved_at = approved_at - interval '61 days', link_deadline = link_deadline - 61 WHERE id = $1`,
-    [expired.id],
-  );
+  await app.ds.query(`UPDATE deals SET approved_at = approved_at - interval '61 days', link_deadline = link_deadline - 61 WHERE id = $1`, [expired.id]);
   await deals.expireIfDue(expired.id);
   return { active, tender, waiting };
 }

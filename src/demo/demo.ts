@@ -25,12 +25,12 @@ export async function seedDemo(app: App): Promise<DemoLogin> {
   const { partners } = app;
   const applied = async (n: number, name: string) =>
     partners.apply({
-        name,
-        inn: organisationInn(String(770000000 + n)),
-        ownBillingAccountId: `ba-demo-own-${n}`,
-        paymentMode: n % 2 ? 'ADVANCE' : 'POSTPAYMENT',
-        contactEmail: `billing@partner${n}.example`,
-      });
+      name,
+      inn: organisationInn(String(770000000 + n)),
+      ownBillingAccountId: `ba-demo-own-${n}`,
+      paymentMode: n % 2 ? 'ADVANCE' : 'POSTPAYMENT',
+      contactEmail: `billing@partner${n}.example`,
+    });
   const make = async (n: number, name: string) => (await applied(n, name)).partner;
 
   const first = await applied(1, 'Cloud Works LLC');

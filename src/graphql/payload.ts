@@ -3,10 +3,7 @@
 import { DomainError, ForbiddenAction, type UserErrorShape } from '../shared/domain-error';
 import { forbidden } from '../shared/errors';
 
-export async function toPayload<R, P extends object>(
-  run: () => Promise<R>,
-  shape: (result: R) => P,
-): Promise<P & { userErrors: UserErrorShape[] }> {
+export async function toPayload<R, P extends object>(run: () => Promise<R>, shape: (result: R) => P): Promise<P & { userErrors: UserErrorShape[] }> {
   try {
     const result = await run();
     return { ...shape(result), userErrors: [] };

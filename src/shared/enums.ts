@@ -9,10 +9,25 @@ export enum PartnerStatusEnum {
   QUIT = 'QUIT',
   REVOKED = 'REVOKED',
 }
-export enum PartnerLevelEnum { PARTNER = 'PARTNER', EXPERT = 'EXPERT', PROFESSIONAL = 'PROFESSIONAL' }
-export enum PaymentModeEnum { ADVANCE = 'ADVANCE', POSTPAYMENT = 'POSTPAYMENT' }
-export enum SpecializationEnum { INFRA_DEVOPS = 'INFRA_DEVOPS', DATA_PLATFORM = 'DATA_PLATFORM', SECURITY = 'SECURITY', ML_AI = 'ML_AI' }
-export enum ReviewDecisionEnum { APPROVE = 'APPROVE', REJECT = 'REJECT' }
+export enum PartnerLevelEnum {
+  PARTNER = 'PARTNER',
+  EXPERT = 'EXPERT',
+  PROFESSIONAL = 'PROFESSIONAL',
+}
+export enum PaymentModeEnum {
+  ADVANCE = 'ADVANCE',
+  POSTPAYMENT = 'POSTPAYMENT',
+}
+export enum SpecializationEnum {
+  INFRA_DEVOPS = 'INFRA_DEVOPS',
+  DATA_PLATFORM = 'DATA_PLATFORM',
+  SECURITY = 'SECURITY',
+  ML_AI = 'ML_AI',
+}
+export enum ReviewDecisionEnum {
+  APPROVE = 'APPROVE',
+  REJECT = 'REJECT',
+}
 export enum RoleEnum {
   ADMIN = 'ADMIN',
   PARTNER_OWNER = 'PARTNER_OWNER',

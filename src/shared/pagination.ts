@@ -174,7 +174,10 @@ export async function paginate<T extends ObjectLiteral>(
   if (window.after) page.andWhere(`${tuple} > ${bound('after')}`, params('after', window.after));
   if (window.before) page.andWhere(`${tuple} < ${bound('before')}`, params('before', window.before));
   const direction = window.backward ? 'DESC' : 'ASC';
-  page.orderBy(keys.sql[0], direction).addOrderBy(keys.sql[1], direction).take(window.size + 1);
+  page
+    .orderBy(keys.sql[0], direction)
+    .addOrderBy(keys.sql[1], direction)
+    .take(window.size + 1);
   const [aggregate, rows] = await Promise.all([counts.getRawOne<{ total: string; beyond: string }>(), page.getMany()]);
   return toConnection(rows, window, keys.read, {
     totalCount: Number(aggregate?.total ?? 0),

@@ -52,7 +52,9 @@ describe('a month close failing half-way', () => {
         [p.id, String(i)],
       );
     }
-    await t.app.ds.query(`INSERT INTO account_links (customer_id, partner_id, billing_account_id, linked_from) SELECT id, partner_id, billing_account_id, '2026-01-01' FROM customers`);
+    await t.app.ds.query(
+      `INSERT INTO account_links (customer_id, partner_id, billing_account_id, linked_from) SELECT id, partner_id, billing_account_id, '2026-01-01' FROM customers`,
+    );
     await t.app.ds.query(
       `INSERT INTO consumption_records (billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source)
        SELECT c.billing_account_id, '2026-01-15', s.id, 'cloud-1', 'folder-1', 100.005, 0, 'API' FROM customers c CROSS JOIN services s`,
@@ -106,7 +108,10 @@ describe('a month close failing half-way', () => {
     const closed = await closeMonth(t, '2026-01');
     expect(closed).toMatchObject({ month: '2026-01', invoicesFinalized: 3, userErrors: [] });
     for (const p of partners) {
-      const [stored] = await t.app.ds.query(`SELECT count(*) AS n, sum(cost)::text AS cost, max(line_no) AS last FROM invoice_lines WHERE partner_id = $1 AND month = '2026-01'`, [p.id]);
+      const [stored] = await t.app.ds.query(
+        `SELECT count(*) AS n, sum(cost)::text AS cost, max(line_no) AS last FROM invoice_lines WHERE partner_id = $1 AND month = '2026-01'`,
+        [p.id],
+      );
       expect(Number(stored.n)).toBe(perPartner);
       expect(stored.last).toBe(perPartner);
       // Each line: 100.005 rounds half-up to 100.01.

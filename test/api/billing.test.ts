@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { AdjustRebateBalanceDocument, CloseBillingMonthDocument, PartnerInvoiceDocument, WithdrawRebateDocument } from '../generated/graphql';
 import { activePartner, uniqueAccount, type TestPartner } from '../support/factories';
-import { acceptSubaccount, closeMonth, createSubaccount, deleteSubaccount, insertActiveDeal, insertApprovedProject, ledgerOf, recordUsage } from '../support/billing-fixtures';
+import {
+  acceptSubaccount,
+  closeMonth,
+  createSubaccount,
+  deleteSubaccount,
+  insertActiveDeal,
+  insertApprovedProject,
+  ledgerOf,
+  recordUsage,
+} from '../support/billing-fixtures';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 async function withApp(now: string, run: (t: TestApp) => Promise<void>): Promise<void> {
@@ -39,7 +48,15 @@ describe('the worked example of SPEC §17', () => {
         { billingAccountId: p.ownBillingAccountId, date: '2026-01-13', serviceId: 'compute', cost: '30000' },
       ]);
       const expectTotals = (invoice: any) =>
-        expect(invoice).toMatchObject({ totalCost: '200000.00', grantCredits: '10000.00', eligibleAmount: '140000.00', discount: '21000.00', payable: '169000.00', bonusWithdrawalsApplied: '0.00', bonusCarriedOver: '0.00' });
+        expect(invoice).toMatchObject({
+          totalCost: '200000.00',
+          grantCredits: '10000.00',
+          eligibleAmount: '140000.00',
+          discount: '21000.00',
+          payable: '169000.00',
+          bonusWithdrawalsApplied: '0.00',
+          bonusCarriedOver: '0.00',
+        });
 
       const preview = await invoiceOf(t, p, '2026-01');
       expect(preview.invoice.isFinal).toBe(false);
@@ -53,10 +70,27 @@ describe('the worked example of SPEC §17', () => {
       expect(final.invoice.closedAt).not.toBeNull();
       expectTotals(final.invoice);
       expect(final.bonus).toEqual({ month: '2026-01', absolute: '21000.00', relative: '0.1235', eligibleAmount: '140000.00' });
-      const lines = Object.fromEntries(final.invoice.lines.map((l: any) => [`${l.billingAccountId === p.ownBillingAccountId ? 'own' : 'c'}:${l.serviceId}`, l]));
-      expect(lines['c:compute']).toMatchObject({ cost: '100000.00', eligible: '100000.00', bonusRate: '0.15', dealBonusRate: '0.05', discount: '15000.00', payable: '85000.00', exclusion: null, customer: { id: c.id } });
+      const lines = Object.fromEntries(
+        final.invoice.lines.map((l: any) => [`${l.billingAccountId === p.ownBillingAccountId ? 'own' : 'c'}:${l.serviceId}`, l]),
+      );
+      expect(lines['c:compute']).toMatchObject({
+        cost: '100000.00',
+        eligible: '100000.00',
+        bonusRate: '0.15',
+        dealBonusRate: '0.05',
+        discount: '15000.00',
+        payable: '85000.00',
+        exclusion: null,
+        customer: { id: c.id },
+      });
       expect(lines['c:marketplace']).toMatchObject({ eligible: '0.00', bonusRate: '0', dealBonusRate: '0', discount: '0.00', exclusion: 'EXCLUDED_SERVICE' });
-      expect(lines['c:object-storage']).toMatchObject({ cost: '50000.00', grantCredit: '10000.00', eligible: '40000.00', discount: '6000.00', payable: '34000.00' });
+      expect(lines['c:object-storage']).toMatchObject({
+        cost: '50000.00',
+        grantCredit: '10000.00',
+        eligible: '40000.00',
+        discount: '6000.00',
+        payable: '34000.00',
+      });
       expect(lines['own:compute']).toMatchObject({ eligible: '0.00', bonusRate: '0', exclusion: 'PARTNER_OWN', customer: null, payable: '30000.00' });
     });
   });
@@ -146,10 +180,12 @@ describe('closing a month', () => {
       const events = await t.app.ds.query(`SELECT entity_id FROM events WHERE type = 'INVOICE_FINALIZED'`);
       expect(events).toEqual([{ entity_id: `${p.id}:2026-01` }]);
       // consumption for a closed month is refused
-      const late = await t.ok(
-        'mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }',
-        { input: { batchId: 'late', records: [{ billingAccountId: c.billingAccountId, date: '2026-01-31', serviceId: 'compute', cloudId: 'c', folderId: 'f', cost: '1' }] } },
-      );
+      const late = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }', {
+        input: {
+          batchId: 'late',
+          records: [{ billingAccountId: c.billingAccountId, date: '2026-01-31', serviceId: 'compute', cloudId: 'c', folderId: 'f', cost: '1' }],
+        },
+      });
       expect(late.recordConsumption.userErrors[0].code).toBe('MONTH_CLOSED');
       expect(await closeMonth(t, '2026-01')).toEqual(first);
       expect((await t.app.ds.query(`SELECT count(*)::int AS n FROM events WHERE type = 'INVOICE_FINALIZED'`))[0].n).toBe(1);
@@ -204,7 +240,11 @@ describe('BONUS money at a partner exit', () => {
       const p = await activePartner(t);
       const c = await createSubaccount(t, p);
       await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: p.id, amount: '1500.00', reason: 'opening balance' } });
-      const w = await t.ok(WithdrawRebateDocument, { input: { partnerId: p.id, amount: '1500', destination: 'BONUS', idempotencyKey: 'bonus-jan' } }, p.ownerToken);
+      const w = await t.ok(
+        WithdrawRebateDocument,
+        { input: { partnerId: p.id, amount: '1500', destination: 'BONUS', idempotencyKey: 'bonus-jan' } },
+        p.ownerToken,
+      );
       expect(w.withdrawRebate.userErrors).toEqual([]);
       await t.advanceTo('2026-01-20T09:00:00Z');
       await t.ok('mutation($id: ID!) { revokePartnerStatus(input: { partnerId: $id, reason: "breach" }) { userErrors { code } } }', { id: p.id });
@@ -234,7 +274,14 @@ describe('project rebates', () => {
     await withApp('2026-01-01T09:00:00Z', async (t) => {
       const p = await activePartner(t);
       const direct = uniqueAccount('ba-direct');
-      const projectId = await insertApprovedProject(t, p, { billingAccountId: direct, scope: 'CLOUD', scopeId: 'cloud-p', rebateRate: '0.1', rebateFrom: '2026-02', rebateTo: '2026-03' });
+      const projectId = await insertApprovedProject(t, p, {
+        billingAccountId: direct,
+        scope: 'CLOUD',
+        scopeId: 'cloud-p',
+        rebateRate: '0.1',
+        rebateFrom: '2026-02',
+        rebateTo: '2026-03',
+      });
       await t.advanceTo('2026-04-01T09:00:00Z');
       await recordUsage(t, [
         { billingAccountId: direct, date: '2026-01-10', serviceId: 'compute', cost: '90000', cloudId: 'cloud-p' }, // before the window
@@ -249,7 +296,9 @@ describe('project rebates', () => {
       const march = await closeMonth(t, '2026-03');
       expect(march.rebateEntriesCreated).toBe(1);
       // S = 25000.56 + (10000 − 2000) = 33000.56 → rebate 3300.06 (half up)
-      expect(await ledgerOf(t, p.id)).toEqual([{ kind: 'PROJECT_REBATE', amount: '3300.06', balance_after: '3300.06', period: '2026-03', project_id: projectId, specialization: null }]);
+      expect(await ledgerOf(t, p.id)).toEqual([
+        { kind: 'PROJECT_REBATE', amount: '3300.06', balance_after: '3300.06', period: '2026-03', project_id: projectId, specialization: null },
+      ]);
       const [row] = await t.app.ds.query('SELECT status FROM projects WHERE id = $1', [projectId]);
       expect(row.status).toBe('COMPLETED');
       // the direct customer is on no invoice
@@ -261,7 +310,14 @@ describe('project rebates', () => {
     await withApp('2026-01-01T09:00:00Z', async (t) => {
       const p = await activePartner(t);
       const direct = uniqueAccount('ba-direct');
-      await insertApprovedProject(t, p, { billingAccountId: direct, scope: 'FOLDER', scopeId: 'folder-p', rebateRate: '0.1', rebateFrom: '2026-01', rebateTo: '2026-12' });
+      await insertApprovedProject(t, p, {
+        billingAccountId: direct,
+        scope: 'FOLDER',
+        scopeId: 'folder-p',
+        rebateRate: '0.1',
+        rebateFrom: '2026-01',
+        rebateTo: '2026-12',
+      });
       await t.advanceTo('2026-01-16T09:00:00Z');
       await t.ok('mutation($id: ID!) { revokePartnerStatus(input: { partnerId: $id, reason: "breach" }) { userErrors { code } } }', { id: p.id });
       await t.advanceTo('2026-02-01T09:00:00Z');
@@ -270,7 +326,9 @@ describe('project rebates', () => {
         { billingAccountId: direct, date: '2026-01-16', serviceId: 'compute', cost: '40000', folderId: 'folder-p' },
       ]);
       await closeMonth(t, '2026-01');
-      expect(await ledgerOf(t, p.id)).toEqual([{ kind: 'PROJECT_REBATE', amount: '4000.00', balance_after: '4000.00', period: '2026-01', project_id: expect.any(String), specialization: null }]);
+      expect(await ledgerOf(t, p.id)).toEqual([
+        { kind: 'PROJECT_REBATE', amount: '4000.00', balance_after: '4000.00', period: '2026-01', project_id: expect.any(String), specialization: null },
+      ]);
     });
   });
 });
@@ -281,7 +339,14 @@ describe('specialization rebates', () => {
       const p = await activePartner(t, 'EXPERT');
       const c = await createSubaccount(t, p, { accept: false });
       // The customer's account is in the partner's project scope while direct, then becomes the partner's subaccount.
-      await insertApprovedProject(t, p, { billingAccountId: c.billingAccountId, scope: 'CLOUD', scopeId: 'cloud-1', rebateRate: '0.1', rebateFrom: '2026-01', rebateTo: '2026-12' });
+      await insertApprovedProject(t, p, {
+        billingAccountId: c.billingAccountId,
+        scope: 'CLOUD',
+        scopeId: 'cloud-1',
+        rebateRate: '0.1',
+        rebateFrom: '2026-01',
+        rebateTo: '2026-12',
+      });
       await t.advanceTo('2026-01-10T09:00:00Z');
       await acceptSubaccount(t, c.id);
       await t.advanceTo('2026-02-01T09:00:00Z');
@@ -293,7 +358,10 @@ describe('specialization rebates', () => {
       const { invoice } = await invoiceOf(t, p, '2026-01');
       expect(invoice.lines.map((l: any) => [l.serviceId, l.cost])).toEqual([['compute', '0.00']]);
       // 0.004 + 0.004 = 0.008 → 0.01 rounded once (each part alone would round to 0.00).
-      const months = await t.app.ds.query(`SELECT specialization, eligible_consumption::text AS amount FROM specialization_months WHERE partner_id = $1 AND eligible_consumption > 0`, [p.id]);
+      const months = await t.app.ds.query(
+        `SELECT specialization, eligible_consumption::text AS amount FROM specialization_months WHERE partner_id = $1 AND eligible_consumption > 0`,
+        [p.id],
+      );
       expect(months).toEqual([{ specialization: 'INFRA_DEVOPS', amount: '0.01' }]);
     });
   });
@@ -315,7 +383,9 @@ describe('specialization rebates', () => {
       ]);
       for (const m of ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']) expect((await closeMonth(t, m)).userErrors).toEqual([]);
       result = (await ledgerOf(t, p.id)).filter((e) => e.kind === 'SPECIALIZATION_REBATE');
-      coMarketing = (await t.app.ds.query(`SELECT to_char(sum(co_marketing), 'FM999999990.00') AS s FROM specialization_bases WHERE partner_id = $1`, [p.id]))[0].s;
+      coMarketing = (
+        await t.app.ds.query(`SELECT to_char(sum(co_marketing), 'FM999999990.00') AS s FROM specialization_bases WHERE partner_id = $1`, [p.id])
+      )[0].s;
     });
     return { entries: result, coMarketing };
   }
@@ -323,7 +393,10 @@ describe('specialization rebates', () => {
   it('rewards growth over the previous quarter for INFRA_DEVOPS (PROFESSIONAL: 0.07 + 0.03)', async () => {
     const { entries, coMarketing } = await quarterScenario('PROFESSIONAL', 'INFRA_DEVOPS', 'compute', '100000', '150000');
     // Q1: growth over an empty Q4 = 100000 → 7000; Q2: growth 50000 → 3500
-    expect(entries.map((e) => [e.period, e.amount])).toEqual([['2026-Q1', '7000.00'], ['2026-Q2', '3500.00']]);
+    expect(entries.map((e) => [e.period, e.amount])).toEqual([
+      ['2026-Q1', '7000.00'],
+      ['2026-Q2', '3500.00'],
+    ]);
     expect(coMarketing).toBe('4500.00');
   });
 
@@ -334,7 +407,10 @@ describe('specialization rebates', () => {
 
   it('rewards ML_AI on its absolute consumption (EXPERT: 0.035 + 0.015)', async () => {
     const { entries, coMarketing } = await quarterScenario('EXPERT', 'ML_AI', 'speechkit', '100000', '80000');
-    expect(entries.map((e) => [e.period, e.amount])).toEqual([['2026-Q1', '3500.00'], ['2026-Q2', '2800.00']]);
+    expect(entries.map((e) => [e.period, e.amount])).toEqual([
+      ['2026-Q1', '3500.00'],
+      ['2026-Q2', '2800.00'],
+    ]);
     expect(coMarketing).toBe('2700.00');
   });
 });

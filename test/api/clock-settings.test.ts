@@ -60,9 +60,15 @@ describe('program settings', () => {
       const r = await local.ok(UpdateProgramSettingsDocument, { input: { effectiveFrom: '2026-03', baseBonusRate: '0.12', quitNoticeDays: 45 } });
       expect(r.updateProgramSettings.programSettings).toEqual({ effectiveFrom: '2026-03', baseBonusRate: '0.12', quitNoticeDays: 45 });
       expect((await local.ok(ProgramSettingsDocument, { month: '2026-02' })).programSettings.baseBonusRate).toBe('0.1');
-      expect((await local.ok(ProgramSettingsDocument, { month: '2026-07' })).programSettings).toMatchObject({ baseBonusRate: '0.12', quitNoticeDays: 45, maxDealBonusRate: '0.15' });
+      expect((await local.ok(ProgramSettingsDocument, { month: '2026-07' })).programSettings).toMatchObject({
+        baseBonusRate: '0.12',
+        quitNoticeDays: 45,
+        maxDealBonusRate: '0.15',
+      });
       const p = await activePartner(local);
-      expect((await local.gql(UpdateProgramSettingsDocument, { input: { effectiveFrom: '2026-03' } }, p.ownerToken)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect((await local.gql(UpdateProgramSettingsDocument, { input: { effectiveFrom: '2026-03' } }, p.ownerToken)).errors?.[0].extensions?.code).toBe(
+        'FORBIDDEN',
+      );
     } finally {
       await local.close();
     }

@@ -15,7 +15,8 @@ let partner: TestPartner;
 let whole: Subaccount;
 let late: Subaccount;
 
-const invoiceQuery = 'query($id: ID!, $month: Month!) { partner(id: $id) { invoice(month: $month) { isFinal totalCost payable lines { billingAccountId serviceId cost } } } }';
+const invoiceQuery =
+  'query($id: ID!, $month: Month!) { partner(id: $id) { invoice(month: $month) { isFinal totalCost payable lines { billingAccountId serviceId cost } } } }';
 
 beforeAll(async () => {
   t = await setupTestApp({ now: '2025-12-20T09:00:00Z' });
@@ -27,7 +28,8 @@ beforeAll(async () => {
   await t.advanceTo('2026-01-10T06:00:00Z');
   await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: late.id });
   await t.advanceTo('2026-03-02T06:00:00Z');
-  const usage = (sub: Subaccount, dates: string[]) => dates.map((date) => ({ billingAccountId: sub.billingAccountId, date, serviceId: 'compute', cost: '100.25' }));
+  const usage = (sub: Subaccount, dates: string[]) =>
+    dates.map((date) => ({ billingAccountId: sub.billingAccountId, date, serviceId: 'compute', cost: '100.25' }));
   await recordUsage(t, [...usage(whole, ['2025-12-28', '2026-01-05', '2026-01-20', '2026-02-03']), ...usage(late, ['2026-01-05', '2026-01-15', '2026-02-10'])]);
 });
 
@@ -111,7 +113,12 @@ describe('consumption partitions', () => {
 
     expect((await t.ok(invoiceQuery, { id: partner.id, month: '2026-01' })).partner.invoice).toEqual(before);
     const refused = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }', {
-      input: { batchId: 'after-archive', records: [{ billingAccountId: whole.billingAccountId, date: '2026-01-07', serviceId: 'compute', cloudId: 'c', folderId: 'f', cost: '1', grantCredit: '0' }] },
+      input: {
+        batchId: 'after-archive',
+        records: [
+          { billingAccountId: whole.billingAccountId, date: '2026-01-07', serviceId: 'compute', cloudId: 'c', folderId: 'f', cost: '1', grantCredit: '0' },
+        ],
+      },
     });
     expect(refused.recordConsumption.userErrors.map((e: { code: string }) => e.code)).toContain('MONTH_CLOSED');
     await expect(archiveMonth(t.app.ds, '2026-01')).rejects.toThrow(/no attached consumption partition/);

@@ -73,7 +73,9 @@ describe('recordConsumption', () => {
     const batchId = randomUUID();
     const r = await record(t, batchId, [rec({ cost: '-0', grantCredit: '-0.00' })]);
     expect(r).toEqual({ accepted: 1, duplicate: false, userErrors: [] });
-    expect(await t.app.ds.query('SELECT cost::text AS cost, grant_credit::text AS grant FROM consumption_records WHERE batch_id = $1', [batchId])).toEqual([{ cost: '0.000000', grant: '0.000000' }]);
+    expect(await t.app.ds.query('SELECT cost::text AS cost, grant_credit::text AS grant FROM consumption_records WHERE batch_id = $1', [batchId])).toEqual([
+      { cost: '0.000000', grant: '0.000000' },
+    ]);
   });
 
   it('finds the service by alias and stores its id', async () => {
@@ -201,7 +203,11 @@ describe('recordConsumption', () => {
     });
 
     it('refuses a number literal and a bad date literal in the document', async () => {
-      for (const [cost, date] of [['100', '"2026-03-01"'], ['"1e5"', '"2026-03-01"'], ['"1"', '"2026-02-30"']]) {
+      for (const [cost, date] of [
+        ['100', '"2026-03-01"'],
+        ['"1e5"', '"2026-03-01"'],
+        ['"1"', '"2026-02-30"'],
+      ]) {
         const r = await t.gql(
           `mutation { recordConsumption(input: { batchId: "${randomUUID()}", records: [{ billingAccountId: "a", date: ${date}, serviceId: "compute", cloudId: "c", folderId: "f", cost: ${cost} }] }) { accepted } }`,
         );
@@ -230,8 +236,16 @@ describe('recordConsumption', () => {
 
     it('treats a service written by alias or by id as the same record', async () => {
       const batchId = randomUUID();
-      expect(await record(t, batchId, [rec({ serviceId: 'Compute Cloud' }), rec({ serviceId: 'storedoc' })])).toEqual({ accepted: 2, duplicate: false, userErrors: [] });
-      expect(await record(t, batchId, [rec({ serviceId: 'compute' }), rec({ serviceId: 'Managed Service for MongoDB' })])).toEqual({ accepted: 2, duplicate: true, userErrors: [] });
+      expect(await record(t, batchId, [rec({ serviceId: 'Compute Cloud' }), rec({ serviceId: 'storedoc' })])).toEqual({
+        accepted: 2,
+        duplicate: false,
+        userErrors: [],
+      });
+      expect(await record(t, batchId, [rec({ serviceId: 'compute' }), rec({ serviceId: 'Managed Service for MongoDB' })])).toEqual({
+        accepted: 2,
+        duplicate: true,
+        userErrors: [],
+      });
       const other = await record(t, batchId, [rec({ serviceId: 'compute' }), rec({ serviceId: 'compute' })]);
       expect(other.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' })]);
       expect(await storedCount(t, batchId)).toBe(2);
@@ -241,19 +255,33 @@ describe('recordConsumption', () => {
       const batchId = randomUUID();
       const batch = [rec({ serviceId: 'Compute Cloud', cost: '12.5' })];
       await record(t, batchId, batch);
-      const asWritten = createHash('sha256').update(['ba-feed', '2026-03-01', 'Compute Cloud', 'cloud-1', 'folder-1', '12.500000', '0.000000'].join('\u0001') + '\u0002').digest('hex');
+      const asWritten = createHash('sha256')
+        .update(['ba-feed', '2026-03-01', 'Compute Cloud', 'cloud-1', 'folder-1', '12.500000', '0.000000'].join('\u0001') + '\u0002')
+        .digest('hex');
       await t.app.ds.query('UPDATE consumption_batches SET fingerprint = $1 WHERE batch_id = $2', [asWritten, batchId]);
       expect(await record(t, batchId, batch)).toEqual({ accepted: 1, duplicate: true, userErrors: [] });
-      expect((await record(t, batchId, [rec({ serviceId: 'Compute Cloud', cost: '12.51' })])).userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' })]);
+      expect((await record(t, batchId, [rec({ serviceId: 'Compute Cloud', cost: '12.51' })])).userErrors).toEqual([
+        expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' }),
+      ]);
       expect(await storedCount(t, batchId)).toBe(1);
     });
 
     it('refuses the same batchId with other records (IDEMPOTENCY_KEY_REUSED), storing nothing', async () => {
       const batchId = randomUUID();
       await record(t, batchId, [rec(), rec()]);
-      for (const other of [[rec(), rec({ cost: '100.01' })], [rec()], [rec(), rec(), rec()], [rec(), rec({ date: '2026-03-02' })], [rec(), rec({ folderId: 'folder-2' })]]) {
+      for (const other of [
+        [rec(), rec({ cost: '100.01' })],
+        [rec()],
+        [rec(), rec(), rec()],
+        [rec(), rec({ date: '2026-03-02' })],
+        [rec(), rec({ folderId: 'folder-2' })],
+      ]) {
         const r = await record(t, batchId, other);
-        expect(r).toEqual({ accepted: 0, duplicate: false, userErrors: [expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'batchId'] })] });
+        expect(r).toEqual({
+          accepted: 0,
+          duplicate: false,
+          userErrors: [expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'batchId'] })],
+        });
       }
       expect(await storedCount(t, batchId)).toBe(2);
     });
@@ -264,7 +292,9 @@ describe('recordConsumption', () => {
         const batchId = randomUUID();
         const batch = [rec({ date: '2026-01-20' }), rec({ date: '2026-02-10' })];
         expect((await record(local, batchId, batch)).accepted).toBe(2);
-        await local.app.ds.query(`INSERT INTO billing_months (month, closed_at, invoices_finalized, rebate_entries_created) VALUES ('2026-01-01', now(), 0, 0)`);
+        await local.app.ds.query(
+          `INSERT INTO billing_months (month, closed_at, invoices_finalized, rebate_entries_created) VALUES ('2026-01-01', now(), 0, 0)`,
+        );
         expect(await record(local, batchId, batch)).toEqual({ accepted: 2, duplicate: true, userErrors: [] });
         expect((await record(local, randomUUID(), batch)).userErrors[0].code).toBe('MONTH_CLOSED');
       } finally {
@@ -285,7 +315,15 @@ describe('recordConsumption', () => {
 
     it('stores one of racing requests with the same batchId but different records; the others are IDEMPOTENCY_KEY_REUSED', async () => {
       const batchId = randomUUID();
-      const results = await Promise.all(Array.from({ length: 6 }, (_, k) => record(t, batchId, records(50, () => ({ cost: `${k}.25` })))));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, k) =>
+          record(
+            t,
+            batchId,
+            records(50, () => ({ cost: `${k}.25` })),
+          ),
+        ),
+      );
       expect(results.filter((r) => r.userErrors.length === 0)).toHaveLength(1);
       expect(results.filter((r) => r.userErrors[0]?.code === 'IDEMPOTENCY_KEY_REUSED')).toHaveLength(5);
       expect(await storedCount(t, batchId)).toBe(50);
@@ -297,14 +335,23 @@ describe('recordConsumption', () => {
     try {
       await local.app.ds.query(`INSERT INTO billing_months (month, closed_at, invoices_finalized, rebate_entries_created) VALUES ('2026-01-01', now(), 0, 0)`);
       const batchId = randomUUID();
-      const r = await record(local, batchId, [rec({ date: '2026-02-01' }), rec({ date: '2026-01-31' }), rec({ date: '2025-12-15' }), rec({ date: '2026-01-01' })]);
+      const r = await record(local, batchId, [
+        rec({ date: '2026-02-01' }),
+        rec({ date: '2026-01-31' }),
+        rec({ date: '2025-12-15' }),
+        rec({ date: '2026-01-01' }),
+      ]);
       expect(r.userErrors.map((e) => [e.code, e.field.join('.')])).toEqual([
         ['MONTH_CLOSED', 'input.records.1.date'],
         ['MONTH_CLOSED', 'input.records.2.date'],
         ['MONTH_CLOSED', 'input.records.3.date'],
       ]);
       expect(await storedCount(local, batchId)).toBe(0);
-      expect(await record(local, batchId, [rec({ date: '2026-02-01' }), rec({ date: '2026-02-10' })])).toEqual({ accepted: 2, duplicate: false, userErrors: [] });
+      expect(await record(local, batchId, [rec({ date: '2026-02-01' }), rec({ date: '2026-02-10' })])).toEqual({
+        accepted: 2,
+        duplicate: false,
+        userErrors: [],
+      });
     } finally {
       await local.close();
     }
@@ -325,7 +372,13 @@ describe('recordConsumption', () => {
   it('lets a 10,000-record batch through the HTTP body limit', async () => {
     const server = await t.startHttp();
     const batchId = randomUUID();
-    const batch = records(10_000, (i) => ({ billingAccountId: `ba-http-${i % 97}`, cloudId: `cloud-${i % 13}`, folderId: `folder-${i % 31}`, cost: `${i}.123456`, grantCredit: '0.1' }));
+    const batch = records(10_000, (i) => ({
+      billingAccountId: `ba-http-${i % 97}`,
+      cloudId: `cloud-${i % 13}`,
+      folderId: `folder-${i % 31}`,
+      cost: `${i}.123456`,
+      grantCredit: '0.1',
+    }));
     const send = async (b: ConsumptionRecordInput[], id = batchId) => {
       const body = JSON.stringify({
         query: 'mutation Record($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted duplicate userErrors { field code message } } }',
@@ -356,7 +409,23 @@ describe('services', () => {
     const p = await activePartner(t);
     const r = await t.ok(ServicesDocument, {}, await tokenFor(t, p, 'PARTNER_VIEWER'));
     const byId = new Map(r.services.map((s) => [s.id, s]));
-    for (const id of ['compute', 'object-storage', 'vpc', 'managed-kubernetes', 'managed-postgresql', 'managed-clickhouse', 'data-transfer', 'kms', 'smartwebsecurity', 'ai-studio', 'speechkit', 'datasphere', 'marketplace', 'storedoc', 'interconnect']) {
+    for (const id of [
+      'compute',
+      'object-storage',
+      'vpc',
+      'managed-kubernetes',
+      'managed-postgresql',
+      'managed-clickhouse',
+      'data-transfer',
+      'kms',
+      'smartwebsecurity',
+      'ai-studio',
+      'speechkit',
+      'datasphere',
+      'marketplace',
+      'storedoc',
+      'interconnect',
+    ]) {
       expect(byId.has(id)).toBe(true);
     }
     expect(byId.get('compute')).toMatchObject({ bonusEligible: true, specialization: 'INFRA_DEVOPS', aliases: ['Compute Cloud'] });
@@ -373,11 +442,25 @@ describe('services', () => {
       service: { id: 'quantum', name: 'Quantum Compute', bonusEligible: true, specialization: 'ML_AI', aliases: ['Quantum Compute', 'qc'] },
       userErrors: [],
     });
-    const changed = await t.ok(UpsertServiceDocument, { input: { id: 'quantum', name: 'Quantum Cloud', bonusEligible: false, aliases: ['qc', 'Quantum Cloud'] } });
+    const changed = await t.ok(UpsertServiceDocument, {
+      input: { id: 'quantum', name: 'Quantum Cloud', bonusEligible: false, aliases: ['qc', 'Quantum Cloud'] },
+    });
     // specialization omitted: kept; an explicit null clears it
-    expect(changed.upsertService.service).toEqual({ id: 'quantum', name: 'Quantum Cloud', bonusEligible: false, specialization: 'ML_AI', aliases: ['qc', 'Quantum Cloud'] });
+    expect(changed.upsertService.service).toEqual({
+      id: 'quantum',
+      name: 'Quantum Cloud',
+      bonusEligible: false,
+      specialization: 'ML_AI',
+      aliases: ['qc', 'Quantum Cloud'],
+    });
     const noSpecialization = await t.ok(UpsertServiceDocument, { input: { id: 'quantum', name: 'Quantum Cloud', bonusEligible: false, specialization: null } });
-    expect(noSpecialization.upsertService.service).toEqual({ id: 'quantum', name: 'Quantum Cloud', bonusEligible: false, specialization: null, aliases: ['qc', 'Quantum Cloud'] });
+    expect(noSpecialization.upsertService.service).toEqual({
+      id: 'quantum',
+      name: 'Quantum Cloud',
+      bonusEligible: false,
+      specialization: null,
+      aliases: ['qc', 'Quantum Cloud'],
+    });
     const listed = (await t.ok(ServicesDocument)).services.filter((s) => s.id === 'quantum');
     expect(listed).toEqual([noSpecialization.upsertService.service]);
 
@@ -388,7 +471,7 @@ describe('services', () => {
     expect((await record(t, randomUUID(), [rec({ serviceId: 'Quantum Compute' })])).userErrors[0].code).toBe('UNKNOWN_SERVICE');
   });
 
-  it("refuses an alias that already names another service — its alias or its id (VALIDATION_FAILED)", async () => {
+  it('refuses an alias that already names another service — its alias or its id (VALIDATION_FAILED)', async () => {
     await t.ok(UpsertServiceDocument, { input: { id: 'svc-a', name: 'Service A', bonusEligible: true, aliases: ['alpha'] } });
     for (const aliases of [['alpha'], ['compute'], ['ok-one', 'Compute Cloud']]) {
       const r = await t.ok(UpsertServiceDocument, { input: { id: 'svc-b', name: 'Service B', bonusEligible: true, aliases } });
@@ -397,7 +480,9 @@ describe('services', () => {
     }
     expect((await t.ok(ServicesDocument)).services.some((s) => s.id === 'svc-b')).toBe(false);
     // a service may of course repeat its own alias when it is changed
-    expect((await t.ok(UpsertServiceDocument, { input: { id: 'svc-a', name: 'Service A2', bonusEligible: true, aliases: ['alpha'] } })).upsertService.userErrors).toEqual([]);
+    expect(
+      (await t.ok(UpsertServiceDocument, { input: { id: 'svc-a', name: 'Service A2', bonusEligible: true, aliases: ['alpha'] } })).upsertService.userErrors,
+    ).toEqual([]);
   });
 
   it("refuses a new service id that is already another service's alias (VALIDATION_FAILED)", async () => {
@@ -420,7 +505,9 @@ describe('services', () => {
   it('validates the fields together', async () => {
     const r = await t.ok(UpsertServiceDocument, { input: { id: '  ', name: '', bonusEligible: true, aliases: ['ok', '  '] } });
     expect(r.upsertService.userErrors.map((e) => e.field.join('.')).sort()).toEqual(['input.aliases.1', 'input.id', 'input.name']);
-    const many = await t.ok(UpsertServiceDocument, { input: { id: 'svc-many', name: 'Many', bonusEligible: true, aliases: Array.from({ length: 101 }, (_, i) => `m${i}`) } });
+    const many = await t.ok(UpsertServiceDocument, {
+      input: { id: 'svc-many', name: 'Many', bonusEligible: true, aliases: Array.from({ length: 101 }, (_, i) => `m${i}`) },
+    });
     expect(many.upsertService.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION_FAILED', field: ['input', 'aliases'] })]);
   });
 
@@ -457,7 +544,11 @@ describe('attribution', () => {
   const costOf = (d: number, k: number) => `${d}.${String(k).padStart(3, '0')}`;
 
   async function createSub(partner: TestPartner, billingAccountId: string): Promise<string> {
-    const r = await a.ok(CreateSubaccountDocument, { input: { partnerId: partner.id, name: 'Customer', inn: uniqueInn(), billingAccountId } }, partner.ownerToken);
+    const r = await a.ok(
+      CreateSubaccountDocument,
+      { input: { partnerId: partner.id, name: 'Customer', inn: uniqueInn(), billingAccountId } },
+      partner.ownerToken,
+    );
     expect(r.createSubaccount.userErrors).toEqual([]);
     return r.createSubaccount.customer!.id;
   }
@@ -494,7 +585,9 @@ describe('attribution', () => {
     // accepted late in the evening Moscow time: still 02-10
     await a.advanceTo('2026-02-10T20:59:00Z');
     for (const id of [customerC, customerE, customerF]) await accept(id);
-    expect((await a.ok(GiveQuitNoticeDocument, { input: { partnerId: partnerQ.id, effectiveOn: '2026-03-20' } }, partnerQ.ownerToken)).giveQuitNotice.userErrors).toEqual([]);
+    expect(
+      (await a.ok(GiveQuitNoticeDocument, { input: { partnerId: partnerQ.id, effectiveOn: '2026-03-20' } }, partnerQ.ownerToken)).giveQuitNotice.userErrors,
+    ).toEqual([]);
 
     await a.advanceTo('2026-02-15T09:00:00Z');
     await a.ok(SuspendSubaccountDocument, { input: { customerId: customerC } }, partnerA.ownerToken);

@@ -83,7 +83,15 @@ describe('subaccount lifecycle', () => {
     const billingAccountId = uniqueAccount('ba-cust');
     const r = await create(t, p, { name: '  Acme Ltd  ', inn, billingAccountId });
     expect(r.userErrors).toEqual([]);
-    expect(r.customer).toMatchObject({ name: 'Acme Ltd', inn, billingAccountId, status: 'ACCEPTANCE_REQUIRED', linkedAt: null, createdAt: '2026-03-10T09:00:00.000Z', partner: { id: p.id } });
+    expect(r.customer).toMatchObject({
+      name: 'Acme Ltd',
+      inn,
+      billingAccountId,
+      status: 'ACCEPTANCE_REQUIRED',
+      linkedAt: null,
+      createdAt: '2026-03-10T09:00:00.000Z',
+      partner: { id: p.id },
+    });
     expect(await linksOf(t, r.customer!.id)).toEqual([]);
   });
 
@@ -194,7 +202,9 @@ describe('links over time', () => {
       expect(await linksOf(local, c.id)).toEqual([expect.objectContaining({ linked_from: '2026-03-06', linked_to: null })]);
       await local.advanceTo('2026-03-20T09:00:00Z');
       await act(local, 'delete', c.id, p.ownerToken);
-      expect(await linksOf(local, c.id)).toEqual([{ partner_id: p.id, billing_account_id: c.billingAccountId, linked_from: '2026-03-06', linked_to: '2026-03-20' }]);
+      expect(await linksOf(local, c.id)).toEqual([
+        { partner_id: p.id, billing_account_id: c.billingAccountId, linked_from: '2026-03-06', linked_to: '2026-03-20' },
+      ]);
 
       const events = await eventsOf(local, c.id);
       expect(events.map((e) => [e.status, e.occurred_at.toISOString()])).toEqual([
@@ -408,7 +418,9 @@ describe('creating subaccounts', () => {
   });
 
   it('answers NOT_FOUND for an unknown partner', async () => {
-    const r = await t.ok(CreateSubaccountDocument, { input: { partnerId: '00000000-0000-4000-8000-000000000000', name: 'X', inn: uniqueInn(), billingAccountId: uniqueAccount() } });
+    const r = await t.ok(CreateSubaccountDocument, {
+      input: { partnerId: '00000000-0000-4000-8000-000000000000', name: 'X', inn: uniqueInn(), billingAccountId: uniqueAccount() },
+    });
     expect(r.createSubaccount.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'partnerId'] })]);
   });
 });
@@ -430,13 +442,18 @@ describe('authorization', () => {
     expect(await linksOf(t, c.id)).toEqual([]);
   });
 
-  it("refuses another partner suspending, resuming or deleting my subaccount (FORBIDDEN), changing nothing", async () => {
+  it('refuses another partner suspending, resuming or deleting my subaccount (FORBIDDEN), changing nothing', async () => {
     const c = await subaccount(t, a);
     await act(t, 'accept', c.id, undefined);
     const s = await subaccount(t, a);
     await act(t, 'accept', s.id, undefined);
     await act(t, 'suspend', s.id, a.ownerToken);
-    for (const [op, id] of [['suspend', c.id], ['delete', c.id], ['resume', s.id], ['delete', s.id]] as const) {
+    for (const [op, id] of [
+      ['suspend', c.id],
+      ['delete', c.id],
+      ['resume', s.id],
+      ['delete', s.id],
+    ] as const) {
       const r = await t.gql(DOCS[op], { input: { customerId: id } }, b.ownerToken);
       expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     }
@@ -449,14 +466,22 @@ describe('authorization', () => {
     await act(t, 'accept', c.id, undefined);
     for (const role of ['PARTNER_VIEWER', 'PARTNER_ACCOUNTANT', 'INTEGRATOR'] as const) {
       const token = await tokenFor(t, a, role);
-      const created = await t.gql(CreateSubaccountDocument, { input: { partnerId: a.id, name: 'X', inn: uniqueInn(), billingAccountId: uniqueAccount() } }, token);
+      const created = await t.gql(
+        CreateSubaccountDocument,
+        { input: { partnerId: a.id, name: 'X', inn: uniqueInn(), billingAccountId: uniqueAccount() } },
+        token,
+      );
       expect(created.errors?.[0].extensions?.code).toBe('FORBIDDEN');
       for (const op of ['suspend', 'delete', 'accept'] as const) {
         const r = await t.gql(DOCS[op], { input: { customerId: c.id } }, token);
         expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN');
       }
     }
-    const otherPartner = await t.gql(CreateSubaccountDocument, { input: { partnerId: a.id, name: 'X', inn: uniqueInn(), billingAccountId: uniqueAccount() } }, b.ownerToken);
+    const otherPartner = await t.gql(
+      CreateSubaccountDocument,
+      { input: { partnerId: a.id, name: 'X', inn: uniqueInn(), billingAccountId: uniqueAccount() } },
+      b.ownerToken,
+    );
     expect(otherPartner.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect(await statusOf(c.id)).toBe('ACTIVE');
     const count = await t.app.ds.query('SELECT count(*)::int AS n FROM customers WHERE partner_id = $1', [a.id]);
@@ -548,7 +573,11 @@ describe('Partner.customers', () => {
 
     const active1 = await t.ok(PartnerCustomersDocument, { id: p.id, status: 'ACTIVE', first: 2 }, p.ownerToken);
     expect(active1.partner!.customers.pageInfo.hasNextPage).toBe(true);
-    const active2 = await t.ok(PartnerCustomersDocument, { id: p.id, status: 'ACTIVE', first: 2, after: active1.partner!.customers.pageInfo.endCursor }, p.ownerToken);
+    const active2 = await t.ok(
+      PartnerCustomersDocument,
+      { id: p.id, status: 'ACTIVE', first: 2, after: active1.partner!.customers.pageInfo.endCursor },
+      p.ownerToken,
+    );
     expect(active2.partner!.customers.pageInfo).toEqual({ hasNextPage: false, endCursor: active2.partner!.customers.edges.at(-1)!.cursor });
     expect([...active1.partner!.customers.edges, ...active2.partner!.customers.edges].map((e) => e.node.id).sort()).toEqual([...ids.ACTIVE].sort());
   });

@@ -55,7 +55,15 @@ describe('registering a deal', () => {
     const inn = uniqueInn();
     const r = await t.ok(
       RegisterDealDocument,
-      { input: dealInput(p, { customerInn: inn, customerName: '  Northwind LLC  ', description: '  ERP migration ', targetMonthlyConsumption: '30000', contractEndsOn: '2020-01-01' }) },
+      {
+        input: dealInput(p, {
+          customerInn: inn,
+          customerName: '  Northwind LLC  ',
+          description: '  ERP migration ',
+          targetMonthlyConsumption: '30000',
+          contractEndsOn: '2020-01-01',
+        }),
+      },
       p.ownerToken,
     );
     expect(r.registerDeal.userErrors).toEqual([]);
@@ -77,14 +85,24 @@ describe('registering a deal', () => {
       endedOn: null,
       customer: null,
     });
-    expect(await statusEvents(t, r.registerDeal.deal!.id)).toEqual([{ type: 'DEAL_STATUS_CHANGED', status: 'SUBMITTED', occurredAt: '2026-03-10T09:00:00.000Z' }]);
+    expect(await statusEvents(t, r.registerDeal.deal!.id)).toEqual([
+      { type: 'DEAL_STATUS_CHANGED', status: 'SUBMITTED', occurredAt: '2026-03-10T09:00:00.000Z' },
+    ]);
   });
 
   it('reports every field error together', async () => {
     const p = await activePartner(t);
     const r = await t.ok(
       RegisterDealDocument,
-      { input: dealInput(p, { customerInn: '1234567890', customerName: '   ', targetMonthlyConsumption: '50000.001', procurement: true, description: 'x'.repeat(4001) }) },
+      {
+        input: dealInput(p, {
+          customerInn: '1234567890',
+          customerName: '   ',
+          targetMonthlyConsumption: '50000.001',
+          procurement: true,
+          description: 'x'.repeat(4001),
+        }),
+      },
       p.ownerToken,
     );
     expect(r.registerDeal.deal).toBeNull();
@@ -105,7 +123,9 @@ describe('registering a deal', () => {
     await withOwnClock(async (local) => {
       const q = await activePartner(local);
       await local.ok(UpdateProgramSettingsDocument, { input: { effectiveFrom: '2026-04', minDealTargetConsumption: '40000' } });
-      expect((await local.ok(RegisterDealDocument, { input: dealInput(q, { targetMonthlyConsumption: '35000' }) }, q.ownerToken)).registerDeal.userErrors).toEqual([]);
+      expect(
+        (await local.ok(RegisterDealDocument, { input: dealInput(q, { targetMonthlyConsumption: '35000' }) }, q.ownerToken)).registerDeal.userErrors,
+      ).toEqual([]);
       await local.advanceTo('2026-04-01T09:00:00Z');
       const april = await local.ok(RegisterDealDocument, { input: dealInput(q, { targetMonthlyConsumption: '35000' }) }, q.ownerToken);
       expect(codes(april.registerDeal.userErrors)).toEqual(['TARGET_TOO_LOW']);
@@ -135,7 +155,7 @@ describe('registering a deal', () => {
     expect(r.registerDeal.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'partnerId'] })]);
   });
 
-  it('refuses a customer whose INN is on a billing account with consumption (NOT_NEW_CUSTOMER), any partner\'s subaccount or a project account', async () => {
+  it("refuses a customer whose INN is on a billing account with consumption (NOT_NEW_CUSTOMER), any partner's subaccount or a project account", async () => {
     const p = await activePartner(t);
     const other = await activePartner(t);
     const inn = uniqueInn();
@@ -166,7 +186,9 @@ describe('registering a deal', () => {
     // the message does not name the other partner
     expect(refused.registerDeal.userErrors[0].message).not.toContain(first.id);
     await approveDeal(t, deal.id);
-    expect(codes((await t.ok(RegisterDealDocument, { input: dealInput(second, { customerInn: inn }) }, second.ownerToken)).registerDeal.userErrors)).toEqual(['DEAL_CONFLICT']);
+    expect(codes((await t.ok(RegisterDealDocument, { input: dealInput(second, { customerInn: inn }) }, second.ownerToken)).registerDeal.userErrors)).toEqual([
+      'DEAL_CONFLICT',
+    ]);
 
     const inn2 = uniqueInn();
     const deal2 = await registerDeal(t, first, { customerInn: inn2 });
@@ -225,7 +247,14 @@ describe('reviewing a deal', () => {
     const p = await activePartner(t);
     const deal = await registerDeal(t, p);
     const approved = await approveDeal(t, deal.id, '0.05');
-    expect(approved).toMatchObject({ status: 'APPROVED', bonusRate: '0.05', approvedAt: '2026-03-10T09:00:00.000Z', linkDeadline: '2026-05-09', activatedOn: null, statusReason: null });
+    expect(approved).toMatchObject({
+      status: 'APPROVED',
+      bonusRate: '0.05',
+      approvedAt: '2026-03-10T09:00:00.000Z',
+      linkDeadline: '2026-05-09',
+      activatedOn: null,
+      statusReason: null,
+    });
     expect((await statusEvents(t, deal.id)).map((e) => e.status)).toEqual(['SUBMITTED', 'APPROVED']);
   });
 
@@ -304,7 +333,7 @@ describe('reading deals', () => {
     }
   });
 
-  it('lists a partner\'s deals in creation order, filtered by status, a page at a time', async () => {
+  it("lists a partner's deals in creation order, filtered by status, a page at a time", async () => {
     const p = await activePartner(t);
     const a = await registerDeal(t, p);
     const b = await registerDeal(t, p);
@@ -352,7 +381,10 @@ describe('deal time rules', () => {
       await approveDeal(local, deal.id);
       const invited = await createSubaccount(local, p, { inn, accept: false });
       await local.advanceTo('2026-03-20T08:00:00Z');
-      expect((await local.ok(DealDocument, { id: deal.id })).deal).toMatchObject({ status: 'APPROVED', customer: { id: invited.id, status: 'ACCEPTANCE_REQUIRED' } });
+      expect((await local.ok(DealDocument, { id: deal.id })).deal).toMatchObject({
+        status: 'APPROVED',
+        customer: { id: invited.id, status: 'ACCEPTANCE_REQUIRED' },
+      });
       await acceptSubaccount(local, invited.id);
       const active = (await local.ok(DealDocument, { id: deal.id })).deal!;
       expect(active).toMatchObject({ status: 'ACTIVE', activatedOn: '2026-03-20', customer: { id: invited.id, status: 'ACTIVE' } });
@@ -433,7 +465,7 @@ describe('deal time rules', () => {
     });
   });
 
-  it('ends the revoked partner\'s open deals and unlinks its subaccounts on the revocation day', async () => {
+  it("ends the revoked partner's open deals and unlinks its subaccounts on the revocation day", async () => {
     await withOwnClock(async (local) => {
       const p = await activePartner(local);
       const inn = uniqueInn();
@@ -449,7 +481,12 @@ describe('deal time rules', () => {
       const r = await local.ok(RevokePartnerStatusDocument, { input: { partnerId: p.id, reason: 'Breach of the agreement' } });
       expect(r.revokePartnerStatus.userErrors).toEqual([]);
       const deals = (await local.ok(PartnerDealsDocument, { id: p.id })).partner!.deals.edges.map((e) => e.node);
-      expect(Object.fromEntries(deals.map((d) => [d.id, d.status]))).toEqual({ [active.id]: 'ENDED', [approved.id]: 'ENDED', [submitted.id]: 'ENDED', [rejected.id]: 'REJECTED' });
+      expect(Object.fromEntries(deals.map((d) => [d.id, d.status]))).toEqual({
+        [active.id]: 'ENDED',
+        [approved.id]: 'ENDED',
+        [submitted.id]: 'ENDED',
+        [rejected.id]: 'REJECTED',
+      });
       for (const id of [active.id, approved.id, submitted.id]) {
         expect((await local.ok(DealDocument, { id })).deal!.endedOn).toBe('2026-03-20');
         expect((await statusEvents(local, id)).at(-1)).toMatchObject({ status: 'ENDED', occurredAt: '2026-03-20T09:00:00.000Z' });
@@ -463,7 +500,7 @@ describe('deal time rules', () => {
     });
   });
 
-  it('ends a quitting partner\'s deals on the effective date when the clock passes it', async () => {
+  it("ends a quitting partner's deals on the effective date when the clock passes it", async () => {
     await withOwnClock(async (local) => {
       const p = await activePartner(local);
       const inn = uniqueInn();

@@ -35,14 +35,17 @@ describe('demo data', () => {
 
   it('has closed months with final invoices, the partner bonus and rebates', async () => {
     const [northwind] = await t.app.ds.query(`SELECT id FROM partners WHERE name = 'Northwind Cloud LLC'`);
-    const data = await t.ok(`query($id: ID!) {
+    const data = await t.ok(
+      `query($id: ID!) {
       partner(id: $id) {
         invoice(month: "2026-02") { isFinal totalCost discount lines { exclusion } }
         bonus(month: "2026-02") { absolute relative }
         current: invoice(month: "2026-03") { isFinal }
         rebateLedger(first: 50) { edges { node { kind period amount } } }
       }
-    }`, { id: northwind.id });
+    }`,
+      { id: northwind.id },
+    );
     expect(data.partner.invoice.isFinal).toBe(true);
     expect(data.partner.invoice.discount).not.toBe('0.00');
     expect(data.partner.invoice.lines.some((l: any) => l.exclusion === 'PARTNER_OWN')).toBe(true);

@@ -26,10 +26,19 @@ beforeAll(async () => {
     partners.push({ partner, sub: await createSubaccount(t, partner, { accept: false }) });
   }
   await t.advanceTo('2026-01-01T06:00:00Z');
-  for (const { sub } of partners) await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
+  for (const { sub } of partners)
+    await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
   await t.advanceTo('2026-02-02T06:00:00Z');
   for (const { sub } of partners) {
-    await recordUsage(t, Array.from({ length: 20 }, (_, d) => ({ billingAccountId: sub.billingAccountId, date: `2026-01-${String(d + 5).padStart(2, '0')}`, serviceId: 'compute', cost: '1000.50' })));
+    await recordUsage(
+      t,
+      Array.from({ length: 20 }, (_, d) => ({
+        billingAccountId: sub.billingAccountId,
+        date: `2026-01-${String(d + 5).padStart(2, '0')}`,
+        serviceId: 'compute',
+        cost: '1000.50',
+      })),
+    );
   }
 });
 
@@ -58,20 +67,37 @@ describe('event sequencing without a global writer lock', () => {
       for (let i = 0; i < 5; i++) {
         await sleep(Math.random() * 4);
         if (i % 2 === 0) {
-          const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
-            input: { partnerId: partner.id, amount: '1.00', reason: `writer ${w}` },
-          });
+          const r = await t.ok(
+            'mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }',
+            {
+              input: { partnerId: partner.id, amount: '1.00', reason: `writer ${w}` },
+            },
+          );
           expect(r.adjustRebateBalance.userErrors).toEqual([]);
           // The payload carries the final, committed sequence, never the provisional one.
           expect(BigInt(r.adjustRebateBalance.entry.sequence) < EVENT_STAGE).toBe(true);
         } else if (i === 1) {
           const r = await t.ok('mutation($id: ID!) { suspendSubaccount(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
           const back = await t.ok('mutation($id: ID!) { resumeSubaccount(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
-          expect([r.suspendSubaccount.userErrors, back.resumeSubaccount.userErrors].flat().map((e: { code: string }) => e.code).every((c: string) => c === 'INVALID_TRANSITION')).toBe(true);
+          expect(
+            [r.suspendSubaccount.userErrors, back.resumeSubaccount.userErrors]
+              .flat()
+              .map((e: { code: string }) => e.code)
+              .every((c: string) => c === 'INVALID_TRANSITION'),
+          ).toBe(true);
         } else {
           // A writer outside eventTransaction: the deferred trigger numbers its events at commit.
           await t.app.ds.transaction(async (manager) => {
-            await appendEvents(manager, Array.from({ length: 3 }, (_, k) => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId: `w${w}-${i}-${k}-${randomUUID()}`, status: 'APPROVED', occurredAt: new Date() })));
+            await appendEvents(
+              manager,
+              Array.from({ length: 3 }, (_, k) => ({
+                partnerId: partner.id,
+                type: 'DEAL_STATUS_CHANGED' as const,
+                entityId: `w${w}-${i}-${k}-${randomUUID()}`,
+                status: 'APPROVED',
+                occurredAt: new Date(),
+              })),
+            );
             await sleep(Math.random() * 3); // commit later than the insert
           });
         }
@@ -81,7 +107,10 @@ describe('event sequencing without a global writer lock', () => {
     expect(closed.userErrors).toEqual([]);
     expect(closed.invoicesFinalized).toBe(partners.length);
 
-    const table: { sequence: string; type: string }[] = await t.app.ds.query('SELECT e.sequence::text AS sequence, e.type FROM events e WHERE e.sequence > $1 ORDER BY e.sequence', [start]);
+    const table: { sequence: string; type: string }[] = await t.app.ds.query(
+      'SELECT e.sequence::text AS sequence, e.type FROM events e WHERE e.sequence > $1 ORDER BY e.sequence',
+      [start],
+    );
     const ledgerRows = table.filter((r) => r.type === 'LEDGER_ENTRY').map((r) => r.sequence);
     const activityRows = table.filter((r) => r.type !== 'LEDGER_ENTRY').map((r) => r.sequence);
     expect(ledgerRows.length).toBe(20 * 3);
@@ -93,7 +122,9 @@ describe('event sequencing without a global writer lock', () => {
     expect(sequences(accruals)).toEqual(ledgerRows);
     expect(table.every((r) => BigInt(r.sequence) < EVENT_STAGE)).toBe(true);
     // Every ledger entry carries its event's final sequence, and the running balances chain.
-    const [{ unmatched }] = await t.app.ds.query(`SELECT count(*)::int AS unmatched FROM ledger_entries l LEFT JOIN events e ON e.sequence = l.sequence AND e.type = 'LEDGER_ENTRY' WHERE e.sequence IS NULL`);
+    const [{ unmatched }] = await t.app.ds.query(
+      `SELECT count(*)::int AS unmatched FROM ledger_entries l LEFT JOIN events e ON e.sequence = l.sequence AND e.type = 'LEDGER_ENTRY' WHERE e.sequence IS NULL`,
+    );
     expect(unmatched).toBe(0);
     expect(await verifyLedger(t.app.ds.manager)).toEqual([]);
   });
@@ -145,7 +176,9 @@ describe('event sequencing without a global writer lock', () => {
     try {
       const first = eventTransaction(t.app.ds, async (manager) => {
         slow = manager.queryRunner ?? null;
-        await appendEvents(manager, [{ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED', entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() }]);
+        await appendEvents(manager, [
+          { partnerId: partner.id, type: 'DEAL_STATUS_CHANGED', entityId: randomUUID(), status: 'APPROVED', occurredAt: new Date() },
+        ]);
       });
       await atCommit;
       const started = performance.now();

@@ -82,7 +82,10 @@ async function adjust(amount: string): Promise<void> {
 }
 
 async function ledgerSequences(): Promise<string[]> {
-  const rows: { sequence: string }[] = await t.app.ds.query('SELECT e.sequence::text AS sequence FROM ledger_entries e WHERE e.partner_id = $1 ORDER BY e.sequence', [partner.id]);
+  const rows: { sequence: string }[] = await t.app.ds.query(
+    'SELECT e.sequence::text AS sequence FROM ledger_entries e WHERE e.partner_id = $1 ORDER BY e.sequence',
+    [partner.id],
+  );
   return rows.map((r) => r.sequence);
 }
 
@@ -109,7 +112,14 @@ describe('the example clients', () => {
     const errors: unknown[] = [];
     const following = Object.entries(clients).map(([name, follow]) => {
       seen[name] = [];
-      return follow({ url, token: integrator, after: '0', maxRetryWaitMs: 300, onEntry: (e: Accrual) => seen[name].push(e.sequence), onError: (e) => errors.push(e) });
+      return follow({
+        url,
+        token: integrator,
+        after: '0',
+        maxRetryWaitMs: 300,
+        onEntry: (e: Accrual) => seen[name].push(e.sequence),
+        onError: (e) => errors.push(e),
+      });
     });
     const allHave = async (what: string) => {
       const expected = await ledgerSequences();
@@ -164,8 +174,30 @@ describe('the example clients', () => {
 
   it("keep Apollo's cache whole when two queries select different fields of one balance", async () => {
     const { client, ws } = createApolloClient({ url, token: partner.ownerToken });
-    const DASHBOARD = gql`query Dashboard($id: ID!) { partner(id: $id) { id name rebateBalance { id available } } }`;
-    const TOTALS = gql`query Totals($id: ID!) { partner(id: $id) { id rebateBalance { id accruedTotal pendingWithdrawals } } }`;
+    const DASHBOARD = gql`
+      query Dashboard($id: ID!) {
+        partner(id: $id) {
+          id
+          name
+          rebateBalance {
+            id
+            available
+          }
+        }
+      }
+    `;
+    const TOTALS = gql`
+      query Totals($id: ID!) {
+        partner(id: $id) {
+          id
+          rebateBalance {
+            id
+            accruedTotal
+            pendingWithdrawals
+          }
+        }
+      }
+    `;
     await client.query({ query: DASHBOARD, variables: { id: partner.id } });
     await client.query({ query: TOTALS, variables: { id: partner.id } });
     const cached = client.readQuery<{ partner: { rebateBalance: { id: string; available: string } } }>({ query: DASHBOARD, variables: { id: partner.id } });
@@ -185,13 +217,24 @@ describe('codegen for clients (examples/codegen.ts, as docs/clients.md documents
       expect(text).toContain('export type AccrualsSubscription');
       // The preset's own helpers say `unknown` (Exact<{ [key: string]: unknown }>, `as unknown as DocumentNode`, the
       // graphql() overload for a string it does not know); no field, variable or scalar of ours may.
-      const helpers = (code: string) => code.replace(/\[key: string\]: unknown/g, '').replace(/as unknown as/g, '')
-        .replace(/ \* The query argument is unknown!/g, '').replace(/export function graphql\(source: string\): unknown;/g, '');
+      const helpers = (code: string) =>
+        code
+          .replace(/\[key: string\]: unknown/g, '')
+          .replace(/as unknown as/g, '')
+          .replace(/ \* The query argument is unknown!/g, '')
+          .replace(/export function graphql\(source: string\): unknown;/g, '');
       const typed = helpers(text);
       expect(typed.match(/.{0,60}\bunknown\b.{0,20}/g) ?? []).toEqual([]);
       expect(typed).toMatch(/amount: string, balanceAfter: string, period: string \| null, description: string, createdAt: string/);
       // Without the mapping the preset does type our scalars `unknown`: the check above means something.
-      const bare = await generate({ ...config, cwd: path.join(__dirname, '..', '..'), generates: { [`${out}/`]: { ...preset, config: { ...((preset as { config: Record<string, unknown> }).config), scalars: {}, strictScalars: false } } } }, false);
+      const bare = await generate(
+        {
+          ...config,
+          cwd: path.join(__dirname, '..', '..'),
+          generates: { [`${out}/`]: { ...preset, config: { ...(preset as { config: Record<string, unknown> }).config, scalars: {}, strictScalars: false } } },
+        },
+        false,
+      );
       const bareText = helpers(bare.map((o: { content: string }) => o.content).join('\n'));
       expect(bareText).toMatch(/amount: unknown/);
       expect(Object.keys(scalars).sort()).toEqual(['Date', 'DateTime', 'Money', 'Month', 'Rate']);

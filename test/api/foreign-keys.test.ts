@@ -27,18 +27,48 @@ describe('foreign keys', () => {
     const partner = await activePartner(t);
     const missing = randomUUID();
     const q = (sql: string, params: unknown[]) => refusal(t.app.ds.query(sql, params));
-    expect(await q(`INSERT INTO withdrawals (id, partner_id, amount, destination, status, idempotency_key, created_at) VALUES (gen_random_uuid(), $1, 1, 'BANK_ACCOUNT', 'PENDING', 'k', now())`, [missing])).toEqual({ code: '23503', constraint: 'fk_withdrawals_partner_id' });
-    expect(await q(`INSERT INTO customers (partner_id, name, inn, billing_account_id, status, created_at) VALUES ($1, 'x', '7707083893', 'ba-orphan', 'ACTIVE', now())`, [missing])).toEqual({ code: '23503', constraint: 'fk_customers_partner_id' });
-    expect(await q(`INSERT INTO account_links (customer_id, partner_id, billing_account_id, linked_from) VALUES ($1, $2, 'ba-orphan', '2026-01-01')`, [missing, partner.id])).toEqual({ code: '23503', constraint: 'fk_account_links_customer_id' });
-    expect(await q(`INSERT INTO presale_requests (partner_id, customer_name, deal_id, products, description, status, created_at, respond_by) VALUES ($1, 'x', $2, '{}', 'x', 'NEW', now(), '2026-02-01')`, [partner.id, missing])).toEqual({ code: '23503', constraint: 'fk_presale_requests_deal_id' });
-    expect(await q(`INSERT INTO events (sequence, partner_id, type, entity_id, occurred_at) VALUES (1000000000, $1, 'DEAL_STATUS_CHANGED', 'x', now())`, [missing])).toEqual({ code: '23503', constraint: 'fk_events_partner_id' });
+    expect(
+      await q(
+        `INSERT INTO withdrawals (id, partner_id, amount, destination, status, idempotency_key, created_at) VALUES (gen_random_uuid(), $1, 1, 'BANK_ACCOUNT', 'PENDING', 'k', now())`,
+        [missing],
+      ),
+    ).toEqual({ code: '23503', constraint: 'fk_withdrawals_partner_id' });
+    expect(
+      await q(
+        `INSERT INTO customers (partner_id, name, inn, billing_account_id, status, created_at) VALUES ($1, 'x', '7707083893', 'ba-orphan', 'ACTIVE', now())`,
+        [missing],
+      ),
+    ).toEqual({ code: '23503', constraint: 'fk_customers_partner_id' });
+    expect(
+      await q(`INSERT INTO account_links (customer_id, partner_id, billing_account_id, linked_from) VALUES ($1, $2, 'ba-orphan', '2026-01-01')`, [
+        missing,
+        partner.id,
+      ]),
+    ).toEqual({ code: '23503', constraint: 'fk_account_links_customer_id' });
+    expect(
+      await q(
+        `INSERT INTO presale_requests (partner_id, customer_name, deal_id, products, description, status, created_at, respond_by) VALUES ($1, 'x', $2, '{}', 'x', 'NEW', now(), '2026-02-01')`,
+        [partner.id, missing],
+      ),
+    ).toEqual({ code: '23503', constraint: 'fk_presale_requests_deal_id' });
+    expect(
+      await q(`INSERT INTO events (sequence, partner_id, type, entity_id, occurred_at) VALUES (1000000000, $1, 'DEAL_STATUS_CHANGED', 'x', now())`, [missing]),
+    ).toEqual({ code: '23503', constraint: 'fk_events_partner_id' });
     // A referenced partner cannot be deleted from under its rows either.
     expect(await q('DELETE FROM partners WHERE id = $1', [partner.id])).toMatchObject({ code: '23503' });
   });
 
   it('lists every constraint it expects: one per reference column', async () => {
     const rows: { name: string }[] = await t.app.ds.query(`SELECT conname AS name FROM pg_constraint WHERE contype = 'f' AND convalidated ORDER BY conname`);
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['fk_ledger_entries_partner_id', 'fk_ledger_entries_withdrawal_id', 'fk_invoice_lines_customer_id', 'fk_api_tokens_partner_id', 'fk_presale_requests_project_id']));
+    expect(rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'fk_ledger_entries_partner_id',
+        'fk_ledger_entries_withdrawal_id',
+        'fk_invoice_lines_customer_id',
+        'fk_api_tokens_partner_id',
+        'fk_presale_requests_project_id',
+      ]),
+    );
     expect(rows.length).toBeGreaterThanOrEqual(20);
   });
 
@@ -49,7 +79,10 @@ describe('foreign keys', () => {
       await runner.startTransaction();
       await migration.down(runner);
       const orphan = randomUUID();
-      await runner.query(`INSERT INTO withdrawals (id, partner_id, amount, destination, status, idempotency_key, created_at) VALUES (gen_random_uuid(), $1, 1, 'BANK_ACCOUNT', 'PENDING', 'k', now())`, [orphan]);
+      await runner.query(
+        `INSERT INTO withdrawals (id, partner_id, amount, destination, status, idempotency_key, created_at) VALUES (gen_random_uuid(), $1, 1, 'BANK_ACCOUNT', 'PENDING', 'k', now())`,
+        [orphan],
+      );
       await expect(migration.up(runner)).rejects.toThrow(`withdrawals.partner_id: 1 row(s) name a missing partners (e.g. ${orphan})`);
       // Keys made with tables or columns created after this migration (audit, webhooks) are not its business.
       const [{ n }] = await runner.query(

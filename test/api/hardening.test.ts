@@ -1,6 +1,13 @@
 // Inputs from outside and edge cases found in review: each gets a clear error and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PartnerDocument, PartnersDocument, RevokeApiTokenDocument, SetPartnerSpecializationDocument, UpdatePartnerProfileDocument, UpdateProgramSettingsDocument } from '../generated/graphql';
+import {
+  PartnerDocument,
+  PartnersDocument,
+  RevokeApiTokenDocument,
+  SetPartnerSpecializationDocument,
+  UpdatePartnerProfileDocument,
+  UpdateProgramSettingsDocument,
+} from '../generated/graphql';
 import { activePartner, uniqueAccount } from '../support/factories';
 import { closeMonth, createSubaccount, insertApprovedProject, ledgerOf, recordUsage } from '../support/billing-fixtures';
 import { setupTestApp, type TestApp } from '../support/test-app';
@@ -33,7 +40,9 @@ describe('inputs from outside', () => {
     const p = await activePartner(t);
     const nul = await t.ok(UpdatePartnerProfileDocument, { input: { partnerId: p.id, name: 'Bad\u0000Name' } }, p.ownerToken);
     expect(nul.updatePartnerProfile.userErrors[0]).toMatchObject({ code: 'VALIDATION_FAILED', field: ['input', 'name'] });
-    const year0 = await t.gql(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'ML_AI', level: 'EXPERT', activeFrom: '0000-01-01' } });
+    const year0 = await t.gql(SetPartnerSpecializationDocument, {
+      input: { partnerId: p.id, specialization: 'ML_AI', level: 'EXPERT', activeFrom: '0000-01-01' },
+    });
     expect(year0.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect((await t.gql('{ programSettings(month: "0000-01") { baseBonusRate } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -66,7 +75,9 @@ describe('specialization periods', () => {
   it('keeps the part of an open period after a shorter new one', async () => {
     const p = await activePartner(t);
     await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'SECURITY', level: 'EXPERT', activeFrom: '2026-01-01' } });
-    const r = await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'SECURITY', level: 'PROFESSIONAL', activeFrom: '2026-03-01', activeTo: '2026-03-31' } });
+    const r = await t.ok(SetPartnerSpecializationDocument, {
+      input: { partnerId: p.id, specialization: 'SECURITY', level: 'PROFESSIONAL', activeFrom: '2026-03-01', activeTo: '2026-03-31' },
+    });
     expect(r.setPartnerSpecialization.partner!.specializations).toEqual([
       { specialization: 'SECURITY', level: 'EXPERT', activeFrom: '2026-01-01', activeTo: '2026-02-28' },
       { specialization: 'SECURITY', level: 'PROFESSIONAL', activeFrom: '2026-03-01', activeTo: '2026-03-31' },
@@ -80,8 +91,13 @@ describe('billing edge cases', () => {
     const local = await setupTestApp({ now: '2026-01-05T09:00:00Z' });
     try {
       const p = await activePartner(local);
-      await local.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1000", reason: "opening" }) { userErrors { code } } }', { id: p.id });
-      await local.ok('mutation($id: ID!) { withdrawRebate(input: { partnerId: $id, amount: "1000", destination: BONUS, idempotencyKey: "k" }) { userErrors { code } } }', { id: p.id });
+      await local.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1000", reason: "opening" }) { userErrors { code } } }', {
+        id: p.id,
+      });
+      await local.ok(
+        'mutation($id: ID!) { withdrawRebate(input: { partnerId: $id, amount: "1000", destination: BONUS, idempotencyKey: "k" }) { userErrors { code } } }',
+        { id: p.id },
+      );
       await local.ok('mutation($id: ID!) { revokePartnerStatus(input: { partnerId: $id, reason: "breach" }) { userErrors { code } } }', { id: p.id });
       await local.advanceTo('2026-02-05T09:00:00Z');
       const query = 'query($id: ID!, $m: Month!) { partner(id: $id) { invoice(month: $m) { isFinal bonusCarriedOver } } }';
@@ -101,11 +117,29 @@ describe('billing edge cases', () => {
       const older = await activePartner(local);
       const newer = await activePartner(local);
       const direct = uniqueAccount('ba-direct');
-      const completed = await insertApprovedProject(local, older, { billingAccountId: direct, scope: 'CLOUD', scopeId: 'cloud-x', rebateRate: '0.1', rebateFrom: '2025-01', rebateTo: '2025-12', approvedAt: '2024-12-15T09:00:00Z' });
+      const completed = await insertApprovedProject(local, older, {
+        billingAccountId: direct,
+        scope: 'CLOUD',
+        scopeId: 'cloud-x',
+        rebateRate: '0.1',
+        rebateFrom: '2025-01',
+        rebateTo: '2025-12',
+        approvedAt: '2024-12-15T09:00:00Z',
+      });
       await local.app.ds.query(`UPDATE projects SET status = 'COMPLETED' WHERE id = $1`, [completed]);
-      await insertApprovedProject(local, newer, { billingAccountId: direct, scope: 'FOLDER', scopeId: 'folder-in-x', rebateRate: '0.1', rebateFrom: '2026-01', rebateTo: '2026-12', approvedAt: '2025-12-20T09:00:00Z' });
+      await insertApprovedProject(local, newer, {
+        billingAccountId: direct,
+        scope: 'FOLDER',
+        scopeId: 'folder-in-x',
+        rebateRate: '0.1',
+        rebateFrom: '2026-01',
+        rebateTo: '2026-12',
+        approvedAt: '2025-12-20T09:00:00Z',
+      });
       await local.advanceTo('2026-02-01T09:00:00Z');
-      await recordUsage(local, [{ billingAccountId: direct, date: '2026-01-10', serviceId: 'compute', cost: '40000', cloudId: 'cloud-x', folderId: 'folder-in-x' }]);
+      await recordUsage(local, [
+        { billingAccountId: direct, date: '2026-01-10', serviceId: 'compute', cost: '40000', cloudId: 'cloud-x', folderId: 'folder-in-x' },
+      ]);
       await closeMonth(local, '2026-01');
       expect((await ledgerOf(local, newer.id)).map((e) => [e.kind, e.amount])).toEqual([['PROJECT_REBATE', '4000.00']]);
       expect(await ledgerOf(local, older.id)).toEqual([]);
@@ -121,7 +155,9 @@ describe('billing edge cases', () => {
       const c = await createSubaccount(local, p, { accept: false });
       await local.ok('mutation($id: ID!) { giveQuitNotice(input: { partnerId: $id, effectiveOn: "2026-02-10" }) { userErrors { code } } }', { id: p.id });
       await local.app.ds.query(`UPDATE clock_state SET now = '2026-02-11T09:00:00Z'`); // time passes without a scheduler run
-      const r = await local.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { customer { status } userErrors { code } } }', { id: c.id });
+      const r = await local.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { customer { status } userErrors { code } } }', {
+        id: c.id,
+      });
       expect(r.acceptSubaccountInvitation.customer).toBeNull();
       expect((await local.ok(PartnerDocument, { id: p.id })).partner!.status).toBe('QUIT'); // the request caught up first
     } finally {

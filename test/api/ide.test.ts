@@ -16,7 +16,9 @@ afterAll(() => t.close());
 /** Every URL an HTML page, a stylesheet or a script asks the browser to load. */
 function referencedUrls(text: string, kind: 'html' | 'css' | 'js'): string[] {
   const found: string[] = [];
-  const add = (re: RegExp) => { for (const m of text.matchAll(re)) found.push(m[1]); };
+  const add = (re: RegExp) => {
+    for (const m of text.matchAll(re)) found.push(m[1]);
+  };
   if (kind === 'html') {
     add(/\b(?:src|href|action|poster|data)\s*=\s*["']([^"']+)["']/gi);
     add(/\bimport\s+(?:[^"']*?\sfrom\s+)?["']([^"']+)["']/g);
@@ -48,7 +50,9 @@ describe('the IDE', () => {
     expect(html).toContain('ruru-root');
     expect(html).toContain('"isHeadersEditorEnabled": true');
     expect(html).toContain('"subscriptionEndpoint": "/graphql"');
-    const api = await fetch(`${server.url}?query=${encodeURIComponent('{ now }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const api = await fetch(`${server.url}?query=${encodeURIComponent('{ now }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(((await api.json()) as any).data.now).toEqual(expect.any(String));
   });
 
@@ -59,7 +63,10 @@ describe('the IDE', () => {
     const foreign: string[] = [];
     while (queue.length) {
       const url = queue.shift()!;
-      if (url.origin !== origin) { foreign.push(url.href); continue; }
+      if (url.origin !== origin) {
+        foreign.push(url.href);
+        continue;
+      }
       if (seen.has(url.pathname)) continue;
       const res = await fetch(url);
       seen.set(url.pathname, res.status);
@@ -71,7 +78,8 @@ describe('the IDE', () => {
     expect(foreign).toEqual([]);
     expect([...seen].filter(([, status]) => status !== 200)).toEqual([]);
     // The page, its script, stylesheet and the editor workers at least.
-    for (const asset of ['/ide/ruru.js', '/ide/ruru.css', '/ide/graphqlWorker.js', '/ide/editorWorker.js', '/ide/jsonWorker.js']) expect(seen.get(asset), asset).toBe(200);
+    for (const asset of ['/ide/ruru.js', '/ide/ruru.css', '/ide/graphqlWorker.js', '/ide/editorWorker.js', '/ide/jsonWorker.js'])
+      expect(seen.get(asset), asset).toBe(200);
     // No absolute URL to another host in the page itself (a CDN script, a font, an analytics beacon).
     expect([...html.matchAll(/https?:\/\/[^"'\s)<>]+/g)].map((m) => m[0])).toEqual([]);
   });

@@ -50,7 +50,10 @@ describe('adjustRebateBalance', () => {
     const down = await adjustOk(p, '-40.25');
     expect(down).toMatchObject({ amount: '-40.25', balanceAfter: '59.75' });
     const tooMuch = await adjust(p.id, '-59.76');
-    expect(tooMuch.data!.adjustRebateBalance).toMatchObject({ entry: null, userErrors: [expect.objectContaining({ code: 'INSUFFICIENT_BALANCE', field: ['input', 'amount'] })] });
+    expect(tooMuch.data!.adjustRebateBalance).toMatchObject({
+      entry: null,
+      userErrors: [expect.objectContaining({ code: 'INSUFFICIENT_BALANCE', field: ['input', 'amount'] })],
+    });
     expect(await adjustOk(p, '-59.75')).toMatchObject({ balanceAfter: '0.00' });
     expect((await rebates(p)).rebateLedger.totalCount).toBe(3);
   });
@@ -105,7 +108,18 @@ describe('Partner.rebateLedger and Partner.rebateBalance', () => {
     const p = await activePartner(t);
     const registered = await t.ok(
       'mutation($input: RegisterProjectInput!) { registerProject(input: $input) { project { id } userErrors { code message } } }',
-      { input: { partnerId: p.id, customerInn: uniqueInn(), customerName: 'Direct Co', customerBillingAccountId: uniqueAccount('ba-direct'), scope: 'CLOUD', scopeId: uniqueAccount('cloud'), targetMonthlyConsumption: '50000.00', description: 'Migration' } },
+      {
+        input: {
+          partnerId: p.id,
+          customerInn: uniqueInn(),
+          customerName: 'Direct Co',
+          customerBillingAccountId: uniqueAccount('ba-direct'),
+          scope: 'CLOUD',
+          scopeId: uniqueAccount('cloud'),
+          targetMonthlyConsumption: '50000.00',
+          description: 'Migration',
+        },
+      },
       p.ownerToken,
     );
     expect(registered.registerProject.userErrors).toEqual([]);
@@ -114,8 +128,24 @@ describe('Partner.rebateLedger and Partner.rebateBalance', () => {
     // Accruals are written by the month close; here they are appended directly through the ledger service.
     await t.app.ds.transaction((manager) =>
       t.app.ledger.append(manager, [
-        { partnerId: p.id, kind: 'PROJECT_REBATE', amount: new Dec('4500.00'), period: '2026-04', projectId, description: 'Project rebate 2026-04', createdAt: now },
-        { partnerId: p.id, kind: 'SPECIALIZATION_REBATE', amount: new Dec('700.00'), period: '2026-Q1', specialization: 'INFRA_DEVOPS', description: 'INFRA_DEVOPS 2026-Q1', createdAt: now },
+        {
+          partnerId: p.id,
+          kind: 'PROJECT_REBATE',
+          amount: new Dec('4500.00'),
+          period: '2026-04',
+          projectId,
+          description: 'Project rebate 2026-04',
+          createdAt: now,
+        },
+        {
+          partnerId: p.id,
+          kind: 'SPECIALIZATION_REBATE',
+          amount: new Dec('700.00'),
+          period: '2026-Q1',
+          specialization: 'INFRA_DEVOPS',
+          description: 'INFRA_DEVOPS 2026-Q1',
+          createdAt: now,
+        },
       ]),
     );
     await t.app.ds.query(
@@ -124,10 +154,9 @@ describe('Partner.rebateLedger and Partner.rebateBalance', () => {
       [p.id],
     );
     await adjustOk(p, '-200.00');
-    await t.ok(
-      'mutation($input: UpdatePartnerProfileInput!) { updatePartnerProfile(input: $input) { userErrors { code } } }',
-      { input: { partnerId: p.id, bankAccount: { bic: '044525225', accountNumber: '40702810438000034726' } } },
-    );
+    await t.ok('mutation($input: UpdatePartnerProfileInput!) { updatePartnerProfile(input: $input) { userErrors { code } } }', {
+      input: { partnerId: p.id, bankAccount: { bic: '044525225', accountNumber: '40702810438000034726' } },
+    });
     const bank = await t.ok(WithdrawRebateDocument, { input: { partnerId: p.id, amount: '1000', destination: 'BANK_ACCOUNT', idempotencyKey: 'b1' } });
     expect(bank.withdrawRebate.userErrors).toEqual([]);
     const partner = await rebates(p, {}, await tokenFor(t, p, 'PARTNER_VIEWER'));

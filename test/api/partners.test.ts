@@ -20,7 +20,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const apply = (inn: string, ownBillingAccountId = uniqueAccount()) =>
-  t.ok(ApplyForPartnerStatusDocument, { input: { name: '  Spaced Name LLC  ', inn, ownBillingAccountId, paymentMode: 'POSTPAYMENT', contactEmail: 'a@b.example' } }, null);
+  t.ok(
+    ApplyForPartnerStatusDocument,
+    { input: { name: '  Spaced Name LLC  ', inn, ownBillingAccountId, paymentMode: 'POSTPAYMENT', contactEmail: 'a@b.example' } },
+    null,
+  );
 
 describe('applying for partner status', () => {
   it('creates a PENDING_REVIEW partner without a token and returns an owner token, trimming the name', async () => {
@@ -32,11 +36,14 @@ describe('applying for partner status', () => {
     expect(viewer.viewer).toEqual({ role: 'PARTNER_OWNER', partner: { id: r.partner!.id } });
   });
 
-  it.each(['7707083894', '770708389', '77070838930', '500100732250', 'abcdefghij', ' 7707083893'])('refuses the invalid INN %j with INVALID_INN', async (inn) => {
-    const { applyForPartnerStatus: r } = await apply(inn);
-    expect(r.partner).toBeNull();
-    expect(r.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_INN', field: ['input', 'inn'] })]);
-  });
+  it.each(['7707083894', '770708389', '77070838930', '500100732250', 'abcdefghij', ' 7707083893'])(
+    'refuses the invalid INN %j with INVALID_INN',
+    async (inn) => {
+      const { applyForPartnerStatus: r } = await apply(inn);
+      expect(r.partner).toBeNull();
+      expect(r.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_INN', field: ['input', 'inn'] })]);
+    },
+  );
 
   it('accepts valid 10- and 12-digit INNs', async () => {
     for (const inn of ['7736207543', '500100732259']) {
@@ -54,7 +61,11 @@ describe('applying for partner status', () => {
   });
 
   it('reports every field error together', async () => {
-    const r = await t.ok(ApplyForPartnerStatusDocument, { input: { name: '   ', inn: '123', ownBillingAccountId: 'x', paymentMode: 'ADVANCE', contactEmail: 'nope' } }, null);
+    const r = await t.ok(
+      ApplyForPartnerStatusDocument,
+      { input: { name: '   ', inn: '123', ownBillingAccountId: 'x', paymentMode: 'ADVANCE', contactEmail: 'nope' } },
+      null,
+    );
     expect(r.applyForPartnerStatus.userErrors.map((e: { code: string }) => e.code).sort()).toEqual(['INVALID_INN', 'VALIDATION_FAILED', 'VALIDATION_FAILED']);
   });
 });
@@ -135,9 +146,20 @@ describe('partner lifecycle', () => {
 describe('partner profile', () => {
   it('lets the owner set a bank account that passes the control key, and refuses one that does not', async () => {
     const p = await activePartner(t);
-    const good = await t.ok(UpdatePartnerProfileDocument, { input: { partnerId: p.id, name: 'Renamed LLC', bankAccount: { bic: '044525225', accountNumber: '40702810438000034726', bankName: 'Sber' } } }, p.ownerToken);
-    expect(good.updatePartnerProfile.partner).toMatchObject({ name: 'Renamed LLC', bankAccount: { bic: '044525225', accountNumber: '40702810438000034726', bankName: 'Sber' } });
-    const settlementCentre = await t.ok(UpdatePartnerProfileDocument, { input: { partnerId: p.id, bankAccount: { bic: '044525000', accountNumber: '40101810045250010041' } } }, p.ownerToken);
+    const good = await t.ok(
+      UpdatePartnerProfileDocument,
+      { input: { partnerId: p.id, name: 'Renamed LLC', bankAccount: { bic: '044525225', accountNumber: '40702810438000034726', bankName: 'Sber' } } },
+      p.ownerToken,
+    );
+    expect(good.updatePartnerProfile.partner).toMatchObject({
+      name: 'Renamed LLC',
+      bankAccount: { bic: '044525225', accountNumber: '40702810438000034726', bankName: 'Sber' },
+    });
+    const settlementCentre = await t.ok(
+      UpdatePartnerProfileDocument,
+      { input: { partnerId: p.id, bankAccount: { bic: '044525000', accountNumber: '40101810045250010041' } } },
+      p.ownerToken,
+    );
     expect(settlementCentre.updatePartnerProfile.userErrors).toEqual([]);
     for (const bad of [
       { bic: '044525225', accountNumber: '40702810438000034727' },
@@ -192,12 +214,18 @@ describe('specializations', () => {
   it('sets a specialization period for an active partner and cuts an overlapping earlier one short', async () => {
     const p = await activePartner(t);
     await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'ML_AI', level: 'EXPERT', activeFrom: '2026-01-01' } });
-    const r = await t.ok(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'ML_AI', level: 'PROFESSIONAL', activeFrom: '2026-04-01' } });
+    const r = await t.ok(SetPartnerSpecializationDocument, {
+      input: { partnerId: p.id, specialization: 'ML_AI', level: 'PROFESSIONAL', activeFrom: '2026-04-01' },
+    });
     expect(r.setPartnerSpecialization.partner!.specializations).toEqual([
       { specialization: 'ML_AI', level: 'EXPERT', activeFrom: '2026-01-01', activeTo: '2026-03-31' },
       { specialization: 'ML_AI', level: 'PROFESSIONAL', activeFrom: '2026-04-01', activeTo: null },
     ]);
-    const partnerToken = await t.gql(SetPartnerSpecializationDocument, { input: { partnerId: p.id, specialization: 'ML_AI', level: 'PROFESSIONAL', activeFrom: '2026-04-01' } }, p.ownerToken);
+    const partnerToken = await t.gql(
+      SetPartnerSpecializationDocument,
+      { input: { partnerId: p.id, specialization: 'ML_AI', level: 'PROFESSIONAL', activeFrom: '2026-04-01' } },
+      p.ownerToken,
+    );
     expect(partnerToken.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 });

@@ -38,8 +38,11 @@ async function submit(app: TestApp, partner: TestPartner, overrides: Partial<Sub
   return r.presaleRequest!;
 }
 
-const update = (app: TestApp, input: { presaleRequestId: string; status: 'NEW' | 'IN_PROGRESS' | 'COMPLETED' | 'DECLINED' | 'CANCELLED'; assignee?: string; reason?: string }, token?: string) =>
-  app.gql(UpdatePresaleRequestDocument, { input }, token);
+const update = (
+  app: TestApp,
+  input: { presaleRequestId: string; status: 'NEW' | 'IN_PROGRESS' | 'COMPLETED' | 'DECLINED' | 'CANCELLED'; assignee?: string; reason?: string },
+  token?: string,
+) => app.gql(UpdatePresaleRequestDocument, { input }, token);
 
 describe('submitting a presale request', () => {
   it('creates a NEW request with trimmed texts, a respond-by date three business days later skipping the weekend, not overdue', async () => {
@@ -78,13 +81,21 @@ describe('submitting a presale request', () => {
       ['VALIDATION_FAILED', 'input.products.1'],
       ['VALIDATION_FAILED', 'input.products.2'],
     ]);
-    const tooMany = await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { products: Array.from({ length: 101 }, (_, i) => `Product ${i}`) }) }, p.ownerToken);
+    const tooMany = await t.ok(
+      SubmitPresaleRequestDocument,
+      { input: presaleInput(p, { products: Array.from({ length: 101 }, (_, i) => `Product ${i}`) }) },
+      p.ownerToken,
+    );
     expect(tooMany.submitPresaleRequest.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION_FAILED', field: ['input', 'products'] })]);
-    const hundred = await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { products: Array.from({ length: 100 }, (_, i) => `Product ${i}`), description: 'd'.repeat(4000) }) }, p.ownerToken);
+    const hundred = await t.ok(
+      SubmitPresaleRequestDocument,
+      { input: presaleInput(p, { products: Array.from({ length: 100 }, (_, i) => `Product ${i}`), description: 'd'.repeat(4000) }) },
+      p.ownerToken,
+    );
     expect(hundred.submitPresaleRequest.userErrors).toEqual([]);
   });
 
-  it('attaches the partner\'s own deal and project', async () => {
+  it("attaches the partner's own deal and project", async () => {
     const p = await activePartner(t);
     const deal = await registerDeal(t, p);
     const project = await registerProject(t, p);
@@ -92,21 +103,28 @@ describe('submitting a presale request', () => {
     expect(r).toMatchObject({ deal: { id: deal.id }, project: { id: project.id } });
   });
 
-  it('cannot attach another partner\'s deal or project: NOT_FOUND, revealing nothing', async () => {
+  it("cannot attach another partner's deal or project: NOT_FOUND, revealing nothing", async () => {
     const p = await activePartner(t);
     const other = await activePartner(t);
     const foreignDeal = await registerDeal(t, other);
     const foreignProject = await registerProject(t, other);
     const byDeal = await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { dealId: foreignDeal.id }) }, p.ownerToken);
-    expect(byDeal.submitPresaleRequest).toEqual({ presaleRequest: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'dealId'] })] });
+    expect(byDeal.submitPresaleRequest).toEqual({
+      presaleRequest: null,
+      userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'dealId'] })],
+    });
     const unknown = await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { dealId: '00000000-0000-4000-8000-000000000000' }) }, p.ownerToken);
-    expect(unknown.submitPresaleRequest.userErrors[0].message.replace(/[0-9a-f-]{36}/, 'ID')).toBe(byDeal.submitPresaleRequest.userErrors[0].message.replace(/[0-9a-f-]{36}/, 'ID'));
+    expect(unknown.submitPresaleRequest.userErrors[0].message.replace(/[0-9a-f-]{36}/, 'ID')).toBe(
+      byDeal.submitPresaleRequest.userErrors[0].message.replace(/[0-9a-f-]{36}/, 'ID'),
+    );
     const byProject = await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { projectId: foreignProject.id }) }, p.ownerToken);
     expect(byProject.submitPresaleRequest.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'projectId'] })]);
     const malformed = await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { dealId: 'not-a-uuid' }) }, p.ownerToken);
     expect(codes(malformed.submitPresaleRequest.userErrors)).toEqual(['NOT_FOUND']);
     // ADMIN acting for the partner is held to the same rule
-    expect(codes((await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { dealId: foreignDeal.id }) })).submitPresaleRequest.userErrors)).toEqual(['NOT_FOUND']);
+    expect(codes((await t.ok(SubmitPresaleRequestDocument, { input: presaleInput(p, { dealId: foreignDeal.id }) })).submitPresaleRequest.userErrors)).toEqual([
+      'NOT_FOUND',
+    ]);
   });
 
   it('is for ACTIVE partners (PARTNER_NOT_ACTIVE) and their owners (other roles FORBIDDEN)', async () => {
@@ -144,7 +162,9 @@ describe('the presale workflow', () => {
     expect(declined.data!.updatePresaleRequest.presaleRequest).toMatchObject({ status: 'DECLINED', statusReason: 'Out of scope' });
     const started = await submit(t, p);
     await update(t, { presaleRequestId: started.id, status: 'IN_PROGRESS', assignee: 'Ivan' });
-    expect((await update(t, { presaleRequestId: started.id, status: 'DECLINED', reason: 'No capacity' })).data!.updatePresaleRequest.presaleRequest!.status).toBe('DECLINED');
+    expect(
+      (await update(t, { presaleRequestId: started.id, status: 'DECLINED', reason: 'No capacity' })).data!.updatePresaleRequest.presaleRequest!.status,
+    ).toBe('DECLINED');
   });
 
   it('lets the partner owner cancel only a NEW request; any other change is FORBIDDEN to partners', async () => {
@@ -211,14 +231,16 @@ describe('reading presale requests', () => {
     expect(foreign.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
-  it('lists a partner\'s requests by status and serves the root work queue', async () => {
+  it("lists a partner's requests by status and serves the root work queue", async () => {
     const p = await activePartner(t);
     const other = await activePartner(t);
     const a = await submit(t, p);
     const b = await submit(t, p);
     await update(t, { presaleRequestId: b.id, status: 'IN_PROGRESS', assignee: 'Ivan' });
     const theirs = await submit(t, other);
-    expect((await t.ok(PartnerPresaleRequestsDocument, { id: p.id, status: 'NEW' }, p.ownerToken)).partner!.presaleRequests.edges.map((e) => e.node.id)).toEqual([a.id]);
+    expect(
+      (await t.ok(PartnerPresaleRequestsDocument, { id: p.id, status: 'NEW' }, p.ownerToken)).partner!.presaleRequests.edges.map((e) => e.node.id),
+    ).toEqual([a.id]);
     const queue = (await t.ok(PresaleRequestsDocument, { first: 100, status: 'NEW' })).presaleRequests.edges.map((e) => e.node.id);
     expect(queue).toEqual(expect.arrayContaining([a.id, theirs.id]));
     expect(queue).not.toContain(b.id);
@@ -241,7 +263,10 @@ describe('partner exit', () => {
       await local.ok(GiveQuitNoticeDocument, { input: { partnerId: p.id, effectiveOn: '2026-04-15' } }, p.ownerToken);
       await local.advanceTo('2026-04-20T09:00:00Z');
       for (const id of [fresh.id, started.id]) {
-        expect((await local.ok(PresaleRequestDocument, { id })).presaleRequest).toMatchObject({ status: 'CANCELLED', statusReason: 'partner left the program' });
+        expect((await local.ok(PresaleRequestDocument, { id })).presaleRequest).toMatchObject({
+          status: 'CANCELLED',
+          statusReason: 'partner left the program',
+        });
         expect((await statusEvents(local, id)).at(-1)).toEqual({ type: 'PRESALE_STATUS_CHANGED', status: 'CANCELLED', occurredAt: '2026-04-14T21:00:00.000Z' });
       }
       expect((await local.ok(PresaleRequestDocument, { id: finished.id })).presaleRequest!.status).toBe('DECLINED');

@@ -46,12 +46,18 @@ describe('registering a project', () => {
       submittedAt: '2026-03-10T09:00:00.000Z',
       rebateAccrued: '0.00',
     });
-    expect(await statusEvents(t, r.registerProject.project!.id)).toEqual([{ type: 'PROJECT_STATUS_CHANGED', status: 'SUBMITTED', occurredAt: '2026-03-10T09:00:00.000Z' }]);
+    expect(await statusEvents(t, r.registerProject.project!.id)).toEqual([
+      { type: 'PROJECT_STATUS_CHANGED', status: 'SUBMITTED', occurredAt: '2026-03-10T09:00:00.000Z' },
+    ]);
   });
 
   it('reports every field error together (the target must be positive)', async () => {
     const p = await activePartner(t);
-    const r = await t.ok(RegisterProjectDocument, { input: projectInput(p, { customerInn: '12', scopeId: '  ', customerBillingAccountId: '', targetMonthlyConsumption: '0' }) }, p.ownerToken);
+    const r = await t.ok(
+      RegisterProjectDocument,
+      { input: projectInput(p, { customerInn: '12', scopeId: '  ', customerBillingAccountId: '', targetMonthlyConsumption: '0' }) },
+      p.ownerToken,
+    );
     expect(r.registerProject.userErrors.map((e) => [e.code, e.field.join('.')]).sort()).toEqual([
       ['INVALID_INN', 'input.customerInn'],
       ['VALIDATION_FAILED', 'input.customerBillingAccountId'],
@@ -64,13 +70,17 @@ describe('registering a project', () => {
 
   it('is open to ACTIVE partners only (PARTNER_NOT_ACTIVE)', async () => {
     const pending = await applyPartner(t);
-    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(pending) }, pending.ownerToken)).registerProject.userErrors)).toEqual(['PARTNER_NOT_ACTIVE']);
+    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(pending) }, pending.ownerToken)).registerProject.userErrors)).toEqual([
+      'PARTNER_NOT_ACTIVE',
+    ]);
     const quitting = await activePartner(t);
     await t.ok(GiveQuitNoticeDocument, { input: { partnerId: quitting.id, effectiveOn: '2026-05-01' } }, quitting.ownerToken);
-    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(quitting) }, quitting.ownerToken)).registerProject.userErrors)).toEqual(['PARTNER_NOT_ACTIVE']);
+    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(quitting) }, quitting.ownerToken)).registerProject.userErrors)).toEqual([
+      'PARTNER_NOT_ACTIVE',
+    ]);
   });
 
-  it('is for direct customers only (NOT_DIRECT_CUSTOMER): not a partner\'s own account nor a live subaccount', async () => {
+  it("is for direct customers only (NOT_DIRECT_CUSTOMER): not a partner's own account nor a live subaccount", async () => {
     const p = await activePartner(t);
     const other = await activePartner(t);
     const linked = await createSubaccount(t, other);
@@ -97,11 +107,15 @@ describe('registering a project', () => {
     const byFolder = await t.ok(RegisterProjectDocument, { input: projectInput(p, { scope: 'FOLDER', scopeId: folder }) }, p.ownerToken);
     expect(codes(byFolder.registerProject.userErrors)).toEqual(['SCOPE_NOT_EMPTY']);
     // the folder id used as a cloud id is another scope, still empty
-    expect((await t.ok(RegisterProjectDocument, { input: projectInput(p, { scope: 'CLOUD', scopeId: folder }) }, p.ownerToken)).registerProject.userErrors).toEqual([]);
+    expect(
+      (await t.ok(RegisterProjectDocument, { input: projectInput(p, { scope: 'CLOUD', scopeId: folder }) }, p.ownerToken)).registerProject.userErrors,
+    ).toEqual([]);
     // consumption dated today counts too
     const fresh = uniqueAccount('cloud');
     await recordUsage(t, { billingAccountId: uniqueAccount('ba-any'), date: TODAY, cloudId: fresh });
-    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(p, { scopeId: fresh }) }, p.ownerToken)).registerProject.userErrors)).toEqual(['SCOPE_NOT_EMPTY']);
+    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(p, { scopeId: fresh }) }, p.ownerToken)).registerProject.userErrors)).toEqual([
+      'SCOPE_NOT_EMPTY',
+    ]);
   });
 
   it('allows one SUBMITTED or APPROVED project per scope (PROJECT_CONFLICT), and another once it is rejected', async () => {
@@ -112,12 +126,16 @@ describe('registering a project', () => {
     const conflict = await t.ok(RegisterProjectDocument, { input: projectInput(other, { scopeId }) }, other.ownerToken);
     expect(conflict.registerProject.userErrors).toEqual([expect.objectContaining({ code: 'PROJECT_CONFLICT', field: ['input', 'scopeId'] })]);
     await approveProject(t, first.id);
-    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(other, { scopeId }) }, other.ownerToken)).registerProject.userErrors)).toEqual(['PROJECT_CONFLICT']);
+    expect(codes((await t.ok(RegisterProjectDocument, { input: projectInput(other, { scopeId }) }, other.ownerToken)).registerProject.userErrors)).toEqual([
+      'PROJECT_CONFLICT',
+    ]);
 
     const scope2 = uniqueAccount('cloud');
     const rejected = await registerProject(t, p, { scopeId: scope2 });
     await t.ok(ReviewProjectDocument, { input: { projectId: rejected.id, decision: 'REJECT', reason: 'Duplicate' } });
-    expect((await t.ok(RegisterProjectDocument, { input: projectInput(other, { scopeId: scope2 }) }, other.ownerToken)).registerProject.project).toMatchObject({ status: 'SUBMITTED' });
+    expect((await t.ok(RegisterProjectDocument, { input: projectInput(other, { scopeId: scope2 }) }, other.ownerToken)).registerProject.project).toMatchObject({
+      status: 'SUBMITTED',
+    });
   });
 
   it('leaves one open project when several partners register one scope at once', async () => {
@@ -163,7 +181,10 @@ describe('reviewing a project', () => {
     expect(again.reviewProject.userErrors[0].message).toContain('REJECTED');
     const unknown = await t.ok(ReviewProjectDocument, { input: { projectId: '00000000-0000-4000-8000-000000000000', decision: 'APPROVE', rebateRate: '0.1' } });
     expect(unknown.reviewProject.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'projectId'] })]);
-    expect((await t.gql(ReviewProjectDocument, { input: { projectId: project.id, decision: 'APPROVE', rebateRate: '0.1' } }, p.ownerToken)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await t.gql(ReviewProjectDocument, { input: { projectId: project.id, decision: 'APPROVE', rebateRate: '0.1' } }, p.ownerToken)).errors?.[0].extensions
+        ?.code,
+    ).toBe('FORBIDDEN');
   });
 
   it('checks the scope again at approval: consumption dated up to the submission day that arrived late refuses it', async () => {
@@ -213,7 +234,7 @@ describe('reading projects', () => {
     expect((await t.gql(ProjectDocument, { id: 'nope' })).data?.project).toBeNull();
   });
 
-  it('lists a partner\'s projects by status and serves the root work queue', async () => {
+  it("lists a partner's projects by status and serves the root work queue", async () => {
     const p = await activePartner(t);
     const other = await activePartner(t);
     const a = await registerProject(t, p);

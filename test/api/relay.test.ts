@@ -117,7 +117,8 @@ describe('backward and forward pagination', () => {
       });
       expect(r.adjustRebateBalance.userErrors).toEqual([]);
     }
-    const LEDGER = 'query($id: ID!, $last: Int, $before: String) { partner(id: $id) { rebateLedger(last: $last, before: $before) { edges { cursor node { amount } } pageInfo { hasPreviousPage hasNextPage startCursor } } } }';
+    const LEDGER =
+      'query($id: ID!, $last: Int, $before: String) { partner(id: $id) { rebateLedger(last: $last, before: $before) { edges { cursor node { amount } } pageInfo { hasPreviousPage hasNextPage startCursor } } } }';
     const last = (await t.ok(LEDGER, { id: partner.id, last: 2 })).partner.rebateLedger;
     expect(last.edges.map((e: { node: { amount: string } }) => e.node.amount)).toEqual(['20.00', '30.00']);
     expect(last.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });

@@ -31,7 +31,9 @@ function sse(token: string | null): Client {
 const ACCRUALS = 'subscription ($after: String, $partnerId: ID) { rebateAccruals(after: $after, partnerId: $partnerId) { sequence amount partner { id } } }';
 
 async function adjust(partnerId: string, amount: string): Promise<void> {
-  const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', { input: { partnerId, amount, reason: 'sse test' } });
+  const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', {
+    input: { partnerId, amount, reason: 'sse test' },
+  });
   expect(r.adjustRebateBalance.userErrors).toEqual([]);
 }
 
@@ -126,7 +128,12 @@ describe('graphql-sse on /graphql', () => {
     expect(((await refused.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
     // A bad token is charged to the client IP (anonymous budget 3): the fourth is refused before GraphQL as well.
-    const bad = () => fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer nope' }, body: '{}' });
+    const bad = () =>
+      fetch(limited.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer nope' },
+        body: '{}',
+      });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await bad()).status);
     expect(statuses).toEqual([401, 401, 401]);

@@ -39,7 +39,12 @@ async function adjust(via: TestApp, partnerId: string, amount: string): Promise<
 /** Status-change events written straight through appendEvents, in one transaction. */
 async function writeActivity(app: App, partnerId: string, count: number, type: ActivityType = 'DEAL_STATUS_CHANGED'): Promise<string[]> {
   const entityIds = Array.from({ length: count }, () => randomUUID());
-  await app.ds.transaction((manager) => appendEvents(manager, entityIds.map((entityId) => ({ partnerId, type, entityId, status: 'APPROVED', occurredAt: new Date() }))));
+  await app.ds.transaction((manager) =>
+    appendEvents(
+      manager,
+      entityIds.map((entityId) => ({ partnerId, type, entityId, status: 'APPROVED', occurredAt: new Date() })),
+    ),
+  );
   // The sequences are final only once committed.
   const rows: { sequence: string }[] = await app.ds.query('SELECT sequence::text FROM events WHERE entity_id = ANY($1) ORDER BY sequence', [entityIds]);
   return rows.map((r) => r.sequence);
@@ -69,8 +74,14 @@ async function itemsBeforeSentinel<T = any>(c: Collector, writeSentinel: () => P
   return c.items<T>().slice(0, sequences(c).indexOf(sentinel));
 }
 /** Sentinels: an accrual of alpha's (0.01), a status change of alpha's. */
-const accrualSentinel = (via: TestApp = t) => async () => (await adjust(via, alpha.id, '0.01')).sequence;
-const activitySentinel = (app: App = t.app) => async () => (await writeActivity(app, alpha.id, 1))[0];
+const accrualSentinel =
+  (via: TestApp = t) =>
+  async () =>
+    (await adjust(via, alpha.id, '0.01')).sequence;
+const activitySentinel =
+  (app: App = t.app) =>
+  async () =>
+    (await writeActivity(app, alpha.id, 1))[0];
 
 function expectStrictlyIncreasing(seqs: string[]): void {
   for (let i = 1; i < seqs.length; i++) expect(BigInt(seqs[i]) > BigInt(seqs[i - 1]), `${seqs[i - 1]} then ${seqs[i]}`).toBe(true);
@@ -95,7 +106,12 @@ describe('rebateAccruals and partnerActivity', () => {
     // A partner of its own: the running balances below start from its zero, whatever other tests did to alpha.
     const fresh = await activePartner(t);
     const start = await maxSequence();
-    const replayed = [await adjust(t, fresh.id, '100.00'), await adjust(t, fresh.id, '50.25'), await adjust(t, beta.id, '7.00'), await adjust(t, fresh.id, '1.10')];
+    const replayed = [
+      await adjust(t, fresh.id, '100.00'),
+      await adjust(t, fresh.id, '50.25'),
+      await adjust(t, beta.id, '7.00'),
+      await adjust(t, fresh.id, '1.10'),
+    ];
     const ws = connect(fresh.ownerToken);
     const accruals = ws.subscribe(RebateAccrualsDocument, { partnerId: fresh.id, after: start });
     await accruals.waitForItems(3);
@@ -122,7 +138,10 @@ describe('rebateAccruals and partnerActivity', () => {
     const mine = ws.subscribe(PartnerActivityDocument, { partnerId: alpha.id, after: start });
     const all = ws.subscribe(PartnerActivityDocument, { partnerId: null, after: start });
     await mine.waitForItems(3);
-    const table: { sequence: string }[] = await t.app.ds.query(`SELECT e.sequence::text FROM events e WHERE e.sequence > $1 AND e.type <> 'LEDGER_ENTRY' ORDER BY e.sequence`, [start]);
+    const table: { sequence: string }[] = await t.app.ds.query(
+      `SELECT e.sequence::text FROM events e WHERE e.sequence > $1 AND e.type <> 'LEDGER_ENTRY' ORDER BY e.sequence`,
+      [start],
+    );
     await all.waitForItems(table.length);
     const sentinel = activitySentinel();
     const mineBefore = await itemsBeforeSentinel<{ sequence: string }>(mine, sentinel);
@@ -131,7 +150,12 @@ describe('rebateAccruals and partnerActivity', () => {
     expect(mineBefore.map((i) => i.sequence)).toEqual(dealEvents);
     expect(mine.items<any>()[0]).toMatchObject({ partnerId: alpha.id, type: 'DEAL_STATUS_CHANGED', status: 'APPROVED' });
     expect(allBefore.map((i) => i.sequence)).toEqual(table.map((r) => r.sequence));
-    expect(all.items<any>().filter((e) => e.partnerId === partner.id).map((e) => e.type)).toContain('PARTNER_STATUS_CHANGED');
+    expect(
+      all
+        .items<any>()
+        .filter((e) => e.partnerId === partner.id)
+        .map((e) => e.type),
+    ).toContain('PARTNER_STATUS_CHANGED');
   });
 
   it('with after omitted streams only events committed from now on', async () => {
@@ -203,7 +227,7 @@ describe('authorization over graphql-ws', () => {
     expect(adminBefore.map((i) => i.id)).toEqual([a.id, b.id]);
   });
 
-  it('shares an event\'s result between identical subscriptions of one role, never across roles', async () => {
+  it("shares an event's result between identical subscriptions of one role, never across roles", async () => {
     const viewerToken = await tokenFor(t, alpha, 'PARTNER_VIEWER');
     const start = await maxSequence();
     const document = `subscription($after: String) { rebateAccruals(after: $after) { sequence partner { id apiTokens { role } } } }`;
@@ -215,7 +239,7 @@ describe('authorization over graphql-ws', () => {
     await waitForSubscribers(t.app, before + 3); // live, so all three see the same event object
     await adjust(t, alpha.id, '1.00');
     await Promise.all(owners.map((c) => c.waitForItems(1)));
-    await viewer.waitFor((c) => c.errors.length > 0, 10_000, 'the viewer\'s error');
+    await viewer.waitFor((c) => c.errors.length > 0, 10_000, "the viewer's error");
     for (const owner of owners) expect(owner.items<any>()[0].partner.apiTokens.map((tk: { role: string }) => tk.role)).toContain('PARTNER_VIEWER');
     expect(viewer.data).toEqual([]);
     expect(errorCodes(viewer)).toEqual(['FORBIDDEN']);
@@ -239,12 +263,20 @@ describe('authorization over graphql-ws', () => {
 
   it('ends the streams of a token when it is revoked, and refuses its new subscriptions', async () => {
     const sweeping = await t.startHttp({ tokenSweepMs: 100 });
-    const created = await t.ok('mutation($id: ID!) { createApiToken(input: { role: INTEGRATOR, partnerId: $id, name: "erp" }) { token apiToken { id } } }', { id: alpha.id }, alpha.ownerToken);
+    const created = await t.ok(
+      'mutation($id: ID!) { createApiToken(input: { role: INTEGRATOR, partnerId: $id, name: "erp" }) { token apiToken { id } } }',
+      { id: alpha.id },
+      alpha.ownerToken,
+    );
     const ws = wsClient(sweeping.url, created.createApiToken.token);
     clients.push(ws);
     const c = ws.subscribe(PartnerActivityDocument, { after: '0' });
     await c.waitFor((x) => x.data.length > 0, 15_000, 'the replay');
-    await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: created.createApiToken.apiToken.id }, alpha.ownerToken);
+    await t.ok(
+      'mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }',
+      { id: created.createApiToken.apiToken.id },
+      alpha.ownerToken,
+    );
     await c.waitForEnd();
     expect(ws.closes.map((e) => e.code)).toContain(4403);
   });
@@ -310,7 +342,13 @@ describe('ordering and resilience', () => {
         await t.app.ds.transaction(async (manager) => {
           await sleep(Math.random() * 3); // other work before the first event
           for (let i = 0; i < 10; i++) {
-            await appendEvent(manager, { partnerId: partners[(w + i) % 2], type: 'PROJECT_STATUS_CHANGED', entityId: `w${w}-t${tx}-e${i}`, status: 'ACTIVE', occurredAt: new Date() });
+            await appendEvent(manager, {
+              partnerId: partners[(w + i) % 2],
+              type: 'PROJECT_STATUS_CHANGED',
+              entityId: `w${w}-t${tx}-e${i}`,
+              status: 'ACTIVE',
+              occurredAt: new Date(),
+            });
             if (Math.random() < 0.3) await sleep(Math.random() * 2);
           }
         });

@@ -78,7 +78,10 @@ it('a slow endpoint holds up nobody: the fast one of the same partner gets all i
 /** Starts examples/webhook-receiver.mjs; resolves its output so far, as it grows. */
 function startExample(secret: string): Promise<{ output: () => string }> {
   let output = '';
-  example = spawn(process.execPath, [EXAMPLE], { env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(examplePort) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  example = spawn(process.execPath, [EXAMPLE], {
+    env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(examplePort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   example.stdout!.on('data', (chunk) => (output += chunk));
   example.stderr!.on('data', (chunk) => (output += chunk));
   return new Promise((resolve, reject) => {
@@ -127,7 +130,12 @@ it('the example receiver verifies deliveries, refuses a forged one and skips a r
   // A delivery signed with another secret is refused with 400 (and so would be retried by a real sender).
   const forged = await fetch(`http://127.0.0.1:${examplePort}/webhooks`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': '999', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,Zm9yZ2Vk' },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': '999',
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': 'v1,Zm9yZ2Vk',
+    },
     body: '{"type":"LEDGER_ENTRY"}',
   });
   expect(forged.status).toBe(400);

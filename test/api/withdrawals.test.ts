@@ -69,14 +69,27 @@ describe('withdrawals under concurrency', () => {
     const refused = results.filter((r) => !r.data!.withdrawRebate.withdrawal);
     expect(succeeded).toHaveLength(10);
     expect(refused).toHaveLength(40);
-    for (const r of refused) expect(r.data!.withdrawRebate.userErrors).toEqual([expect.objectContaining({ code: 'INSUFFICIENT_BALANCE', field: ['input', 'amount'] })]);
+    for (const r of refused)
+      expect(r.data!.withdrawRebate.userErrors).toEqual([expect.objectContaining({ code: 'INSUFFICIENT_BALANCE', field: ['input', 'amount'] })]);
 
     const partner = await rebates(p);
     expect(partner.rebateBalance.available).toBe('0.00');
     expect(partner.withdrawals.totalCount).toBe(10);
     const ledger = partner.rebateLedger.edges.map((e) => e.node);
     expect(ledger).toHaveLength(11);
-    expect(ledger.map((e) => e.balanceAfter)).toEqual(['1000.00', '900.00', '800.00', '700.00', '600.00', '500.00', '400.00', '300.00', '200.00', '100.00', '0.00']);
+    expect(ledger.map((e) => e.balanceAfter)).toEqual([
+      '1000.00',
+      '900.00',
+      '800.00',
+      '700.00',
+      '600.00',
+      '500.00',
+      '400.00',
+      '300.00',
+      '200.00',
+      '100.00',
+      '0.00',
+    ]);
     await expectSoundLedger();
   });
 
@@ -104,7 +117,10 @@ describe('idempotency keys', () => {
     await addBankAccount(p);
     await fund(p, '1000.00');
     const first = await withdrawOk(p, '100.00', { key: 'k-1' });
-    for (const [amount, destination] of [['100.01', 'BONUS'], ['100.00', 'BANK_ACCOUNT']] as const) {
+    for (const [amount, destination] of [
+      ['100.01', 'BONUS'],
+      ['100.00', 'BANK_ACCOUNT'],
+    ] as const) {
       const r = await withdraw(p, amount, { key: 'k-1', destination });
       expect(r.data!.withdrawRebate.withdrawal).toBeNull();
       expect(r.data!.withdrawRebate.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] })]);
@@ -164,7 +180,11 @@ describe('withdrawal input', () => {
   ])('refuses %s as a top-level BAD_USER_INPUT', async (_label, amount) => {
     const p = await activePartner(t);
     await fund(p, '2000.00');
-    const r = await t.gql(WithdrawRebateDocument, { input: { partnerId: p.id, amount: amount as string, destination: 'BONUS', idempotencyKey: 'x' } }, p.ownerToken);
+    const r = await t.gql(
+      WithdrawRebateDocument,
+      { input: { partnerId: p.id, amount: amount as string, destination: 'BONUS', idempotencyKey: 'x' } },
+      p.ownerToken,
+    );
     expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect((await rebates(p)).withdrawals.totalCount).toBe(0);
   });
@@ -238,7 +258,15 @@ describe('BONUS withdrawals', () => {
     const p = await activePartner(t);
     await fund(p, '250.00');
     const w = await withdrawOk(p, '100.5');
-    expect(w).toMatchObject({ amount: '100.50', destination: 'BONUS', status: 'APPLIED', month: '2026-03', bankAccount: null, paymentReference: null, partner: { id: p.id } });
+    expect(w).toMatchObject({
+      amount: '100.50',
+      destination: 'BONUS',
+      status: 'APPLIED',
+      month: '2026-03',
+      bankAccount: null,
+      paymentReference: null,
+      partner: { id: p.id },
+    });
     const partner = await rebates(p);
     expect(partner.rebateBalance).toEqual({ available: '149.50', pendingWithdrawals: '0.00', accruedTotal: '0.00', coMarketingBudget: '0.00' });
     const entry = partner.rebateLedger.edges[1].node;

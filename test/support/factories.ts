@@ -44,7 +44,11 @@ export async function activePartner(t: TestApp, level: PartnerLevel = 'PARTNER')
 }
 
 /** A token of another role for a partner, made by its owner. */
-export async function tokenFor(t: TestApp, partner: TestPartner, role: 'PARTNER_ACCOUNTANT' | 'PARTNER_VIEWER' | 'INTEGRATOR' | 'PARTNER_OWNER'): Promise<string> {
+export async function tokenFor(
+  t: TestApp,
+  partner: TestPartner,
+  role: 'PARTNER_ACCOUNTANT' | 'PARTNER_VIEWER' | 'INTEGRATOR' | 'PARTNER_OWNER',
+): Promise<string> {
   const data = await t.ok(CreateApiTokenDocument, { input: { role, partnerId: partner.id, name: role.toLowerCase() } }, partner.ownerToken);
   if (!data.createApiToken.token) throw new Error(JSON.stringify(data.createApiToken.userErrors));
   return data.createApiToken.token;

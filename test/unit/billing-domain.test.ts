@@ -3,12 +3,7 @@ import { dec, formatMoney, formatRate, sum } from '../../src/shared/money';
 import { priceInvoiceLine, type LineExclusion, type PricedLine } from '../../src/modules/billing/domain/invoice-line';
 import { hasInvoice, partnerBonus, totalInvoice } from '../../src/modules/billing/domain/invoice';
 import { isInRebateWindow, projectRebate, projectRebateWindow } from '../../src/modules/billing/domain/project-rebate';
-import {
-  levelInForce,
-  specializationBase,
-  specializationRebate,
-  type Specialization,
-} from '../../src/modules/billing/domain/specialization-rebate';
+import { levelInForce, specializationBase, specializationRebate, type Specialization } from '../../src/modules/billing/domain/specialization-rebate';
 import { dealRateOn, dealRateSpans } from '../../src/modules/billing/domain/deal-rate';
 import { DEAL_RATE_CASES, DEAL_RATE_DEALS, ENDED_DEAL_CASES } from '../support/rule-cases';
 
@@ -46,27 +41,72 @@ describe('invoice line pricing (SPEC §10)', () => {
     {
       rule: 'eligible = cost − grant; bonusRate = base + deal; discount = round(eligible × bonusRate)',
       input: ['50000', '10000', null, '0.05'],
-      want: { cost: '50000.00', grantCredit: '10000.00', eligible: '40000.00', bonusRate: '0.15', dealBonusRate: '0.05', discount: '6000.00', payable: '34000.00', exclusion: null },
+      want: {
+        cost: '50000.00',
+        grantCredit: '10000.00',
+        eligible: '40000.00',
+        bonusRate: '0.15',
+        dealBonusRate: '0.05',
+        discount: '6000.00',
+        payable: '34000.00',
+        exclusion: null,
+      },
     },
     {
       rule: 'no deal: bonusRate is the base rate',
       input: ['1000', '0', null, '0'],
-      want: { cost: '1000.00', grantCredit: '0.00', eligible: '1000.00', bonusRate: '0.1', dealBonusRate: '0', discount: '100.00', payable: '900.00', exclusion: null },
+      want: {
+        cost: '1000.00',
+        grantCredit: '0.00',
+        eligible: '1000.00',
+        bonusRate: '0.1',
+        dealBonusRate: '0',
+        discount: '100.00',
+        payable: '900.00',
+        exclusion: null,
+      },
     },
     {
       rule: 'EXCLUDED_SERVICE: eligible 0, rates 0, no discount',
       input: ['20000', '0', 'EXCLUDED_SERVICE', '0.05'],
-      want: { cost: '20000.00', grantCredit: '0.00', eligible: '0.00', bonusRate: '0', dealBonusRate: '0', discount: '0.00', payable: '20000.00', exclusion: 'EXCLUDED_SERVICE' },
+      want: {
+        cost: '20000.00',
+        grantCredit: '0.00',
+        eligible: '0.00',
+        bonusRate: '0',
+        dealBonusRate: '0',
+        discount: '0.00',
+        payable: '20000.00',
+        exclusion: 'EXCLUDED_SERVICE',
+      },
     },
     {
       rule: 'PARTNER_OWN: eligible 0, rates 0, grant still reduces payable',
       input: ['30000', '500', 'PARTNER_OWN', '0.05'],
-      want: { cost: '30000.00', grantCredit: '500.00', eligible: '0.00', bonusRate: '0', dealBonusRate: '0', discount: '0.00', payable: '29500.00', exclusion: 'PARTNER_OWN' },
+      want: {
+        cost: '30000.00',
+        grantCredit: '500.00',
+        eligible: '0.00',
+        bonusRate: '0',
+        dealBonusRate: '0',
+        discount: '0.00',
+        payable: '29500.00',
+        exclusion: 'PARTNER_OWN',
+      },
     },
     {
       rule: 'grant covering the whole cost leaves nothing eligible',
       input: ['700', '700', null, '0.05'],
-      want: { cost: '700.00', grantCredit: '700.00', eligible: '0.00', bonusRate: '0.15', dealBonusRate: '0.05', discount: '0.00', payable: '0.00', exclusion: null },
+      want: {
+        cost: '700.00',
+        grantCredit: '700.00',
+        eligible: '0.00',
+        bonusRate: '0.15',
+        dealBonusRate: '0.05',
+        discount: '0.00',
+        payable: '0.00',
+        exclusion: null,
+      },
     },
     {
       rule: 'raw sums are rounded half-up once: x.xx5 → up',
@@ -76,27 +116,72 @@ describe('invoice line pricing (SPEC §10)', () => {
     {
       rule: 'raw sums with 6 digits round at the kopeck: 0.004999 → down',
       input: ['12.344999', '0.004999', null, '0'],
-      want: { cost: '12.34', grantCredit: '0.00', eligible: '12.34', bonusRate: '0.1', dealBonusRate: '0', discount: '1.23', payable: '11.11', exclusion: null },
+      want: {
+        cost: '12.34',
+        grantCredit: '0.00',
+        eligible: '12.34',
+        bonusRate: '0.1',
+        dealBonusRate: '0',
+        discount: '1.23',
+        payable: '11.11',
+        exclusion: null,
+      },
     },
     {
       rule: 'discount half-up at x.xx5 (0.15 × 0.10 = 0.015 → 0.02)',
       input: ['0.10', '0', null, '0.05'],
-      want: { cost: '0.10', grantCredit: '0.00', eligible: '0.10', bonusRate: '0.15', dealBonusRate: '0.05', discount: '0.02', payable: '0.08', exclusion: null },
+      want: {
+        cost: '0.10',
+        grantCredit: '0.00',
+        eligible: '0.10',
+        bonusRate: '0.15',
+        dealBonusRate: '0.05',
+        discount: '0.02',
+        payable: '0.08',
+        exclusion: null,
+      },
     },
     {
       rule: 'discount half-up at x.xx5 (0.1 × 123.45 = 12.345 → 12.35)',
       input: ['123.45', '0', null, '0'],
-      want: { cost: '123.45', grantCredit: '0.00', eligible: '123.45', bonusRate: '0.1', dealBonusRate: '0', discount: '12.35', payable: '111.10', exclusion: null },
+      want: {
+        cost: '123.45',
+        grantCredit: '0.00',
+        eligible: '123.45',
+        bonusRate: '0.1',
+        dealBonusRate: '0',
+        discount: '12.35',
+        payable: '111.10',
+        exclusion: null,
+      },
     },
     {
       rule: 'discount is computed from the rounded eligible, not the raw sums',
       input: ['0.104', '0', null, '0.05'],
-      want: { cost: '0.10', grantCredit: '0.00', eligible: '0.10', bonusRate: '0.15', dealBonusRate: '0.05', discount: '0.02', payable: '0.08', exclusion: null },
+      want: {
+        cost: '0.10',
+        grantCredit: '0.00',
+        eligible: '0.10',
+        bonusRate: '0.15',
+        dealBonusRate: '0.05',
+        discount: '0.02',
+        payable: '0.08',
+        exclusion: null,
+      },
     },
     {
       rule: 'zero consumption prices to zero',
       input: ['0', '0', null, '0.05'],
-      want: { cost: '0.00', grantCredit: '0.00', eligible: '0.00', bonusRate: '0.15', dealBonusRate: '0.05', discount: '0.00', payable: '0.00', exclusion: null },
+      want: {
+        cost: '0.00',
+        grantCredit: '0.00',
+        eligible: '0.00',
+        bonusRate: '0.15',
+        dealBonusRate: '0.05',
+        discount: '0.00',
+        payable: '0.00',
+        exclusion: null,
+      },
     },
   ] as { rule: string; input: [string, string, LineExclusion | null, string]; want: ReturnType<typeof wire> }[])('$rule', ({ input, want }) => {
     expect(wire(line(...input))).toEqual(want);
@@ -141,9 +226,23 @@ describe('invoice totals and partner bonus (SPEC §10, §17)', () => {
   });
 
   it.each([
-    { rule: 'BONUS fits: applied = carried + withdrawn, nothing carried over', carriedIn: '1000', withdrawn: '500', applied: '1500.00', carried: '0.00', payable: '167500.00' },
+    {
+      rule: 'BONUS fits: applied = carried + withdrawn, nothing carried over',
+      carriedIn: '1000',
+      withdrawn: '500',
+      applied: '1500.00',
+      carried: '0.00',
+      payable: '167500.00',
+    },
     { rule: 'BONUS exactly equal to customer payable', carriedIn: '100000', withdrawn: '39000', applied: '139000.00', carried: '0.00', payable: '30000.00' },
-    { rule: 'BONUS larger than customer payable: capped, rest carried over, own payable still due', carriedIn: '100000', withdrawn: '50000', applied: '139000.00', carried: '11000.00', payable: '30000.00' },
+    {
+      rule: 'BONUS larger than customer payable: capped, rest carried over, own payable still due',
+      carriedIn: '100000',
+      withdrawn: '50000',
+      applied: '139000.00',
+      carried: '11000.00',
+      payable: '30000.00',
+    },
     { rule: 'carry-over only, no withdrawal this month', carriedIn: '11000', withdrawn: '0', applied: '11000.00', carried: '0.00', payable: '158000.00' },
   ])('$rule', ({ carriedIn, withdrawn, applied, carried, payable }) => {
     const t = totalInvoice(workedExample(), { carriedIn: dec(carriedIn), withdrawnThisMonth: dec(withdrawn) });
@@ -167,7 +266,13 @@ describe('invoice totals and partner bonus (SPEC §10, §17)', () => {
   });
 
   it('customer figures equal the sums over customer lines, own lines anywhere in the list', () => {
-    const lines = [line('30000.004', '10', 'PARTNER_OWN'), line('100.005', '0.5', null, '0.05'), line('0.01', '0', 'PARTNER_OWN'), line('250', '300', 'EXCLUDED_SERVICE'), line('99.995', '0', null)];
+    const lines = [
+      line('30000.004', '10', 'PARTNER_OWN'),
+      line('100.005', '0.5', null, '0.05'),
+      line('0.01', '0', 'PARTNER_OWN'),
+      line('250', '300', 'EXCLUDED_SERVICE'),
+      line('99.995', '0', null),
+    ];
     const t = totalInvoice(lines, NO_BONUS);
     const customer = lines.filter((l) => l.exclusion !== 'PARTNER_OWN');
     expect(formatMoney(t.customerCost)).toBe(formatMoney(sum(customer.map((l) => l.cost))));
@@ -183,10 +288,7 @@ describe('invoice totals and partner bonus (SPEC §10, §17)', () => {
 
   it('relative rounds half-up to 4 digits (15 ÷ 120 = 0.125; 0.01 ÷ 200 = 0.00005 → 0.0001)', () => {
     expect(formatRate(partnerBonus([line('100', '0', null, '0.05'), line('20', '0', 'EXCLUDED_SERVICE')]).relative)).toBe('0.125');
-    const half = partnerBonus([
-      { ...line('0', '0', null), discount: dec('0.01') },
-      line('200', '0', 'EXCLUDED_SERVICE'),
-    ]);
+    const half = partnerBonus([{ ...line('0', '0', null), discount: dec('0.01') }, line('200', '0', 'EXCLUDED_SERVICE')]);
     expect(formatRate(half.relative)).toBe('0.0001'); // 0.01 ÷ 200 = 0.00005 → half-up
   });
 
@@ -253,7 +355,13 @@ describe('specialization rebate (SPEC §11)', () => {
   it.each([
     { rule: 'EXPERT 0.035 / 0.015', rates: EXPERT, base: '100000', rebate: '3500.00', coMarketing: '1500.00' },
     { rule: 'PROFESSIONAL 0.07 / 0.03', rates: PROFESSIONAL, base: '100000', rebate: '7000.00', coMarketing: '3000.00' },
-    { rule: 'EXPERT rounds each amount half-up (0.035 × 100.10 = 3.5035; 0.015 × 100.10 = 1.5015)', rates: EXPERT, base: '100.10', rebate: '3.50', coMarketing: '1.50' },
+    {
+      rule: 'EXPERT rounds each amount half-up (0.035 × 100.10 = 3.5035; 0.015 × 100.10 = 1.5015)',
+      rates: EXPERT,
+      base: '100.10',
+      rebate: '3.50',
+      coMarketing: '1.50',
+    },
     { rule: 'PROFESSIONAL half-up at x.xx5 (0.07 × 0.5 = 0.035; 0.03 × 0.5 = 0.015)', rates: PROFESSIONAL, base: '0.5', rebate: '0.04', coMarketing: '0.02' },
     { rule: 'PARTNER level 0 / 0', rates: { rebateRate: dec(0), coMarketingRate: dec(0) }, base: '100000', rebate: '0.00', coMarketing: '0.00' },
     { rule: 'zero base → zero', rates: PROFESSIONAL, base: '0', rebate: '0.00', coMarketing: '0.00' },
@@ -274,10 +382,30 @@ describe('specialization rebate (SPEC §11)', () => {
       exit: null,
       want: 'PROFESSIONAL',
     },
-    { rule: 'level: ended mid-quarter still counts (last active day)', periods: [{ level: 'EXPERT', activeFrom: '2024-06-01', activeTo: '2025-01-01' }], exit: null, want: 'EXPERT' },
-    { rule: 'level: activeTo inclusive on the quarter start', periods: [{ level: 'PROFESSIONAL', activeFrom: '2024-06-01', activeTo: '2025-01-01' }], exit: null, want: 'PROFESSIONAL' },
-    { rule: 'level: started on the quarter last day (activeFrom inclusive)', periods: [{ level: 'EXPERT', activeFrom: '2025-03-31', activeTo: null }], exit: null, want: 'EXPERT' },
-    { rule: 'level: ended before the quarter → null', periods: [{ level: 'EXPERT', activeFrom: '2024-06-01', activeTo: '2024-12-31' }], exit: null, want: null },
+    {
+      rule: 'level: ended mid-quarter still counts (last active day)',
+      periods: [{ level: 'EXPERT', activeFrom: '2024-06-01', activeTo: '2025-01-01' }],
+      exit: null,
+      want: 'EXPERT',
+    },
+    {
+      rule: 'level: activeTo inclusive on the quarter start',
+      periods: [{ level: 'PROFESSIONAL', activeFrom: '2024-06-01', activeTo: '2025-01-01' }],
+      exit: null,
+      want: 'PROFESSIONAL',
+    },
+    {
+      rule: 'level: started on the quarter last day (activeFrom inclusive)',
+      periods: [{ level: 'EXPERT', activeFrom: '2025-03-31', activeTo: null }],
+      exit: null,
+      want: 'EXPERT',
+    },
+    {
+      rule: 'level: ended before the quarter → null',
+      periods: [{ level: 'EXPERT', activeFrom: '2024-06-01', activeTo: '2024-12-31' }],
+      exit: null,
+      want: null,
+    },
     { rule: 'level: starts after the quarter → null', periods: [{ level: 'EXPERT', activeFrom: '2025-04-01', activeTo: null }], exit: null, want: null },
     {
       rule: 'level: partner exited mid-quarter → level on the partner’s last active day',
@@ -288,8 +416,18 @@ describe('specialization rebate (SPEC §11)', () => {
       exit: '2025-02-15',
       want: 'EXPERT',
     },
-    { rule: 'level: specialization began on the exit date → null', periods: [{ level: 'EXPERT', activeFrom: '2025-02-15', activeTo: null }], exit: '2025-02-15', want: null },
-    { rule: 'level: partner exited before the quarter → null', periods: [{ level: 'EXPERT', activeFrom: '2024-06-01', activeTo: null }], exit: '2025-01-01', want: null },
+    {
+      rule: 'level: specialization began on the exit date → null',
+      periods: [{ level: 'EXPERT', activeFrom: '2025-02-15', activeTo: null }],
+      exit: '2025-02-15',
+      want: null,
+    },
+    {
+      rule: 'level: partner exited before the quarter → null',
+      periods: [{ level: 'EXPERT', activeFrom: '2024-06-01', activeTo: null }],
+      exit: '2025-01-01',
+      want: null,
+    },
     { rule: 'level: no periods → null', periods: [], exit: null, want: null },
   ] as { rule: string; periods: { level: string; activeFrom: string; activeTo: string | null }[]; exit: string | null; want: string | null }[])(
     '$rule',
@@ -309,7 +447,7 @@ describe('deal rate on a day (SPEC §6, §10)', () => {
     expect(formatRate(dealRateOn(date, [deals[0]]))).toBe(want);
   });
   it('no deals → 0', () => expect(formatRate(dealRateOn('2025-03-01', []))).toBe('0'));
-  it('spans of a month: cut where a deal starts or ends, each with its first day\'s rate', () => {
+  it("spans of a month: cut where a deal starts or ends, each with its first day's rate", () => {
     const spans = dealRateSpans('2025-03-01', '2025-04-01', [{ bonusRate: dec('0.05'), activatedOn: '2025-03-10', endedOn: '2025-03-20' }]);
     expect(spans.map((s) => [s.from, s.to, formatRate(s.bonusRate)])).toEqual([
       ['2025-03-01', '2025-03-10', '0'],

@@ -2,8 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { batchError, checkRecordFields, firstOpenDay, grantCreditOfExport, MAX_BATCH_RECORDS } from '../../src/modules/consumption/domain/record-rules';
 import { dec } from '../../src/shared/money';
 
-const context = { services: new Map([['compute', 'compute'], ['cc', 'compute']]), today: '2026-03-10', openFrom: '2026-03-01' };
-const record = { billingAccountId: 'ba-1', date: '2026-03-05', serviceId: 'cc', cloudId: 'cloud-1', folderId: 'folder-1', cost: dec('10'), grantCredit: dec('2') };
+const context = {
+  services: new Map([
+    ['compute', 'compute'],
+    ['cc', 'compute'],
+  ]),
+  today: '2026-03-10',
+  openFrom: '2026-03-01',
+};
+const record = {
+  billingAccountId: 'ba-1',
+  date: '2026-03-05',
+  serviceId: 'cc',
+  cloudId: 'cloud-1',
+  folderId: 'folder-1',
+  cost: dec('10'),
+  grantCredit: dec('2'),
+};
 const codesOf = (overrides: Partial<typeof record>) =>
   checkRecordFields({ ...record, ...overrides }, ['r'], context).errors.map((e) => `${e.field.join('.')}:${e.code}`);
 

@@ -52,13 +52,7 @@ import {
   reviewProject,
   type ProjectStatus,
 } from '../../src/modules/projects/domain/project-rules';
-import {
-  cancelOnPartnerExit,
-  changePresaleStatus,
-  isOverdue,
-  respondBy,
-  type PresaleStatus,
-} from '../../src/modules/presales/domain/presale-rules';
+import { cancelOnPartnerExit, changePresaleStatus, isOverdue, respondBy, type PresaleStatus } from '../../src/modules/presales/domain/presale-rules';
 import {
   checkBankDetailsOnFile,
   checkDestinationAllowed,
@@ -95,8 +89,7 @@ const PROJECT_STATUSES: ProjectStatus[] = ['SUBMITTED', 'APPROVED', 'REJECTED', 
 const PRESALE_STATUSES: PresaleStatus[] = ['NEW', 'IN_PROGRESS', 'COMPLETED', 'DECLINED', 'CANCELLED'];
 const WITHDRAWAL_STATUSES: WithdrawalStatus[] = ['APPLIED', 'PENDING', 'PAID', 'REJECTED'];
 /** The statuses not in `allowed`, as one-element cases so it.each keeps their literal type. */
-const others = <T extends string>(all: T[], allowed: readonly T[]): [T][] =>
-  all.filter((s) => !allowed.includes(s)).map((s): [T] => [s]);
+const others = <T extends string>(all: T[], allowed: readonly T[]): [T][] => all.filter((s) => !allowed.includes(s)).map((s): [T] => [s]);
 
 describe('DomainError', () => {
   it('carries a code, a message and the field path', () => {
@@ -112,7 +105,10 @@ describe('DomainError', () => {
   });
   it('reports all field errors of one validation pass together', () => {
     const error = domainErrorOf(() => throwIfAny([validationFailed(['input', 'a'], 'a'), validationFailed(['input', 'b'], 'b')]));
-    expect(error.toUserErrors().map((e) => e.field)).toEqual([['input', 'a'], ['input', 'b']]);
+    expect(error.toUserErrors().map((e) => e.field)).toEqual([
+      ['input', 'a'],
+      ['input', 'b'],
+    ]);
   });
   it('throws nothing when there are no field errors', () => expect(() => throwIfAny([])).not.toThrow());
 });
@@ -308,9 +304,7 @@ describe('deal registration', () => {
     expect(() => checkDealRegistration({ ...base, targetMonthlyConsumption: dec('50000'), contractEndsOn: '2020-01-01' })).not.toThrow();
   });
   it('reports field errors before a low target', () => {
-    const error = domainErrorOf(() =>
-      checkDealRegistration({ ...base, targetMonthlyConsumption: dec('10.001'), procurement: true, contractEndsOn: null }),
-    );
+    const error = domainErrorOf(() => checkDealRegistration({ ...base, targetMonthlyConsumption: dec('10.001'), procurement: true, contractEndsOn: null }));
     expect(error.toUserErrors().map((e) => e.code)).toEqual(['VALIDATION_FAILED', 'VALIDATION_FAILED']);
   });
 

@@ -39,7 +39,10 @@ function table(seqs: number[], during: () => void = () => {}) {
     readPage: async (after: bigint, upTo: bigint, limit: number) => {
       reads.push([String(after), String(upTo), limit]);
       during();
-      return seqs.filter((s) => BigInt(s) > after && BigInt(s) <= upTo).slice(0, limit).map(event);
+      return seqs
+        .filter((s) => BigInt(s) > after && BigInt(s) <= upTo)
+        .slice(0, limit)
+        .map(event);
     },
   };
 }

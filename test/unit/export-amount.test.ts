@@ -17,7 +17,10 @@ describe('parseExportAmount (the CSV export amounts)', () => {
     if (value.isZero()) expect(value.isNegative()).toBe(false);
   });
 
-  it.each(['', ' 1', '1 ', '1e5', '+1', '1,5', '.5', '5.', 'NaN', 'Infinity', '--1', '999999999999999999.9999995', '1000000000000000000', '1'.repeat(101)])('refuses %j', (text) => {
-    expect(parseExportAmount(text)).toBeNull();
-  });
+  it.each(['', ' 1', '1 ', '1e5', '+1', '1,5', '.5', '5.', 'NaN', 'Infinity', '--1', '999999999999999999.9999995', '1000000000000000000', '1'.repeat(101)])(
+    'refuses %j',
+    (text) => {
+      expect(parseExportAmount(text)).toBeNull();
+    },
+  );
 });

@@ -21,7 +21,8 @@ describe('money is never a JavaScript number', () => {
       fs.readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {
-          if (/\bparseFloat\s*\(/.test(line) || (NUMBER_CONVERSION.test(line) && MONEY_WORDS.test(line))) offenders.push(`${path.relative(process.cwd(), file)}:${i + 1}: ${line.trim()}`);
+          if (/\bparseFloat\s*\(/.test(line) || (NUMBER_CONVERSION.test(line) && MONEY_WORDS.test(line)))
+            offenders.push(`${path.relative(process.cwd(), file)}:${i + 1}: ${line.trim()}`);
         });
     }
     expect(offenders).toEqual([]);

@@ -3,7 +3,7 @@ import { DomainError, ForbiddenAction, throwIfAny, validationFailed } from '../.
 import { deferBusinessErrors, FieldChecks } from '../../src/shared/validation';
 
 describe('deferBusinessErrors', () => {
-  it('adds a check\'s field errors to the others and hands back its business-rule error for later', () => {
+  it("adds a check's field errors to the others and hands back its business-rule error for later", () => {
     const checks = new FieldChecks();
     checks.fail(['input', 'name'], 'Name must not be empty');
     const deferred = deferBusinessErrors(checks, () => throwIfAny([validationFailed(['input', 'a'], 'a'), validationFailed(['input', 'b'], 'b')]));
@@ -28,7 +28,15 @@ describe('deferBusinessErrors', () => {
 
   it('lets anything else through untouched', () => {
     const checks = new FieldChecks();
-    expect(() => deferBusinessErrors(checks, () => { throw new ForbiddenAction('no'); })).toThrow(ForbiddenAction);
-    expect(() => deferBusinessErrors(checks, () => { throw new TypeError('bug'); })).toThrow(TypeError);
+    expect(() =>
+      deferBusinessErrors(checks, () => {
+        throw new ForbiddenAction('no');
+      }),
+    ).toThrow(ForbiddenAction);
+    expect(() =>
+      deferBusinessErrors(checks, () => {
+        throw new TypeError('bug');
+      }),
+    ).toThrow(TypeError);
   });
 });

@@ -15,12 +15,18 @@ export class AccessResolver {
   @Mutation(() => CreateApiTokenPayload)
   createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: AppContext) {
     const viewer = requireViewer(ctx);
-    return toPayload(() => ctx.app.access.create(viewer, input), (r) => r);
+    return toPayload(
+      () => ctx.app.access.create(viewer, input),
+      (r) => r,
+    );
   }
 
   @Mutation(() => ApiTokenPayload)
   revokeApiToken(@Arg('input', () => RevokeApiTokenInput) input: RevokeApiTokenInput, @Ctx() ctx: AppContext) {
     const viewer = requireViewer(ctx);
-    return toPayload(() => ctx.app.access.revoke(viewer, input.id), (apiToken) => ({ apiToken }));
+    return toPayload(
+      () => ctx.app.access.revoke(viewer, input.id),
+      (apiToken) => ({ apiToken }),
+    );
   }
 }

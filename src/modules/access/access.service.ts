@@ -120,21 +120,23 @@ export class AccessService {
   }
 
   async revoke(viewer: Viewer, id: string): Promise<ApiTokenEntity> {
-    return this.ds.transaction(async (manager) => {
-      const token = isUuid(id) ? await manager.findOne(ApiTokenEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
-      if (!token) throw new DomainError('NOT_FOUND', `No API token with id ${id}`, ['input', 'id']);
-      if (viewer.role !== 'ADMIN' && (viewer.role !== 'PARTNER_OWNER' || token.partnerId !== viewer.partnerId)) {
-        throw new ForbiddenAction('Only ADMIN or the owner of the partner can revoke this token');
-      }
-      if (token.revokedAt) throw new DomainError('INVALID_TRANSITION', 'The token is already revoked');
-      token.revokedAt = this.clock.now();
-      await manager.save(token);
-      // Delivered at commit to every instance (this one too), which then forgets the token.
-      await manager.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, token.id]);
-      return token;
-    }).then((token) => {
-      this.tokens.forget(token.id);
-      return token;
-    });
+    return this.ds
+      .transaction(async (manager) => {
+        const token = isUuid(id) ? await manager.findOne(ApiTokenEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+        if (!token) throw new DomainError('NOT_FOUND', `No API token with id ${id}`, ['input', 'id']);
+        if (viewer.role !== 'ADMIN' && (viewer.role !== 'PARTNER_OWNER' || token.partnerId !== viewer.partnerId)) {
+          throw new ForbiddenAction('Only ADMIN or the owner of the partner can revoke this token');
+        }
+        if (token.revokedAt) throw new DomainError('INVALID_TRANSITION', 'The token is already revoked');
+        token.revokedAt = this.clock.now();
+        await manager.save(token);
+        // Delivered at commit to every instance (this one too), which then forgets the token.
+        await manager.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, token.id]);
+        return token;
+      })
+      .then((token) => {
+        this.tokens.forget(token.id);
+        return token;
+      });
   }
 }

@@ -84,11 +84,7 @@ export class BillingService {
    * BONUS money per partner for month M (SPEC §10): carried in from M−1's invoice (final, or its preview while M−1
    * is open) and BONUS withdrawals made in M.
    */
-  private async bonusAmounts(
-    manager: EntityManager,
-    month: string,
-    partnerIds: readonly string[] | null,
-  ): Promise<BonusMap> {
+  private async bonusAmounts(manager: EntityManager, month: string, partnerIds: readonly string[] | null): Promise<BonusMap> {
     const result: BonusMap = new Map();
     const entry = (id: string) => {
       if (!result.has(id)) result.set(id, { carriedIn: ZERO, withdrawnThisMonth: ZERO });

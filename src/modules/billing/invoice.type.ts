@@ -3,7 +3,10 @@ import { DateTimeScalar, MoneyScalar, MonthScalar, RateScalar } from '../../shar
 import { UserError } from '../../shared/user-error.type';
 import { NodeInterface } from '../../shared/node';
 
-export enum LineExclusionEnum { PARTNER_OWN = 'PARTNER_OWN', EXCLUDED_SERVICE = 'EXCLUDED_SERVICE' }
+export enum LineExclusionEnum {
+  PARTNER_OWN = 'PARTNER_OWN',
+  EXCLUDED_SERVICE = 'EXCLUDED_SERVICE',
+}
 registerEnumType(LineExclusionEnum, { name: 'LineExclusion' });
 
 @ObjectType('InvoiceLine')

@@ -27,6 +27,9 @@ export class ClockResolver {
   @Mutation(() => AdvanceClockPayload)
   advanceClock(@Arg('input', () => AdvanceClockInput) input: AdvanceClockInput, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
-    return toPayload(() => ctx.app.advanceClock(input.to), (now) => ({ now }));
+    return toPayload(
+      () => ctx.app.advanceClock(input.to),
+      (now) => ({ now }),
+    );
   }
 }

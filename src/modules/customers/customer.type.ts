@@ -4,7 +4,12 @@ import { DateTimeScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 import { NodeInterface } from '../../shared/node';
 
-export enum CustomerStatusEnum { ACCEPTANCE_REQUIRED = 'ACCEPTANCE_REQUIRED', ACTIVE = 'ACTIVE', SUSPENDED = 'SUSPENDED', INACTIVE = 'INACTIVE' }
+export enum CustomerStatusEnum {
+  ACCEPTANCE_REQUIRED = 'ACCEPTANCE_REQUIRED',
+  ACTIVE = 'ACTIVE',
+  SUSPENDED = 'SUSPENDED',
+  INACTIVE = 'INACTIVE',
+}
 registerEnumType(CustomerStatusEnum, { name: 'CustomerStatus' });
 
 @ObjectType('Customer', { implements: NodeInterface })

@@ -3,12 +3,23 @@ import { Dec } from '../../shared/money';
 import type { DealEntity } from './deal.entity';
 
 const COLUMNS: [column: string, property: string][] = [
-  ['id', 'id'], ['partner_id', 'partnerId'], ['customer_inn', 'customerInn'], ['customer_name', 'customerName'],
-  ['target_monthly_consumption::text', 'targetMonthlyConsumption'], ['procurement', 'procurement'],
-  ['contract_ends_on::text', 'contractEndsOn'], ['description', 'description'], ['status', 'status'],
-  ['status_reason', 'statusReason'], ['bonus_rate::text', 'bonusRate'], ['created_at', 'createdAt'],
-  ['approved_at', 'approvedAt'], ['link_deadline::text', 'linkDeadline'], ['activated_on::text', 'activatedOn'],
-  ['ended_on::text', 'endedOn'], ['expired_on::text', 'expiredOn'],
+  ['id', 'id'],
+  ['partner_id', 'partnerId'],
+  ['customer_inn', 'customerInn'],
+  ['customer_name', 'customerName'],
+  ['target_monthly_consumption::text', 'targetMonthlyConsumption'],
+  ['procurement', 'procurement'],
+  ['contract_ends_on::text', 'contractEndsOn'],
+  ['description', 'description'],
+  ['status', 'status'],
+  ['status_reason', 'statusReason'],
+  ['bonus_rate::text', 'bonusRate'],
+  ['created_at', 'createdAt'],
+  ['approved_at', 'approvedAt'],
+  ['link_deadline::text', 'linkDeadline'],
+  ['activated_on::text', 'activatedOn'],
+  ['ended_on::text', 'endedOn'],
+  ['expired_on::text', 'expiredOn'],
 ];
 
 /** The deals row aliased `a`, columns named `${prefix}<property>`. */

@@ -61,7 +61,7 @@ export class DealResolver {
     return deal;
   }
 
-  @Query(() => DealConnection, { description: 'Work queues: everything for ADMIN, the viewer\'s own partner for partner tokens.' })
+  @Query(() => DealConnection, { description: "Work queues: everything for ADMIN, the viewer's own partner for partner tokens." })
   deals(@Args(() => DealQueueArgs) args: DealQueueArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
     return listDeals(ctx, info, partnerScope(ctx, args.partnerId), args);
   }

@@ -4,7 +4,14 @@ import { DateScalar, DateTimeScalar, MoneyScalar, RateScalar } from '../../share
 import { UserError } from '../../shared/user-error.type';
 import { NodeInterface } from '../../shared/node';
 
-export enum DealStatusEnum { SUBMITTED = 'SUBMITTED', APPROVED = 'APPROVED', REJECTED = 'REJECTED', ACTIVE = 'ACTIVE', EXPIRED = 'EXPIRED', ENDED = 'ENDED' }
+export enum DealStatusEnum {
+  SUBMITTED = 'SUBMITTED',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+  ACTIVE = 'ACTIVE',
+  EXPIRED = 'EXPIRED',
+  ENDED = 'ENDED',
+}
 registerEnumType(DealStatusEnum, { name: 'DealStatus' });
 
 /** Fields resolved straight from DealEntity; partner, customer and submittedAt are field resolvers. */

@@ -53,7 +53,10 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   private readonly unregister: () => void;
   private readonly pageSize: number;
 
-  constructor(source: LiveSource, private readonly options: EventStreamOptions<T>) {
+  constructor(
+    source: LiveSource,
+    private readonly options: EventStreamOptions<T>,
+  ) {
     this.filter = options.filter;
     this.pageSize = options.replayPageSize ?? 1000;
     // Register for live events BEFORE reading the table: whatever commits during the replay is buffered, and the

@@ -63,7 +63,10 @@ export class PartnerResolver {
 
   @Mutation(() => ApplyForPartnerStatusPayload)
   applyForPartnerStatus(@Arg('input', () => ApplyForPartnerStatusInput) input: ApplyForPartnerStatusInput, @Ctx() ctx: AppContext) {
-    return toPayload(() => ctx.app.partners.apply(input), (r) => r);
+    return toPayload(
+      () => ctx.app.partners.apply(input),
+      (r) => r,
+    );
   }
 
   @Mutation(() => PartnerPayload)

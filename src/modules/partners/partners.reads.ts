@@ -6,11 +6,23 @@ import { isUuid } from '../../shared/validation';
 import type { PartnerEntity } from './partner.entity';
 
 const COLUMNS: [column: string, property: string][] = [
-  ['id', 'id'], ['name', 'name'], ['inn', 'inn'], ['own_billing_account_id', 'ownBillingAccountId'], ['contact_email', 'contactEmail'],
-  ['status', 'status'], ['status_reason', 'statusReason'], ['level', 'level'], ['payment_mode', 'paymentMode'],
-  ['billing_threshold::text', 'billingThreshold'], ['bank_bic', 'bankBic'], ['bank_account_number', 'bankAccountNumber'],
-  ['bank_name', 'bankName'], ['quit_effective_on::text', 'quitEffectiveOn'], ['active_from::text', 'activeFrom'],
-  ['exit_date::text', 'exitDate'], ['created_at', 'createdAt'],
+  ['id', 'id'],
+  ['name', 'name'],
+  ['inn', 'inn'],
+  ['own_billing_account_id', 'ownBillingAccountId'],
+  ['contact_email', 'contactEmail'],
+  ['status', 'status'],
+  ['status_reason', 'statusReason'],
+  ['level', 'level'],
+  ['payment_mode', 'paymentMode'],
+  ['billing_threshold::text', 'billingThreshold'],
+  ['bank_bic', 'bankBic'],
+  ['bank_account_number', 'bankAccountNumber'],
+  ['bank_name', 'bankName'],
+  ['quit_effective_on::text', 'quitEffectiveOn'],
+  ['active_from::text', 'activeFrom'],
+  ['exit_date::text', 'exitDate'],
+  ['created_at', 'createdAt'],
 ];
 
 /** PartnerEntity's columns of the partners row aliased `a`, named `${prefix}<property>`. */

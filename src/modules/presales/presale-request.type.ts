@@ -4,7 +4,13 @@ import { DateScalar, DateTimeScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 import { NodeInterface } from '../../shared/node';
 
-export enum PresaleStatusEnum { NEW = 'NEW', IN_PROGRESS = 'IN_PROGRESS', COMPLETED = 'COMPLETED', DECLINED = 'DECLINED', CANCELLED = 'CANCELLED' }
+export enum PresaleStatusEnum {
+  NEW = 'NEW',
+  IN_PROGRESS = 'IN_PROGRESS',
+  COMPLETED = 'COMPLETED',
+  DECLINED = 'DECLINED',
+  CANCELLED = 'CANCELLED',
+}
 registerEnumType(PresaleStatusEnum, { name: 'PresaleStatus' });
 
 /** Fields resolved straight from PresaleRequestEntity; partner, deal, project and overdue are field resolvers. */

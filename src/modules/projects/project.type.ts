@@ -4,10 +4,18 @@ import { MoneyScalar, MonthScalar, RateScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 import { NodeInterface } from '../../shared/node';
 
-export enum ProjectScopeEnum { CLOUD = 'CLOUD', FOLDER = 'FOLDER' }
+export enum ProjectScopeEnum {
+  CLOUD = 'CLOUD',
+  FOLDER = 'FOLDER',
+}
 registerEnumType(ProjectScopeEnum, { name: 'ProjectScope' });
 
-export enum ProjectStatusEnum { SUBMITTED = 'SUBMITTED', APPROVED = 'APPROVED', REJECTED = 'REJECTED', COMPLETED = 'COMPLETED' }
+export enum ProjectStatusEnum {
+  SUBMITTED = 'SUBMITTED',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+  COMPLETED = 'COMPLETED',
+}
 registerEnumType(ProjectStatusEnum, { name: 'ProjectStatus' });
 
 /** Fields resolved straight from ProjectEntity; partner, submittedAt and rebateAccrued are field resolvers. */

@@ -20,7 +20,6 @@ export interface NewLedgerEntry {
 }
 
 export class LedgerService {
-
   /** Takes the balance locks of these partners (sorted, so two transactions never deadlock) until commit. */
   async lockBalances(manager: EntityManager, partnerIds: string[]): Promise<void> {
     await lockEach(manager, LockSpace.PartnerBalance, partnerIds);

@@ -27,7 +27,10 @@ const balanceFigures = (id: string): [string, string][] => [
 ];
 
 /** The figures as columns b_available, b_pending, b_accrued, b_co_marketing. */
-const balanceColumns = (id: string) => balanceFigures(id).map(([column, sql]) => `${sql} AS ${column}`).join(',\n');
+const balanceColumns = (id: string) =>
+  balanceFigures(id)
+    .map(([column, sql]) => `${sql} AS ${column}`)
+    .join(',\n');
 
 interface BalanceRow {
   b_available: string;
@@ -76,7 +79,9 @@ const LEDGER_PAGE: SqlPageSpec<LedgerEntryEntity> = {
 };
 
 /** The balance of the partner `p` as a json expression, for the statement reading the partner (see balanceOfJson). */
-export const BALANCE_JSON = `json_build_object(${balanceFigures('p.id').map(([column, sql]) => `'${column}', ${sql}`).join(', ')})`;
+export const BALANCE_JSON = `json_build_object(${balanceFigures('p.id')
+  .map(([column, sql]) => `'${column}', ${sql}`)
+  .join(', ')})`;
 
 /** The balance from BALANCE_JSON's value. */
 export const balanceOfJson = (json: unknown): RebateBalance => toBalance(json as BalanceRow);

@@ -35,7 +35,10 @@ export class RebateLedgerEntryResolver {
   @Mutation(() => RebateLedgerEntryPayload)
   adjustRebateBalance(@Arg('input', () => AdjustRebateBalanceInput) input: AdjustRebateBalanceInput, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
-    return toPayload(() => ctx.app.rebates.adjust(input), (entry) => ({ entry }));
+    return toPayload(
+      () => ctx.app.rebates.adjust(input),
+      (entry) => ({ entry }),
+    );
   }
 }
 

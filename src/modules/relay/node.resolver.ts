@@ -107,7 +107,7 @@ async function resolveOne(ctx: AppContext, id: string, uuids: Map<string, Found>
 export class NodeResolver {
   @Query(() => NodeInterface, {
     nullable: true,
-    description: 'Any object with an id of its own, by that id; null when there is none, null with FORBIDDEN when it is another partner\'s.',
+    description: "Any object with an id of its own, by that id; null when there is none, null with FORBIDDEN when it is another partner's.",
   })
   async node(@Arg('id', () => ID, { description: 'The id, exactly as the object gives it.' }) id: string, @Ctx() ctx: AppContext) {
     requireViewer(ctx);
@@ -116,7 +116,7 @@ export class NodeResolver {
 
   @Query(() => [NodeInterface], {
     nullable: 'items',
-    description: 'Many objects by id (at most 100), in the order asked; each missing one is null, each of another partner\'s null with FORBIDDEN at its index.',
+    description: "Many objects by id (at most 100), in the order asked; each missing one is null, each of another partner's null with FORBIDDEN at its index.",
   })
   async nodes(@Arg('ids', () => [ID], { description: 'Up to 100 ids; repeats are allowed.' }) ids: string[], @Ctx() ctx: AppContext) {
     requireViewer(ctx);

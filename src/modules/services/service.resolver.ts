@@ -15,6 +15,9 @@ export class ServiceResolver {
   @Mutation(() => ServicePayload)
   upsertService(@Arg('input', () => ServiceInput) input: ServiceInput, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
-    return toPayload(() => ctx.app.services.upsert(input), (service) => ({ service }));
+    return toPayload(
+      () => ctx.app.services.upsert(input),
+      (service) => ({ service }),
+    );
   }
 }

@@ -17,6 +17,9 @@ export class SettingsResolver {
   @Mutation(() => ProgramSettingsPayload)
   updateProgramSettings(@Arg('input', () => UpdateProgramSettingsInput) input: UpdateProgramSettingsInput, @Ctx() ctx: AppContext) {
     requireAdmin(ctx);
-    return toPayload(() => ctx.app.settings.update(input), (programSettings) => ({ programSettings }));
+    return toPayload(
+      () => ctx.app.settings.update(input),
+      (programSettings) => ({ programSettings }),
+    );
   }
 }

@@ -98,10 +98,7 @@ export class SettingsService {
       const row = applyChange(await this.inForce(change.effectiveFrom, manager), change, effectiveFrom, this.clock.now());
       // Rows already scheduled for later months keep their own values but take this change too: a change is
       // effective "from" its month on, not only until the next scheduled row.
-      const later = await manager
-        .createQueryBuilder(ProgramSettingsEntity, 's')
-        .where('s.effectiveFrom > :day', { day: effectiveFrom })
-        .getMany();
+      const later = await manager.createQueryBuilder(ProgramSettingsEntity, 's').where('s.effectiveFrom > :day', { day: effectiveFrom }).getMany();
       const rows = [row, ...later.map((r) => applyChange(r, change, r.effectiveFrom, r.createdAt))];
       for (const candidate of rows) {
         if (candidate.baseBonusRate.plus(candidate.maxDealBonusRate).gt(1)) {

@@ -5,9 +5,20 @@ import { DateTimeScalar, MoneyScalar, MonthScalar } from '../../shared/scalars';
 import { UserError } from '../../shared/user-error.type';
 import { NodeInterface } from '../../shared/node';
 
-export enum WithdrawalDestinationEnum { BONUS = 'BONUS', BANK_ACCOUNT = 'BANK_ACCOUNT' }
-export enum WithdrawalStatusEnum { APPLIED = 'APPLIED', PENDING = 'PENDING', PAID = 'PAID', REJECTED = 'REJECTED' }
-export enum WithdrawalSettlementEnum { PAID = 'PAID', REJECTED = 'REJECTED' }
+export enum WithdrawalDestinationEnum {
+  BONUS = 'BONUS',
+  BANK_ACCOUNT = 'BANK_ACCOUNT',
+}
+export enum WithdrawalStatusEnum {
+  APPLIED = 'APPLIED',
+  PENDING = 'PENDING',
+  PAID = 'PAID',
+  REJECTED = 'REJECTED',
+}
+export enum WithdrawalSettlementEnum {
+  PAID = 'PAID',
+  REJECTED = 'REJECTED',
+}
 registerEnumType(WithdrawalDestinationEnum, { name: 'WithdrawalDestination' });
 registerEnumType(WithdrawalStatusEnum, { name: 'WithdrawalStatus' });
 registerEnumType(WithdrawalSettlementEnum, { name: 'WithdrawalSettlement' });

@@ -37,11 +37,10 @@ export function checkDealRegistration(input: DealRegistration): void {
   }
   throwIfAny(fieldErrors);
   if (input.targetMonthlyConsumption.lt(input.minTarget)) {
-    throw new DomainError(
-      'TARGET_TOO_LOW',
-      `Target monthly consumption must be at least ${dec(input.minTarget).toFixed(2)}`,
-      ['input', 'targetMonthlyConsumption'],
-    );
+    throw new DomainError('TARGET_TOO_LOW', `Target monthly consumption must be at least ${dec(input.minTarget).toFixed(2)}`, [
+      'input',
+      'targetMonthlyConsumption',
+    ]);
   }
 }
 

@@ -16,10 +16,7 @@ export function isValidInn(inn: string): boolean {
   if (!/^(\d{10}|\d{12})$/.test(inn)) return false;
   const digits = [...inn].map(Number);
   if (digits.length === 10) return checkDigit(digits, ORGANISATION_WEIGHTS) === digits[9];
-  return (
-    checkDigit(digits, INDIVIDUAL_FIRST_WEIGHTS) === digits[10] &&
-    checkDigit(digits, INDIVIDUAL_SECOND_WEIGHTS) === digits[11]
-  );
+  return checkDigit(digits, INDIVIDUAL_FIRST_WEIGHTS) === digits[10] && checkDigit(digits, INDIVIDUAL_SECOND_WEIGHTS) === digits[11];
 }
 
 /** Completes nine digits into a valid organisation INN (for demo data, tests and benchmarks). */

@@ -26,11 +26,10 @@ export function giveQuitNotice(status: PartnerStatus, today: string, effectiveOn
   if (status !== 'ACTIVE') throw invalidTransition(ENTITY, status, 'give quit notice for');
   const earliest = earliestQuitDate(today, noticeDays);
   if (effectiveOn < earliest) {
-    throw new DomainError(
-      'NOTICE_TOO_SHORT',
-      `Quit notice must be at least ${noticeDays} days: effectiveOn must be ${earliest} or later`,
-      ['input', 'effectiveOn'],
-    );
+    throw new DomainError('NOTICE_TOO_SHORT', `Quit notice must be at least ${noticeDays} days: effectiveOn must be ${earliest} or later`, [
+      'input',
+      'effectiveOn',
+    ]);
   }
   return 'QUITTING';
 }

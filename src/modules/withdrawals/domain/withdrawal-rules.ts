@@ -28,9 +28,7 @@ export function checkSufficientBalance(amount: Decimal, available: Decimal.Value
  */
 export function checkDestinationAllowed(partnerStatus: PartnerStatus, destination: WithdrawalDestination): void {
   const allowed =
-    destination === 'BONUS'
-      ? partnerStatus === 'ACTIVE' || partnerStatus === 'QUITTING'
-      : partnerStatus !== 'PENDING_REVIEW' && partnerStatus !== 'REJECTED';
+    destination === 'BONUS' ? partnerStatus === 'ACTIVE' || partnerStatus === 'QUITTING' : partnerStatus !== 'PENDING_REVIEW' && partnerStatus !== 'REJECTED';
   if (!allowed) {
     throw new DomainError('PARTNER_NOT_ACTIVE', `A ${partnerStatus} partner cannot withdraw to ${destination}`);
   }
@@ -47,10 +45,7 @@ export function initialWithdrawalStatus(destination: WithdrawalDestination): Wit
 }
 
 /** PAID needs the payment reference, REJECTED a reason (field checks come before state, §9). */
-export function checkSettlementDetails(
-  decision: WithdrawalSettlement,
-  details: { paymentReference?: string | null; reason?: string | null },
-): void {
+export function checkSettlementDetails(decision: WithdrawalSettlement, details: { paymentReference?: string | null; reason?: string | null }): void {
   if (decision === 'PAID' && !(details.paymentReference ?? '').trim()) {
     throw validationFailed(['input', 'paymentReference'], 'A payment reference is required to mark a withdrawal PAID');
   }
