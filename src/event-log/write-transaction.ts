@@ -12,7 +12,7 @@ import { currentAudit, eventActor } from '../shared/acting';
 import { batchText, inline, type Sql } from '../shared/sql-batch';
 import { EVENT_STAGE, type NewEvent } from './event-log';
 
-export type Row = Record<string, any>;
+export type Row = Record<string, unknown>;
 
 /** An event with the provisional sequence reserved for it (see stageEvents). */
 export interface StagedEvent extends NewEvent {
@@ -25,6 +25,11 @@ export function stageEvents(count: number): Sql {
     text: `SELECT (${EVENT_STAGE} + nextval('event_staging_sequence'))::text AS sequence FROM generate_series(1, $1::int) ORDER BY 1`,
     values: [count],
   };
+}
+
+/** The sequences reserved by a stageEvents statement, from its rows. */
+export function stagedSequences(rows: Row[]): string[] {
+  return rows.map((row) => String(row.sequence));
 }
 
 const INSERT_EVENTS = `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at, actor_kind, actor_token_id)

@@ -17,7 +17,9 @@ beforeAll(async () => {
   t = await setupTestApp({ clock: 'system' });
   partner = await activePartner(t);
   accountant = await tokenFor(t, partner, 'PARTNER_ACCOUNTANT');
-  await t.app.ds.query(`UPDATE partners SET bank_bic = '044525225', bank_account_number = '40702810438000034726', bank_name = 'Bank' WHERE id = $1`, [partner.id]);
+  await t.app.ds.query(`UPDATE partners SET bank_bic = '044525225', bank_account_number = '40702810438000034726', bank_name = 'Bank' WHERE id = $1`, [
+    partner.id,
+  ]);
   await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', {
     input: { partnerId: partner.id, amount: '1000.00', reason: 'bonus' },
   });

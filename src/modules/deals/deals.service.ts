@@ -14,7 +14,7 @@ import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { appendEvent, eventTransaction, type NewEvent } from '../../event-log/event-log';
-import { stageEvents, writeTransaction } from '../../event-log/write-transaction';
+import { stagedSequences, stageEvents, writeTransaction } from '../../event-log/write-transaction';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity, PartnerStatus } from '../partners/partner.entity';
@@ -73,7 +73,7 @@ export class DealsService {
     const procurement = input.procurement ?? false;
     try {
       return await writeTransaction(this.ds, async (tx) => {
-        const [settingsRows, partners, , used, open, staged] = await tx.read([
+        const [settingsRows, partners, , used, open, stagedRows] = await tx.read([
           this.settings.inForceStatement(monthOf(today)),
           this.partners.lockStatement(input.partnerId),
           lockStatement(LockSpace.DealInn, input.customerInn),
@@ -82,6 +82,7 @@ export class DealsService {
           stageEvents(1),
         ]);
         const settings = this.settings.fromRow(settingsRows[0]);
+        const staged = stagedSequences(stagedRows);
         const checks = new FieldChecks();
         const customerName = checks.text(['input', 'customerName'], input.customerName, { max: 200, label: 'Customer name' });
         const description = checks.text(['input', 'description'], input.description, { min: 0, max: 4000, label: 'Description' });
@@ -129,7 +130,7 @@ export class DealsService {
           endedOn: null,
           expiredOn: null,
         });
-        await tx.commit([insertDeal(deal)], [{ ...statusEvent(deal, now), sequence: staged[0].sequence }]);
+        await tx.commit([insertDeal(deal)], [{ ...statusEvent(deal, now), sequence: staged[0] }]);
         return deal;
       });
     } catch (error) {
@@ -148,7 +149,7 @@ export class DealsService {
     const today = this.clock.today();
     return writeTransaction(this.ds, async (tx) => {
       const dealId = isUuid(input.dealId) ? input.dealId : null;
-      const [settingsRows, , deals, linked, staged] = await tx.read([
+      const [settingsRows, , deals, linked, stagedRows] = await tx.read([
         this.settings.inForceStatement(monthOf(today)),
         { text: 'SELECT pg_advisory_xact_lock($1, hashtext((SELECT customer_inn FROM deals WHERE id = $2::uuid)))', values: [LockSpace.DealInn, dealId] },
         { text: `SELECT ${dealColumns('d')} FROM deals d WHERE d.id = $1::uuid FOR UPDATE`, values: [dealId] },
@@ -160,6 +161,7 @@ export class DealsService {
         stageEvents(2),
       ]);
       const settings = this.settings.fromRow(settingsRows[0]);
+      const staged = stagedSequences(stagedRows);
       const checks = new FieldChecks();
       const reason = checks.optionalText(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
       let rateOutOfRange: DomainError | undefined;
@@ -181,9 +183,9 @@ export class DealsService {
       } else {
         deal.statusReason = reason;
       }
-      const events = [{ ...statusEvent(deal, now), sequence: staged[0].sequence }];
+      const events = [{ ...statusEvent(deal, now), sequence: staged[0] }];
       if (deal.status === 'APPROVED' && linked[0].linked && activation(deal, today)) {
-        events.push({ ...statusEvent(deal, now), sequence: staged[1].sequence });
+        events.push({ ...statusEvent(deal, now), sequence: staged[1] });
       }
       await tx.commit([updateDeal(deal)], events);
       return deal;

@@ -9,7 +9,7 @@ import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { appendEvent, eventTransaction, type NewEvent } from '../../event-log/event-log';
-import { stageEvents, writeTransaction, type WriteTransaction } from '../../event-log/write-transaction';
+import { stagedSequences, stageEvents, writeTransaction, type WriteTransaction } from '../../event-log/write-transaction';
 import type { PartnerStatus } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
 import {
@@ -110,7 +110,10 @@ export class WithdrawalsService {
       // Business rules in the order SPEC §12 gives them: the balance, then the destination's own conditions.
       checkSufficientBalance(amount, balance.value);
       checkDestinationAllowed(partner.status, destination);
-      const bank = partner.bank_bic && partner.bank_account_number ? { bic: partner.bank_bic, accountNumber: partner.bank_account_number, bankName: partner.bank_name } : null;
+      const bank =
+        partner.bank_bic && partner.bank_account_number
+          ? { bic: partner.bank_bic, accountNumber: partner.bank_account_number, bankName: partner.bank_name }
+          : null;
       if (destination === 'BANK_ACCOUNT') checkBankDetailsOnFile(bank);
 
       const now = this.clock.now();
@@ -162,11 +165,12 @@ export class WithdrawalsService {
       stageEvents(2),
     ]);
     const [, originals, partners, , , balances, staged] = rows;
-    const partner = partners[0] as { id: string; status: PartnerStatus; bank_bic: string | null; bank_account_number: string | null; bank_name: string | null } | undefined;
+    const partner = partners[0] as
+      { id: string; status: PartnerStatus; bank_bic: string | null; bank_account_number: string | null; bank_name: string | null } | undefined;
     return {
       original: originals[0] ? toWithdrawal(originals[0]) : null,
       partner: partner ?? null,
-      balance: partner ? { value: this.ledger.balanceOfRows(balances as { balance_after: string }[]), sequences: staged.map((r) => r.sequence as string) } : null,
+      balance: partner ? { value: this.ledger.balanceOfRows(balances as { balance_after: string }[]), sequences: stagedSequences(staged) } : null,
     };
   }
 
