@@ -5,6 +5,17 @@ import { buildAppSchema } from '../../src/app/build-schema';
 import { createSubaccount, recordUsage } from '../support/billing-fixtures';
 import { activePartner, tokenFor, type TestPartner } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
+import {
+  RelayAdjustBalanceDocument,
+  RelayApiTokensDocument,
+  RelayCacheIdsDocument,
+  RelayCustomersDocument as CUSTOMERS,
+  RelayLedgerDocument as LEDGER,
+  RelayNodeDocument as NODE,
+  RelayNodeIdsDocument,
+  RelayNodesDocument,
+  ViewerIdDocument,
+} from '../generated/graphql';
 
 let t: TestApp;
 let schema: GraphQLSchema;
@@ -46,14 +57,10 @@ describe('the schema, walked', () => {
   });
 });
 
-const CUSTOMERS = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
-  partner(id: $id) { customers(first: $first, after: $after, last: $last, before: $before) {
-    totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
-
 describe('backward and forward pagination', () => {
   let partner: TestPartner;
   let all: { cursor: string; node: { id: string } }[];
-  const page = async (args: Record<string, unknown>) => (await t.ok(CUSTOMERS, { id: partner.id, ...args })).partner.customers;
+  const page = async (args: Record<string, unknown>) => (await t.ok(CUSTOMERS, { id: partner.id, ...args })).partner!.customers;
   const ids = (connection: { edges: { node: { id: string } }[] }) => connection.edges.map((e) => e.node.id);
 
   beforeAll(async () => {
@@ -112,18 +119,16 @@ describe('backward and forward pagination', () => {
 
   it('pages the ledger backwards by sequence', async () => {
     for (const amount of ['10.00', '20.00', '30.00']) {
-      const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', {
+      const r = await t.ok(RelayAdjustBalanceDocument, {
         input: { partnerId: partner.id, amount, reason: 'goodwill' },
       });
       expect(r.adjustRebateBalance.userErrors).toEqual([]);
     }
-    const LEDGER =
-      'query($id: ID!, $last: Int, $before: String) { partner(id: $id) { rebateLedger(last: $last, before: $before) { edges { cursor node { amount } } pageInfo { hasPreviousPage hasNextPage startCursor } } } }';
-    const last = (await t.ok(LEDGER, { id: partner.id, last: 2 })).partner.rebateLedger;
-    expect(last.edges.map((e: { node: { amount: string } }) => e.node.amount)).toEqual(['20.00', '30.00']);
+    const last = (await t.ok(LEDGER, { id: partner.id, last: 2 })).partner!.rebateLedger;
+    expect(last.edges.map((e) => e.node.amount)).toEqual(['20.00', '30.00']);
     expect(last.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
-    const before = (await t.ok(LEDGER, { id: partner.id, last: 2, before: last.pageInfo.startCursor })).partner.rebateLedger;
-    expect(before.edges.map((e: { node: { amount: string } }) => e.node.amount)).toEqual(['10.00']);
+    const before = (await t.ok(LEDGER, { id: partner.id, last: 2, before: last.pageInfo.startCursor })).partner!.rebateLedger;
+    expect(before.edges.map((e) => e.node.amount)).toEqual(['10.00']);
     expect(before.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
   });
 });
@@ -132,8 +137,6 @@ describe('Query.node and Query.nodes', () => {
   let a: TestPartner;
   let b: TestPartner;
   let customerA: string;
-  const NODE = `query($id: ID!) { node(id: $id) { __typename id
-    ... on Partner { name } ... on Customer { inn } ... on Service { name } ... on Invoice { month partner { id } } } }`;
 
   beforeAll(async () => {
     a = await activePartner(t);
@@ -165,15 +168,15 @@ describe('Query.node and Query.nodes', () => {
   });
 
   it('keeps an INTEGRATOR away from API tokens, as Partner.apiTokens does', async () => {
-    const tokens = await t.ok('query($id: ID!) { partner(id: $id) { apiTokens { id } } }', { id: a.id });
-    const tokenId = tokens.partner.apiTokens[0].id;
+    const tokens = await t.ok(RelayApiTokensDocument, { id: a.id });
+    const tokenId = tokens.partner!.apiTokens[0].id;
     expect((await t.ok(NODE, { id: tokenId }, a.ownerToken)).node).toMatchObject({ __typename: 'ApiToken', id: tokenId });
     const integrator = await tokenFor(t, a, 'INTEGRATOR');
     expect((await t.gql(NODE, { id: tokenId }, integrator)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('nodes: in the order asked, each forbidden one null with an error at its index', async () => {
-    const r = await t.gql('query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }', { ids: [customerA, b.id, 'compute', a.id, customerA] }, a.ownerToken);
+    const r = await t.gql(RelayNodesDocument, { ids: [customerA, b.id, 'compute', a.id, customerA] }, a.ownerToken);
     expect(r.data?.nodes).toEqual([
       { __typename: 'Customer', id: customerA },
       null,
@@ -186,23 +189,18 @@ describe('Query.node and Query.nodes', () => {
   });
 
   it('nodes: more than 100 ids is BAD_USER_INPUT', async () => {
-    const r = await t.gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array.from({ length: 101 }, () => a.id) });
+    const r = await t.gql(RelayNodeIdsDocument, { ids: Array.from({ length: 101 }, () => a.id) });
     expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('gives cache ids to Invoice, PartnerBonus, RebateBalance and Viewer, and the service of an invoice line', async () => {
-    const r = await t.ok(
-      `query($id: ID!) { viewer { id role } partner(id: $id) { rebateBalance { id available } bonus(month: "2026-03") { id }
-        invoice(month: "2026-03") { id lines { serviceId service { id name } } } } }`,
-      { id: a.id },
-      a.ownerToken,
-    );
-    expect(r.partner.rebateBalance.id).toBe(a.id);
-    expect(r.partner.bonus.id).toBe(`${a.id}:2026-03`);
-    expect(r.partner.invoice.id).toBe(`${a.id}:2026-03`);
-    expect(r.partner.invoice.lines[0]).toMatchObject({ serviceId: 'compute', service: { id: 'compute', name: expect.any(String) } });
+    const r = await t.ok(RelayCacheIdsDocument, { id: a.id }, a.ownerToken);
+    expect(r.partner!.rebateBalance.id).toBe(a.id);
+    expect(r.partner!.bonus.id).toBe(`${a.id}:2026-03`);
+    expect(r.partner!.invoice!.id).toBe(`${a.id}:2026-03`);
+    expect(r.partner!.invoice!.lines[0]).toMatchObject({ serviceId: 'compute', service: { id: 'compute', name: expect.any(String) } });
     const [token] = await t.app.ds.query('SELECT id FROM api_tokens WHERE partner_id = $1 ORDER BY created_at LIMIT 1', [a.id]);
     expect(r.viewer).toEqual({ id: token.id, role: 'PARTNER_OWNER' });
-    expect((await t.ok('{ viewer { id } }')).viewer.id).toBe('admin');
+    expect((await t.ok(ViewerIdDocument)).viewer.id).toBe('admin');
   });
 });

@@ -5,6 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activePartner, tokenFor, type TestPartner } from '../support/factories';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import type { DocumentNode } from 'graphql';
+import {
+  CreateWebhookEndpointCodesDocument as CREATE,
+  DeleteWebhookEndpointDocument,
+  ReplayWebhookEndpointDocument,
+  RotateWebhookSecretDocument,
+  SendTestWebhookDocument,
+  UpdateWebhookEndpointDocument,
+  WebhookEndpointDocument,
+  WebhookEndpointIdDocument,
+  WebhookEndpointsDocument,
+  WebhookNodeDocument,
+} from '../generated/graphql';
 
 let t: TestApp;
 let receiver: WebhookReceiver;
@@ -13,16 +26,14 @@ let beta: TestPartner;
 let tokens: Record<string, string | null>;
 let providerEndpointId: string;
 
-const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id partner { id } } secret userErrors { code } } }`;
-
 async function endpointOf(partnerId: string | null): Promise<string> {
   const data = await t.ok(CREATE, { input: { partnerId, url: receiver.url('/access') } });
   expect(data.createWebhookEndpoint.userErrors).toEqual([]);
-  return data.createWebhookEndpoint.endpoint.id;
+  return data.createWebhookEndpoint.endpoint!.id;
 }
 
 /** The top-level error code of an operation, or 'OK'. */
-async function outcome(query: string, variables: Record<string, unknown>, token: string | null): Promise<string> {
+async function outcome(query: DocumentNode, variables: Record<string, unknown>, token: string | null): Promise<string> {
   const result = await t.gql(query, variables, token);
   return (result.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK';
 }
@@ -62,27 +73,12 @@ const MANAGE_EXPECTED: Record<string, string> = {
 };
 const READ_EXPECTED: Record<string, string> = { ...MANAGE_EXPECTED, PARTNER_ACCOUNTANT: 'OK', INTEGRATOR: 'OK' };
 
-const MUTATIONS: Record<string, (endpointId: string) => [string, Record<string, unknown>]> = {
-  updateWebhookEndpoint: (endpointId) => [
-    'mutation($i: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $i) { endpoint { id } userErrors { code } } }',
-    { i: { endpointId, description: 'changed' } },
-  ],
-  rotateWebhookSecret: (endpointId) => [
-    'mutation($i: WebhookEndpointIdInput!) { rotateWebhookSecret(input: $i) { secret userErrors { code } } }',
-    { i: { endpointId } },
-  ],
-  replayWebhookEndpoint: (endpointId) => [
-    'mutation($i: ReplayWebhookEndpointInput!) { replayWebhookEndpoint(input: $i) { endpoint { id } userErrors { code } } }',
-    { i: { endpointId, after: '0' } },
-  ],
-  sendTestWebhook: (endpointId) => [
-    'mutation($i: WebhookEndpointIdInput!) { sendTestWebhook(input: $i) { endpoint { id } userErrors { code } } }',
-    { i: { endpointId } },
-  ],
-  deleteWebhookEndpoint: (endpointId) => [
-    'mutation($i: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $i) { deletedEndpointId userErrors { code } } }',
-    { i: { endpointId } },
-  ],
+const MUTATIONS: Record<string, (endpointId: string) => [DocumentNode, Record<string, unknown>]> = {
+  updateWebhookEndpoint: (endpointId) => [UpdateWebhookEndpointDocument, { input: { endpointId, description: 'changed' } }],
+  rotateWebhookSecret: (endpointId) => [RotateWebhookSecretDocument, { input: { endpointId } }],
+  replayWebhookEndpoint: (endpointId) => [ReplayWebhookEndpointDocument, { input: { endpointId, after: '0' } }],
+  sendTestWebhook: (endpointId) => [SendTestWebhookDocument, { input: { endpointId } }],
+  deleteWebhookEndpoint: (endpointId) => [DeleteWebhookEndpointDocument, { input: { endpointId } }],
 };
 
 describe('managing a partner endpoint', () => {
@@ -111,7 +107,7 @@ describe('managing a partner endpoint', () => {
     expect(results).toEqual(MANAGE_EXPECTED);
     // Omitted partnerId: the owner's own partner.
     const own = await t.ok(CREATE, { input: { url: receiver.url('/own') } }, alpha.ownerToken);
-    expect(own.createWebhookEndpoint.endpoint.partner.id).toBe(alpha.id);
+    expect(own.createWebhookEndpoint.endpoint!.partner!.id).toBe(alpha.id);
     // null is the provider's endpoint: ADMIN only.
     expect(await outcome(CREATE, { input: { partnerId: null, url: receiver.url('/p') } }, alpha.ownerToken)).toBe('FORBIDDEN');
     const unknown = await t.ok(CREATE, { input: { partnerId: '00000000-0000-4000-8000-000000000000', url: receiver.url('/p') } });
@@ -121,10 +117,9 @@ describe('managing a partner endpoint', () => {
 
 describe('the provider endpoint', () => {
   it('is ADMIN only, read or managed', async () => {
-    const read = 'query($id: ID!) { webhookEndpoint(id: $id) { id } }';
     for (const role of Object.keys(MANAGE_EXPECTED)) {
       const expected = role === 'ADMIN' ? 'OK' : role === 'NONE' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
-      expect(await outcome(read, { id: providerEndpointId }, tokens[role]), role).toBe(expected);
+      expect(await outcome(WebhookEndpointIdDocument, { id: providerEndpointId }, tokens[role]), role).toBe(expected);
       const [query, variables] = MUTATIONS.rotateWebhookSecret(providerEndpointId);
       expect(await outcome(query, variables, tokens[role]), role).toBe(expected);
     }
@@ -134,12 +129,11 @@ describe('the provider endpoint', () => {
 describe('reading', () => {
   it("webhookEndpoint(id): the partner's owner, accountant and integrator, and ADMIN; null + FORBIDDEN for others", async () => {
     const endpointId = await endpointOf(alpha.id);
-    const query = 'query($id: ID!) { webhookEndpoint(id: $id) { id url deliveries { totalCount } } }';
     const results: Record<string, string> = {};
     for (const role of Object.keys(READ_EXPECTED)) {
-      const result = await t.gql(query, { id: endpointId }, tokens[role]);
+      const result = await t.gql(WebhookEndpointDocument, { id: endpointId }, tokens[role]);
       results[role] = (result.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK';
-      if (results[role] === 'OK') expect(result.data.webhookEndpoint.id).toBe(endpointId);
+      if (results[role] === 'OK') expect(result.data!.webhookEndpoint!.id).toBe(endpointId);
       else expect(result.data?.webhookEndpoint ?? null).toBeNull();
     }
     expect(results).toEqual(READ_EXPECTED);
@@ -147,15 +141,14 @@ describe('reading', () => {
 
   it('Query.node follows the same rule for endpoints and their deliveries', async () => {
     const endpointId = await endpointOf(alpha.id);
-    await t.ok('mutation($i: WebhookEndpointIdInput!) { sendTestWebhook(input: $i) { userErrors { code } } }', { i: { endpointId } });
+    await t.ok(SendTestWebhookDocument, { input: { endpointId } });
     const [{ id: deliveryId }] = await t.app.ds.query('SELECT id FROM webhook_deliveries WHERE endpoint_id = $1', [endpointId]);
-    const query = 'query($id: ID!) { node(id: $id) { id ... on WebhookEndpoint { url } ... on WebhookDelivery { eventType } } }';
     for (const id of [endpointId, deliveryId]) {
       const results: Record<string, string> = {};
       for (const role of Object.keys(READ_EXPECTED)) {
-        const result = await t.gql(query, { id }, tokens[role]);
+        const result = await t.gql(WebhookNodeDocument, { id }, tokens[role]);
         results[role] = (result.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK';
-        if (results[role] === 'OK') expect(result.data.node.id).toBe(id);
+        if (results[role] === 'OK') expect(result.data!.node!.id).toBe(id);
         else expect(result.data?.node ?? null).toBeNull();
       }
       expect(results).toEqual(READ_EXPECTED);
@@ -163,16 +156,16 @@ describe('reading', () => {
   });
 
   it("webhookEndpoints: ADMIN sees all (partnerId filters), a partner reader its own, nobody another partner's", async () => {
-    const query = 'query($p: ID) { webhookEndpoints(partnerId: $p, first: 100) { totalCount edges { node { id partner { id } } } } }';
+    const query = WebhookEndpointsDocument;
     const all = await t.ok(query, {});
-    expect(all.webhookEndpoints.edges.some((e: any) => e.node.partner === null)).toBe(true);
+    expect(all.webhookEndpoints.edges.some((e) => e.node.partner === null)).toBe(true);
     const filtered = await t.ok(query, { p: alpha.id });
-    expect(filtered.webhookEndpoints.edges.every((e: any) => e.node.partner?.id === alpha.id)).toBe(true);
+    expect(filtered.webhookEndpoints.edges.every((e) => e.node.partner?.id === alpha.id)).toBe(true);
     const results: Record<string, string> = {};
     for (const role of Object.keys(READ_EXPECTED)) {
       const result = await t.gql(query, {}, tokens[role]);
       results[role] = (result.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK';
-      if (results[role] === 'OK' && role !== 'ADMIN') expect(result.data.webhookEndpoints.edges.every((e: any) => e.node.partner.id === alpha.id)).toBe(true);
+      if (results[role] === 'OK' && role !== 'ADMIN') expect(result.data!.webhookEndpoints.edges.every((e) => e.node.partner!.id === alpha.id)).toBe(true);
     }
     expect(results).toEqual({ ...READ_EXPECTED, OTHER_OWNER: 'OK', OTHER_INTEGRATOR: 'OK' }); // their own list
     const other = await t.ok(query, {}, beta.ownerToken);

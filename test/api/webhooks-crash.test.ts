@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { appendEvents, eventTransaction } from '../../src/event-log/event-log';
 import { activePartner } from '../support/factories';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
+import { CreateWebhookEndpointDocument } from '../generated/graphql';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -77,10 +78,10 @@ afterAll(async () => {
 
 it('after kill -9 with deliveries pending, a restarted instance sends every event, in order, none skipped', async () => {
   const partner = await activePartner(t);
-  const created = await t.ok(`mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } userErrors { code } } }`, {
+  const created = await t.ok(CreateWebhookEndpointDocument, {
     input: { partnerId: partner.id, url: receiver.url('/crash') },
   });
-  const endpointId = created.createWebhookEndpoint.endpoint.id;
+  const endpointId = created.createWebhookEndpoint.endpoint!.id;
   receiver.respond('/crash', () => ({ status: 200, delayMs: 60 })); // slow enough to be killed mid-stream
   const entityIds = Array.from({ length: 40 }, () => randomUUID());
   await eventTransaction(t.app.ds, (manager) =>

@@ -9,12 +9,16 @@ import { freePort } from '../../src/app/embedded-postgres';
 import { appendEvents, eventTransaction } from '../../src/event-log/event-log';
 import { activePartner, type TestPartner } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
+import {
+  AdjustRebateBalanceDocument,
+  CreateWebhookEndpointDocument as CREATE,
+  ReplayWebhookEndpointDocument,
+  WebhookDeliveriesDocument,
+} from '../generated/graphql';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'webhook-receiver.mjs');
 const SLOW_MS = 1500;
-const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } secret userErrors { code message } } }`;
-const DELIVERIES = `query($id: ID!) { webhookEndpoint(id: $id) { deliveries(first: 50) { edges { node { sequence eventType responseStatus succeeded } } } } }`;
 
 let t: TestApp;
 let receiver: WebhookReceiver;
@@ -24,7 +28,7 @@ let example: ChildProcess | null = null;
 async function createEndpoint(partner: TestPartner, url: string): Promise<{ id: string; secret: string }> {
   const data = await t.ok(CREATE, { input: { partnerId: partner.id, url } });
   expect(data.createWebhookEndpoint.userErrors).toEqual([]);
-  return { id: data.createWebhookEndpoint.endpoint.id, secret: data.createWebhookEndpoint.secret };
+  return { id: data.createWebhookEndpoint.endpoint!.id, secret: data.createWebhookEndpoint.secret! };
 }
 
 /** `count` status-change events of the partner in one transaction; their sequences. */
@@ -111,17 +115,14 @@ it('the example receiver verifies deliveries, refuses a forged one and skips a r
   const { output } = await startExample(endpoint.secret);
 
   const [deal] = await writeEvents(partner, 1);
-  const adjusted = await t.ok(
-    `mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { id sequence } userErrors { code } } }`,
-    { input: { partnerId: partner.id, amount: '12.50', reason: 'example receiver' } },
-  );
-  const entry = adjusted.adjustRebateBalance.entry;
+  const adjusted = await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: partner.id, amount: '12.50', reason: 'example receiver' } });
+  const entry = adjusted.adjustRebateBalance.entry!;
   await until(() => output().includes(`event ${entry.sequence}:`), 'both events at the example receiver');
   expect(output()).toContain(`event ${deal}: DEAL_STATUS_CHANGED`);
   expect(output()).toContain(`event ${entry.sequence}: LEDGER_ENTRY ${entry.id} ADJUSTMENT ADJUSTMENT 12.50 → balance 12.50`);
 
   // A replay sends the same webhook-ids again: the receiver answers 2xx and does not process them twice.
-  await t.ok(`mutation($input: ReplayWebhookEndpointInput!) { replayWebhookEndpoint(input: $input) { userErrors { code } } }`, {
+  await t.ok(ReplayWebhookEndpointDocument, {
     input: { endpointId: endpoint.id, after: (BigInt(deal) - 1n).toString() },
   });
   await until(() => output().includes(`event ${entry.sequence} already processed`), 'the replay');
@@ -141,9 +142,9 @@ it('the example receiver verifies deliveries, refuses a forged one and skips a r
   expect(forged.status).toBe(400);
   expect(output()).not.toContain('event 999');
 
-  const recorded = async () => (await t.ok(DELIVERIES, { id: endpoint.id })).webhookEndpoint.deliveries.edges.map((e: any) => e.node);
+  const recorded = async () => (await t.ok(WebhookDeliveriesDocument, { id: endpoint.id, first: 50 })).webhookEndpoint!.deliveries.edges.map((e) => e.node);
   await expect.poll(async () => (await recorded()).length, { timeout: 5000 }).toBe(4);
-  expect((await recorded()).map((n: any) => [n.sequence, n.responseStatus, n.succeeded])).toEqual([
+  expect((await recorded()).map((n) => [n.sequence, n.responseStatus, n.succeeded])).toEqual([
     [entry.sequence, 204, true],
     [deal, 204, true],
     [entry.sequence, 204, true],

@@ -8,26 +8,30 @@ import { appendEvents, eventTransaction } from '../../src/event-log/event-log';
 import { activePartner, type TestPartner } from '../support/factories';
 import { attachTestApp, setupTestApp, type TestApp } from '../support/test-app';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver';
+import {
+  AdjustRebateBalanceDocument,
+  CreateWebhookEndpointDocument as CREATE,
+  DeleteWebhookEndpointDocument,
+  NowDocument,
+  ReplayWebhookEndpointDocument as REPLAY,
+  RotateWebhookSecretDocument as ROTATE,
+  SendTestWebhookDocument as TEST,
+  UpdateWebhookEndpointDocument as UPDATE,
+  WebhookDeliveriesDocument as DELIVERIES,
+  WebhookEndpointsDocument,
+  type WebhookDeliveriesQuery,
+} from '../generated/graphql';
 
 let t: TestApp;
 let receiver: WebhookReceiver;
 let alpha: TestPartner;
 const TIMEOUT_MS = 400;
 
-const ENDPOINT_FIELDS = `id url description eventTypes status disabledReason cursor createdAt partner { id }`;
-const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { ${ENDPOINT_FIELDS} } secret userErrors { field code message } } }`;
-const UPDATE = `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { endpoint { ${ENDPOINT_FIELDS} } userErrors { field code message } } }`;
-const ROTATE = `mutation($input: WebhookEndpointIdInput!) { rotateWebhookSecret(input: $input) { endpoint { id } secret userErrors { code } } }`;
-const REPLAY = `mutation($input: ReplayWebhookEndpointInput!) { replayWebhookEndpoint(input: $input) { endpoint { id cursor } userErrors { field code message } } }`;
-const TEST = `mutation($input: WebhookEndpointIdInput!) { sendTestWebhook(input: $input) { endpoint { id } userErrors { code } } }`;
-const DELIVERIES = `query($id: ID!, $first: Int, $after: String) { webhookEndpoint(id: $id) { status disabledReason cursor
-  deliveries(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id sequence eventType attempt responseStatus durationMs succeeded error attemptedAt } } } } }`;
-
 async function createEndpoint(path: string, extra: Record<string, unknown> = {}, via: TestApp = t): Promise<{ id: string; secret: string }> {
   alpha = await activePartner(t); // a partner per endpoint: the tests stay far from the 10-endpoint limit
   const data = await via.ok(CREATE, { input: { partnerId: alpha.id, url: receiver.url(path), ...extra } });
   expect(data.createWebhookEndpoint.userErrors).toEqual([]);
-  return { id: data.createWebhookEndpoint.endpoint.id, secret: data.createWebhookEndpoint.secret };
+  return { id: data.createWebhookEndpoint.endpoint!.id, secret: data.createWebhookEndpoint.secret! };
 }
 
 /** Status-change events for alpha, committed in one transaction; returns their (final) sequences. */
@@ -48,8 +52,10 @@ async function writeEvents(count: number, partnerId = alpha.id, via: TestApp = t
 
 const ids = (items: ReceivedWebhook[]) => items.map((r) => r.headers['webhook-id']);
 
-async function deliveries(id: string): Promise<any> {
-  return (await t.ok(DELIVERIES, { id, first: 100 })).webhookEndpoint;
+type Deliveries = NonNullable<WebhookDeliveriesQuery['webhookEndpoint']>;
+
+async function deliveries(id: string): Promise<Deliveries> {
+  return (await t.ok(DELIVERIES, { id, first: 100 })).webhookEndpoint!;
 }
 
 beforeAll(async () => {
@@ -67,14 +73,9 @@ describe('delivery', () => {
   it('signs per Standard Webhooks and posts the specified body, in sequence order', async () => {
     const { id, secret } = await createEndpoint('/order');
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    const entry = await t.ok(
-      `mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { id sequence } userErrors { code } } }`,
-      {
-        input: { partnerId: alpha.id, amount: '1500.50', reason: 'webhook test' },
-      },
-    );
+    const entry = await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: alpha.id, amount: '1500.50', reason: 'webhook test' } });
     const sequences = await writeEvents(5);
-    const expected = [entry.adjustRebateBalance.entry.sequence, ...sequences];
+    const expected = [entry.adjustRebateBalance.entry!.sequence, ...sequences];
     await receiver.waitFor(() => receiver.to('/order').length >= 6, '6 deliveries');
     const got = receiver.to('/order');
     expect(ids(got)).toEqual(expected);
@@ -91,11 +92,11 @@ describe('delivery', () => {
         sequence: expected[0],
         partnerId: alpha.id,
         type: 'LEDGER_ENTRY',
-        entityId: entry.adjustRebateBalance.entry.id,
+        entityId: entry.adjustRebateBalance.entry!.id,
         status: 'ADJUSTMENT',
         occurredAt: expect.any(String),
         ledgerEntry: {
-          id: entry.adjustRebateBalance.entry.id,
+          id: entry.adjustRebateBalance.entry!.id,
           kind: 'ADJUSTMENT',
           amount: '1500.50',
           balanceAfter: '1500.50',
@@ -112,13 +113,13 @@ describe('delivery', () => {
     const endpoint = await deliveries(id);
     expect(endpoint.cursor).toBe(expected.at(-1));
     expect(endpoint.deliveries.totalCount).toBe(6);
-    const nodes = endpoint.deliveries.edges.map((e: any) => e.node);
-    expect(nodes.map((n: any) => n.sequence)).toEqual([...expected].reverse()); // newest first
+    const nodes = endpoint.deliveries.edges.map((e) => e.node);
+    expect(nodes.map((n) => n.sequence)).toEqual([...expected].reverse()); // newest first
     expect(nodes[0]).toMatchObject({ eventType: 'DEAL_STATUS_CHANGED', attempt: 1, responseStatus: 200, succeeded: true, error: null });
     // Pages of deliveries follow the same order.
-    const page1 = (await t.ok(DELIVERIES, { id, first: 4 })).webhookEndpoint.deliveries;
-    const page2 = (await t.ok(DELIVERIES, { id, first: 4, after: page1.pageInfo.endCursor })).webhookEndpoint.deliveries;
-    expect([...page1.edges, ...page2.edges].map((e: any) => e.node.sequence)).toEqual([...expected].reverse());
+    const page1 = (await t.ok(DELIVERIES, { id, first: 4 })).webhookEndpoint!.deliveries;
+    const page2 = (await t.ok(DELIVERIES, { id, first: 4, after: page1.pageInfo.endCursor })).webhookEndpoint!.deliveries;
+    expect([...page1.edges, ...page2.edges].map((e) => e.node.sequence)).toEqual([...expected].reverse());
     expect(page2.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -126,19 +127,19 @@ describe('delivery', () => {
     const typed = await createEndpoint('/typed', { eventTypes: ['LEDGER_ENTRY'] });
     const beta = await activePartner(t);
     const provider = await t.ok(CREATE, { input: { url: receiver.url('/provider') } });
-    expect(provider.createWebhookEndpoint.endpoint.partner).toBeNull();
+    expect(provider.createWebhookEndpoint.endpoint!.partner).toBeNull();
     const [deal] = await writeEvents(1);
     const [betaEvent] = await writeEvents(1, beta.id);
-    const adjusted = await t.ok(`mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } } }`, {
+    const adjusted = await t.ok(AdjustRebateBalanceDocument, {
       input: { partnerId: alpha.id, amount: '1', reason: 'typed' },
     });
-    const ledgerSeq = adjusted.adjustRebateBalance.entry.sequence;
+    const ledgerSeq = adjusted.adjustRebateBalance.entry!.sequence;
     await receiver.waitFor(() => receiver.to('/typed').length >= 1 && receiver.to('/provider').length >= 3, 'typed and provider deliveries');
     expect(ids(receiver.to('/typed'))).toEqual([ledgerSeq]);
     expect(ids(receiver.to('/provider'))).toEqual([deal, betaEvent, ledgerSeq]);
-    await t.ok(`mutation($input: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $input) { deletedEndpointId } }`, { input: { endpointId: typed.id } });
-    await t.ok(`mutation($input: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $input) { deletedEndpointId } }`, {
-      input: { endpointId: provider.createWebhookEndpoint.endpoint.id },
+    await t.ok(DeleteWebhookEndpointDocument, { input: { endpointId: typed.id } });
+    await t.ok(DeleteWebhookEndpointDocument, {
+      input: { endpointId: provider.createWebhookEndpoint.endpoint!.id },
     });
   });
 
@@ -151,8 +152,8 @@ describe('delivery', () => {
     expect(ids(got)).toEqual([sequences[0], sequences[0], sequences[1], sequences[2]]);
     expect(got.map((g) => g.status)).toEqual([500, 200, 200, 200]);
     expect(got[1].at - got[0].at).toBeGreaterThanOrEqual(180); // the first retry waits 0.2 s
-    const nodes = (await deliveries(id)).deliveries.edges.map((e: any) => e.node).reverse();
-    expect(nodes.map((n: any) => [n.sequence, n.attempt, n.responseStatus, n.succeeded])).toEqual([
+    const nodes = (await deliveries(id)).deliveries.edges.map((e) => e.node).reverse();
+    expect(nodes.map((n) => [n.sequence, n.attempt, n.responseStatus, n.succeeded])).toEqual([
       [sequences[0], 1, 500, false],
       [sequences[0], 2, 200, true],
       [sequences[1], 1, 200, true],
@@ -187,7 +188,7 @@ describe('delivery', () => {
     const [seq] = await writeEvents(1);
     await receiver.waitFor(() => receiver.to('/slow').length >= 2, 'the retry');
     await expect.poll(async () => (await deliveries(id)).deliveries.totalCount, { timeout: 5000 }).toBe(2);
-    const [retry, timedOut] = (await deliveries(id)).deliveries.edges.map((e: any) => e.node);
+    const [retry, timedOut] = (await deliveries(id)).deliveries.edges.map((e) => e.node);
     expect(timedOut).toMatchObject({ sequence: seq, attempt: 1, responseStatus: null, succeeded: false, error: `timed out after ${TIMEOUT_MS} ms` });
     expect(timedOut.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(retry).toMatchObject({ sequence: seq, attempt: 2, succeeded: true });
@@ -198,7 +199,7 @@ describe('delivery', () => {
     const { id } = await createEndpoint('/redirect');
     await writeEvents(1);
     await expect.poll(async () => (await deliveries(id)).deliveries.totalCount, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
-    const [node] = (await deliveries(id)).deliveries.edges.map((e: any) => e.node);
+    const [node] = (await deliveries(id)).deliveries.edges.map((e) => e.node);
     expect(node).toMatchObject({ responseStatus: 302, succeeded: false, error: 'HTTP 302 (redirects are not followed)' });
     expect(receiver.to('/elsewhere')).toHaveLength(0);
     await t.ok(UPDATE, { input: { endpointId: id, enabled: false } });
@@ -225,7 +226,7 @@ describe('delivery', () => {
   it('signs with both secrets for 24 hours after a rotation', async () => {
     const { id, secret: oldSecret } = await createEndpoint('/rotate');
     const rotated = await t.ok(ROTATE, { input: { endpointId: id } });
-    const newSecret = rotated.rotateWebhookSecret.secret;
+    const newSecret = rotated.rotateWebhookSecret.secret!;
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(oldSecret);
     await writeEvents(1);
@@ -235,7 +236,7 @@ describe('delivery', () => {
     expect(new Webhook(newSecret).verify(first.body, first.headers)).toBeTruthy();
     expect(new Webhook(oldSecret).verify(first.body, first.headers)).toBeTruthy();
 
-    await t.advanceTo(new Date(new Date((await t.ok('{ now }')).now).getTime() + 24 * 3600_000 + 60_000).toISOString());
+    await t.advanceTo(new Date(new Date((await t.ok(NowDocument)).now).getTime() + 24 * 3600_000 + 60_000).toISOString());
     await writeEvents(1);
     await receiver.waitFor(() => receiver.to('/rotate').length >= 2, 'second delivery');
     const second = receiver.to('/rotate')[1];
@@ -290,7 +291,7 @@ describe('URL rules', () => {
     await t.app.ds.query(`UPDATE webhook_endpoints SET url = $2 WHERE id = $1`, [id, `https://localhost:${receiver.port}/moved`]);
     await writeEvents(1);
     await expect.poll(async () => (await deliveries(id)).deliveries.totalCount, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
-    const [node] = (await deliveries(id)).deliveries.edges.map((e: any) => e.node);
+    const [node] = (await deliveries(id)).deliveries.edges.map((e) => e.node);
     expect(node.responseStatus).toBeNull();
     expect(node.error).toMatch(/^WEBHOOK_URL_NOT_ALLOWED: localhost resolves to (127\.0\.0\.1|::1)/);
     expect(receiver.to('/moved')).toHaveLength(0);
@@ -300,7 +301,7 @@ describe('URL rules', () => {
   it('validates updates the same way, and changes nothing on refusal', async () => {
     const { id } = await createEndpoint('/update');
     const data = await t.ok(UPDATE, { input: { endpointId: id, url: 'https://10.1.2.3/x', description: 'x'.repeat(4001) } });
-    expect(data.updateWebhookEndpoint.userErrors.map((e: any) => e.code).sort()).toEqual(['VALIDATION_FAILED', 'WEBHOOK_URL_NOT_ALLOWED']);
+    expect(data.updateWebhookEndpoint.userErrors.map((e) => e.code).sort()).toEqual(['VALIDATION_FAILED', 'WEBHOOK_URL_NOT_ALLOWED']);
     const ok = await t.ok(UPDATE, { input: { endpointId: id, description: '  ERP  ', eventTypes: ['INVOICE_FINALIZED', 'LEDGER_ENTRY', 'LEDGER_ENTRY'] } });
     expect(ok.updateWebhookEndpoint.endpoint).toMatchObject({
       url: receiver.url('/update'),
@@ -320,7 +321,7 @@ describe('URL rules', () => {
     const codes = results.map((r) => r.createWebhookEndpoint.userErrors[0]?.code ?? 'OK');
     expect(codes.filter((c) => c === 'OK')).toHaveLength(10);
     expect(codes.filter((c) => c === 'LIMIT_REACHED')).toHaveLength(2);
-    const list = await t.ok(`query($p: ID) { webhookEndpoints(partnerId: $p, first: 100) { totalCount } }`, { p: partner.id }, partner.ownerToken);
+    const list = await t.ok(WebhookEndpointsDocument, { p: partner.id }, partner.ownerToken);
     expect(list.webhookEndpoints.totalCount).toBe(10);
   });
 });
