@@ -1,7 +1,16 @@
 // SPEC §20: every mutation call leaves exactly one audit entry, whatever its outcome; a change commits with its entry
 // or not at all; auditLog's rights, filters and order; the actor of every event.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AdjustRebateBalanceDocument, RegisterDealDocument, WithdrawRebateDocument } from '../generated/graphql';
+import {
+  AdjustRebateBalanceDocument,
+  AuditApproveDealDocument,
+  AuditLogDocument as AUDIT_LOG,
+  RecordConsumptionDocument,
+  RegisterDealDocument,
+  WithdrawRebateDocument,
+  type AuditLogQuery,
+  type AuditLogQueryVariables,
+} from '../generated/graphql';
 import { activePartner, tokenFor, type TestPartner } from '../support/factories';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
 import { approveDeal, dealInput, registerDeal } from '../support/work-fixtures';
@@ -21,14 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const ENTRY = `id occurredAt operation partnerId entityId outcome codes requestId input actor { kind tokenId tokenName role partnerId }`;
-const AUDIT_LOG = `query($first: Int, $after: String, $last: Int, $before: String, $partnerId: ID, $actorTokenId: ID, $operation: String, $outcome: AuditOutcome, $from: DateTime, $to: DateTime) {
-  auditLog(first: $first, after: $after, last: $last, before: $before, partnerId: $partnerId, actorTokenId: $actorTokenId, operation: $operation, outcome: $outcome, from: $from, to: $to) {
-    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { ${ENTRY} } }
-  }
-}`;
-
-async function auditLog(variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN) {
+async function auditLog(variables: AuditLogQueryVariables = {}, token: string | null = ADMIN_TOKEN): Promise<AuditLogQuery['auditLog']> {
   return (await t.ok(AUDIT_LOG, { first: 100, ...variables }, token)).auditLog;
 }
 
@@ -81,7 +83,7 @@ describe('an audit entry for every mutation call', () => {
       { input: { partnerId: alpha.id, amount: '1000000.00', destination: 'BONUS', idempotencyKey: crypto.randomUUID() } },
       alpha.ownerToken,
     );
-    expect(r.withdrawRebate.userErrors.map((e: { code: string }) => e.code)).toEqual(['INSUFFICIENT_BALANCE']);
+    expect(r.withdrawRebate.userErrors.map((e) => e.code)).toEqual(['INSUFFICIENT_BALANCE']);
     const entries = await entriesSince(before);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
@@ -170,10 +172,7 @@ describe('an audit entry for every mutation call', () => {
     try {
       const before = await lastId();
       const [{ max: eventsBefore }] = await t.app.ds.query(`SELECT count(*)::int AS max FROM events WHERE entity_id = $1`, [deal.id]);
-      const r = await t.gql(
-        'mutation($id: ID!) { reviewDeal(input: { dealId: $id, decision: APPROVE, bonusRate: "0.05" }) { deal { status } userErrors { code } } }',
-        { id: deal.id },
-      );
+      const r = await t.gql(AuditApproveDealDocument, { id: deal.id });
       expect(r.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       const [row] = await t.app.ds.query(`SELECT status FROM deals WHERE id = $1`, [deal.id]);
       expect(row.status).toBe('SUBMITTED');
@@ -253,7 +252,7 @@ describe('the input kept', () => {
       folderId: 'f',
       cost: '1.00',
     }));
-    const r = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { userErrors { code } } }', {
+    const r = await t.ok(RecordConsumptionDocument, {
       input: { batchId: 'audit-batch-1', records },
     });
     expect(r.recordConsumption.userErrors).toEqual([]);
@@ -268,10 +267,10 @@ describe('auditLog', () => {
   it('shows ADMIN everything and a PARTNER_OWNER only its partner; other roles are refused', async () => {
     await registerDeal(t, beta);
     const all = await auditLog();
-    expect(all.edges.some((e: any) => e.node.partnerId === alpha.id) && all.edges.some((e: any) => e.node.partnerId === beta.id)).toBe(true);
+    expect(all.edges.some((e) => e.node.partnerId === alpha.id) && all.edges.some((e) => e.node.partnerId === beta.id)).toBe(true);
     const own = await auditLog({}, alpha.ownerToken);
     expect(own.totalCount).toBeGreaterThan(0);
-    expect(own.edges.every((e: any) => e.node.partnerId === alpha.id)).toBe(true);
+    expect(own.edges.every((e) => e.node.partnerId === alpha.id)).toBe(true);
     expect((await auditLog({ partnerId: alpha.id }, alpha.ownerToken)).totalCount).toBe(own.totalCount);
     expect((await t.gql(AUDIT_LOG, { partnerId: beta.id }, alpha.ownerToken)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     for (const role of ['PARTNER_ACCOUNTANT', 'PARTNER_VIEWER', 'INTEGRATOR'] as const) {
@@ -293,37 +292,37 @@ describe('auditLog', () => {
     await ok('999.00'); // refused: INSUFFICIENT_BALANCE
     await ok('20.00');
     const mine = await auditLog({ partnerId: partner.id, actorTokenId: accountantId });
-    expect(mine.edges.map((e: any) => [e.node.operation, e.node.outcome])).toEqual([
+    expect(mine.edges.map((e) => [e.node.operation, e.node.outcome])).toEqual([
       ['withdrawRebate', 'SUCCEEDED'],
       ['withdrawRebate', 'REFUSED'],
       ['withdrawRebate', 'SUCCEEDED'],
     ]);
-    const ids = mine.edges.map((e: any) => BigInt(e.node.id));
+    const ids = mine.edges.map((e) => BigInt(e.node.id));
     expect(ids[0] > ids[1] && ids[1] > ids[2]).toBe(true);
-    expect((await auditLog({ partnerId: partner.id, outcome: 'REFUSED' })).edges.map((e: any) => e.node.codes)).toEqual([['INSUFFICIENT_BALANCE']]);
-    expect((await auditLog({ partnerId: partner.id, operation: 'adjustRebateBalance' })).edges.map((e: any) => e.node.actor.kind)).toEqual(['ADMIN_ENV']);
+    expect((await auditLog({ partnerId: partner.id, outcome: 'REFUSED' })).edges.map((e) => e.node.codes)).toEqual([['INSUFFICIENT_BALANCE']]);
+    expect((await auditLog({ partnerId: partner.id, operation: 'adjustRebateBalance' })).edges.map((e) => e.node.actor.kind)).toEqual(['ADMIN_ENV']);
     // Time range: the partner's approval and token were made on 03-10, the rest on 03-11.
     expect((await auditLog({ partnerId: partner.id, from })).totalCount).toBe(4);
     const earlier = await auditLog({ partnerId: partner.id, to: from });
-    expect(earlier.edges.map((e: any) => e.node.operation)).toEqual(['createApiToken', 'reviewPartnerApplication', 'applyForPartnerStatus']);
+    expect(earlier.edges.map((e) => e.node.operation)).toEqual(['createApiToken', 'reviewPartnerApplication', 'applyForPartnerStatus']);
     expect(earlier.edges[0].node.entityId).toBe(accountantId);
     // Pages of one follow each other without overlap.
     const pages: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = await auditLog({ partnerId: partner.id, first: 2, after });
-      pages.push(...page.edges.map((e: any) => e.node.id));
+      const page = await auditLog({ partnerId: partner.id, first: 2, after });
+      pages.push(...page.edges.map((e) => e.node.id));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    expect(pages).toEqual((await auditLog({ partnerId: partner.id })).edges.map((e: any) => e.node.id));
+    expect(pages).toEqual((await auditLog({ partnerId: partner.id })).edges.map((e) => e.node.id));
     expect(pages).toHaveLength(7);
     // And backwards from the end: the oldest two, then the two before them.
     const oldest = await auditLog({ partnerId: partner.id, first: null, last: 2 });
-    expect(oldest.edges.map((e: any) => e.node.id)).toEqual(pages.slice(5));
+    expect(oldest.edges.map((e) => e.node.id)).toEqual(pages.slice(5));
     expect([oldest.pageInfo.hasPreviousPage, oldest.pageInfo.hasNextPage]).toEqual([true, false]);
     const before = await auditLog({ partnerId: partner.id, first: null, last: 2, before: oldest.pageInfo.startCursor });
-    expect(before.edges.map((e: any) => e.node.id)).toEqual(pages.slice(3, 5));
+    expect(before.edges.map((e) => e.node.id)).toEqual(pages.slice(3, 5));
     expect(before.pageInfo.hasNextPage).toBe(true);
     expect((await t.gql(AUDIT_LOG, { after: 'nope' })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });

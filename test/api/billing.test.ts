@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { AdjustRebateBalanceDocument, CloseBillingMonthDocument, PartnerInvoiceDocument, WithdrawRebateDocument } from '../generated/graphql';
+import {
+  AcceptSubaccountInvitationDocument,
+  AdjustRebateBalanceDocument,
+  CloseBillingMonthDocument,
+  PartnerInvoiceDocument,
+  RecordConsumptionDocument,
+  RevokePartnerStatusDocument,
+  SetPartnerSpecializationDocument,
+  WithdrawRebateDocument,
+  type Specialization,
+} from '../generated/graphql';
 import { activePartner, uniqueAccount, type TestPartner } from '../support/factories';
 import {
   acceptSubaccount,
@@ -37,7 +47,7 @@ describe('the worked example of SPEC §17', () => {
       const p = await activePartner(t);
       const c = await createSubaccount(t, p, { accept: false });
       await t.advanceTo('2026-01-01T06:00:00Z');
-      await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: c.id });
+      await t.ok(AcceptSubaccountInvitationDocument, { input: { customerId: c.id } });
       await insertActiveDeal(t, p, c.inn, '0.05', '2026-01-01');
       await t.advanceTo('2026-02-02T06:00:00Z');
       await recordUsage(t, [
@@ -102,7 +112,7 @@ describe('invoice lines', () => {
       const p = await activePartner(t);
       const c = await createSubaccount(t, p, { accept: false });
       await t.advanceTo('2026-01-10T09:00:00Z');
-      await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: c.id });
+      await t.ok(AcceptSubaccountInvitationDocument, { input: { customerId: c.id } });
       await t.advanceTo('2026-01-20T09:00:00Z');
       await deleteSubaccount(t, c.id);
       await t.advanceTo('2026-02-01T09:00:00Z');
@@ -180,7 +190,7 @@ describe('closing a month', () => {
       const events = await t.app.ds.query(`SELECT entity_id FROM events WHERE type = 'INVOICE_FINALIZED'`);
       expect(events).toEqual([{ entity_id: `${p.id}:2026-01` }]);
       // consumption for a closed month is refused
-      const late = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }', {
+      const late = await t.ok(RecordConsumptionDocument, {
         input: {
           batchId: 'late',
           records: [{ billingAccountId: c.billingAccountId, date: '2026-01-31', serviceId: 'compute', cloudId: 'c', folderId: 'f', cost: '1' }],
@@ -247,7 +257,7 @@ describe('BONUS money at a partner exit', () => {
       );
       expect(w.withdrawRebate.userErrors).toEqual([]);
       await t.advanceTo('2026-01-20T09:00:00Z');
-      await t.ok('mutation($id: ID!) { revokePartnerStatus(input: { partnerId: $id, reason: "breach" }) { userErrors { code } } }', { id: p.id });
+      await t.ok(RevokePartnerStatusDocument, { input: { partnerId: p.id, reason: 'breach' } });
       await t.advanceTo('2026-02-01T09:00:00Z');
       // linked until the revocation: payable 900 absorbs 900 of the 1500
       await recordUsage(t, [
@@ -319,7 +329,7 @@ describe('project rebates', () => {
         rebateTo: '2026-12',
       });
       await t.advanceTo('2026-01-16T09:00:00Z');
-      await t.ok('mutation($id: ID!) { revokePartnerStatus(input: { partnerId: $id, reason: "breach" }) { userErrors { code } } }', { id: p.id });
+      await t.ok(RevokePartnerStatusDocument, { input: { partnerId: p.id, reason: 'breach' } });
       await t.advanceTo('2026-02-01T09:00:00Z');
       await recordUsage(t, [
         { billingAccountId: direct, date: '2026-01-15', serviceId: 'compute', cost: '40000', folderId: 'folder-p' },
@@ -366,12 +376,12 @@ describe('specialization rebates', () => {
     });
   });
 
-  async function quarterScenario(level: 'EXPERT' | 'PROFESSIONAL', specialization: string, service: string, q1: string, q2: string) {
+  async function quarterScenario(level: 'EXPERT' | 'PROFESSIONAL', specialization: Specialization, service: string, q1: string, q2: string) {
     let result: Awaited<ReturnType<typeof ledgerOf>> = [];
     let coMarketing = '';
     await withApp('2026-01-01T09:00:00Z', async (t) => {
       const p = await activePartner(t, level);
-      await t.ok('mutation($input: SetPartnerSpecializationInput!) { setPartnerSpecialization(input: $input) { userErrors { code } } }', {
+      await t.ok(SetPartnerSpecializationDocument, {
         input: { partnerId: p.id, specialization, level, activeFrom: '2026-01-01' },
       });
       const c = await createSubaccount(t, p);

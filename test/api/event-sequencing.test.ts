@@ -11,7 +11,14 @@ import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../s
 import { activePartner, type TestPartner } from '../support/factories';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
 import { wsClient, type Collector, type WsClient } from '../support/ws-client';
-import { PartnerActivityDocument, RebateAccrualsDocument } from '../generated/graphql';
+import {
+  AcceptSubaccountInvitationDocument,
+  AdjustRebateBalanceDocument,
+  PartnerActivityDocument,
+  RebateAccrualsDocument,
+  ResumeSubaccountDocument,
+  SuspendSubaccountDocument,
+} from '../generated/graphql';
 
 let t: TestApp;
 let server: RunningServer;
@@ -26,8 +33,7 @@ beforeAll(async () => {
     partners.push({ partner, sub: await createSubaccount(t, partner, { accept: false }) });
   }
   await t.advanceTo('2026-01-01T06:00:00Z');
-  for (const { sub } of partners)
-    await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
+  for (const { sub } of partners) await t.ok(AcceptSubaccountInvitationDocument, { input: { customerId: sub.id } });
   await t.advanceTo('2026-02-02T06:00:00Z');
   for (const { sub } of partners) {
     await recordUsage(
@@ -56,7 +62,7 @@ async function maxSequence(): Promise<string> {
 
 /** One ledger entry (an adjustment), then one activity event: their sequences, the last events written. */
 async function writeSentinels(partnerId: string): Promise<[string, string]> {
-  const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
+  const r = await t.ok(AdjustRebateBalanceDocument, {
     input: { partnerId, amount: '1.00', reason: 'sentinel' },
   });
   expect(r.adjustRebateBalance.userErrors).toEqual([]);
@@ -65,7 +71,7 @@ async function writeSentinels(partnerId: string): Promise<[string, string]> {
     appendEvents(manager, [{ partnerId, type: 'DEAL_STATUS_CHANGED', entityId, status: 'APPROVED', occurredAt: new Date() }]),
   );
   const [row] = await t.app.ds.query('SELECT sequence::text AS sequence FROM events WHERE entity_id = $1', [entityId]);
-  return [r.adjustRebateBalance.entry.sequence, row.sequence];
+  return [r.adjustRebateBalance.entry!.sequence, row.sequence];
 }
 
 describe('event sequencing without a global writer lock', () => {
@@ -81,22 +87,19 @@ describe('event sequencing without a global writer lock', () => {
       for (let i = 0; i < 5; i++) {
         await sleep(Math.random() * 4);
         if (i % 2 === 0) {
-          const r = await t.ok(
-            'mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }',
-            {
-              input: { partnerId: partner.id, amount: '1.00', reason: `writer ${w}` },
-            },
-          );
+          const r = await t.ok(AdjustRebateBalanceDocument, {
+            input: { partnerId: partner.id, amount: '1.00', reason: `writer ${w}` },
+          });
           expect(r.adjustRebateBalance.userErrors).toEqual([]);
           // The payload carries the final, committed sequence, never the provisional one.
-          expect(BigInt(r.adjustRebateBalance.entry.sequence) < EVENT_STAGE).toBe(true);
+          expect(BigInt(r.adjustRebateBalance.entry!.sequence) < EVENT_STAGE).toBe(true);
         } else if (i === 1) {
-          const r = await t.ok('mutation($id: ID!) { suspendSubaccount(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
-          const back = await t.ok('mutation($id: ID!) { resumeSubaccount(input: { customerId: $id }) { userErrors { code } } }', { id: sub.id });
+          const r = await t.ok(SuspendSubaccountDocument, { input: { customerId: sub.id } });
+          const back = await t.ok(ResumeSubaccountDocument, { input: { customerId: sub.id } });
           expect(
             [r.suspendSubaccount.userErrors, back.resumeSubaccount.userErrors]
               .flat()
-              .map((e: { code: string }) => e.code)
+              .map((e) => e.code)
               .every((c: string) => c === 'INVALID_TRANSITION'),
           ).toBe(true);
         } else {
@@ -161,7 +164,7 @@ describe('event sequencing without a global writer lock', () => {
     });
     await entered;
     const started = performance.now();
-    const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
+    const r = await t.ok(AdjustRebateBalanceDocument, {
       input: { partnerId: partner.id, amount: '1.00', reason: 'while another writer is open' },
     });
     const elapsed = performance.now() - started;
@@ -200,14 +203,14 @@ describe('event sequencing without a global writer lock', () => {
       });
       await atCommit;
       const started = performance.now();
-      const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
+      const r = await t.ok(AdjustRebateBalanceDocument, {
         input: { partnerId: partner.id, amount: '1.00', reason: 'while another commit is about to start' },
       });
       const elapsed = performance.now() - started;
       release();
       await first;
       expect(r.adjustRebateBalance.userErrors).toEqual([]);
-      expect(BigInt(r.adjustRebateBalance.entry.sequence) < EVENT_STAGE).toBe(true);
+      expect(BigInt(r.adjustRebateBalance.entry!.sequence) < EVENT_STAGE).toBe(true);
       expect(elapsed).toBeLessThan(2000);
       const [last] = await t.app.ds.query(`SELECT type FROM events ORDER BY sequence DESC LIMIT 1`);
       expect(last.type).toBe('DEAL_STATUS_CHANGED'); // numbered at its own (later) commit

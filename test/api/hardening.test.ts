@@ -1,12 +1,22 @@
 // Inputs from outside and edge cases found in review: each gets a clear error and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AcceptInvitationStatusDocument,
+  AdjustRebateBalanceDocument,
+  CreateApiTokenForUnknownPartnerDocument,
+  CustomerZeroIdDocument,
+  GiveQuitNoticeDocument,
+  InvoiceCarriedOverDocument,
   PartnerDocument,
   PartnersDocument,
+  ProgramSettingsAugustDocument,
+  ProgramSettingsYearZeroDocument,
   RevokeApiTokenDocument,
+  RevokePartnerStatusDocument,
   SetPartnerSpecializationDocument,
   UpdatePartnerProfileDocument,
   UpdateProgramSettingsDocument,
+  WithdrawRebateDocument,
 } from '../generated/graphql';
 import { activePartner, uniqueAccount } from '../support/factories';
 import { closeMonth, createSubaccount, insertApprovedProject, ledgerOf, recordUsage } from '../support/billing-fixtures';
@@ -30,7 +40,7 @@ describe('inputs from outside', () => {
   it('answers ids that are not UUIDs with NOT_FOUND, and forged cursors with BAD_USER_INPUT', async () => {
     const r = await t.ok(RevokeApiTokenDocument, { input: { id: 'abc' } });
     expect(r.revokeApiToken.userErrors[0].code).toBe('NOT_FOUND');
-    const token = await t.ok('mutation { createApiToken(input: { role: PARTNER_VIEWER, partnerId: "abc", name: "x" }) { userErrors { code } } }');
+    const token = await t.ok(CreateApiTokenForUnknownPartnerDocument);
     expect(token.createApiToken.userErrors[0].code).toBe('NOT_FOUND');
     const forged = Buffer.from(JSON.stringify(['x', 'y'])).toString('base64url');
     expect((await t.gql(PartnersDocument, { after: forged })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -44,11 +54,11 @@ describe('inputs from outside', () => {
       input: { partnerId: p.id, specialization: 'ML_AI', level: 'EXPERT', activeFrom: '0000-01-01' },
     });
     expect(year0.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await t.gql('{ programSettings(month: "0000-01") { baseBonusRate } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await t.gql(ProgramSettingsYearZeroDocument)).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('authenticates before looking anything up', async () => {
-    const r = await t.gql('{ customer(id: "00000000-0000-0000-0000-000000000000") { id } }', {}, null);
+    const r = await t.gql(CustomerZeroIdDocument, {}, null);
     expect(r.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -66,7 +76,7 @@ describe('program settings changes', () => {
   it('applies a change to the rows already scheduled for later months', async () => {
     await t.ok(UpdateProgramSettingsDocument, { input: { effectiveFrom: '2026-08', dealLinkWindowDays: 90 } });
     await t.ok(UpdateProgramSettingsDocument, { input: { effectiveFrom: '2026-07', baseBonusRate: '0.12' } });
-    const august = await t.ok('{ programSettings(month: "2026-08") { baseBonusRate dealLinkWindowDays } }');
+    const august = await t.ok(ProgramSettingsAugustDocument);
     expect(august.programSettings).toEqual({ baseBonusRate: '0.12', dealLinkWindowDays: 90 });
   });
 });
@@ -91,20 +101,15 @@ describe('billing edge cases', () => {
     const local = await setupTestApp({ now: '2026-01-05T09:00:00Z' });
     try {
       const p = await activePartner(local);
-      await local.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1000", reason: "opening" }) { userErrors { code } } }', {
-        id: p.id,
-      });
-      await local.ok(
-        'mutation($id: ID!) { withdrawRebate(input: { partnerId: $id, amount: "1000", destination: BONUS, idempotencyKey: "k" }) { userErrors { code } } }',
-        { id: p.id },
-      );
-      await local.ok('mutation($id: ID!) { revokePartnerStatus(input: { partnerId: $id, reason: "breach" }) { userErrors { code } } }', { id: p.id });
+      await local.ok(AdjustRebateBalanceDocument, { input: { partnerId: p.id, amount: '1000', reason: 'opening' } });
+      await local.ok(WithdrawRebateDocument, { input: { partnerId: p.id, amount: '1000', destination: 'BONUS', idempotencyKey: 'k' } });
+      await local.ok(RevokePartnerStatusDocument, { input: { partnerId: p.id, reason: 'breach' } });
       await local.advanceTo('2026-02-05T09:00:00Z');
-      const query = 'query($id: ID!, $m: Month!) { partner(id: $id) { invoice(month: $m) { isFinal bonusCarriedOver } } }';
-      expect((await local.ok(query, { id: p.id, m: '2026-01' })).partner.invoice).toEqual({ isFinal: false, bonusCarriedOver: '0.00' });
-      expect((await local.ok(query, { id: p.id, m: '2026-02' })).partner.invoice).toBeNull();
+      const query = InvoiceCarriedOverDocument;
+      expect((await local.ok(query, { id: p.id, m: '2026-01' })).partner!.invoice).toEqual({ isFinal: false, bonusCarriedOver: '0.00' });
+      expect((await local.ok(query, { id: p.id, m: '2026-02' })).partner!.invoice).toBeNull();
       await closeMonth(local, '2026-01');
-      expect((await local.ok(query, { id: p.id, m: '2026-01' })).partner.invoice).toEqual({ isFinal: true, bonusCarriedOver: '0.00' });
+      expect((await local.ok(query, { id: p.id, m: '2026-01' })).partner!.invoice).toEqual({ isFinal: true, bonusCarriedOver: '0.00' });
       expect((await ledgerOf(local, p.id)).at(-1)).toMatchObject({ kind: 'WITHDRAWAL_REVERSAL', amount: '1000.00' });
     } finally {
       await local.close();
@@ -153,11 +158,9 @@ describe('billing edge cases', () => {
     try {
       const p = await activePartner(local);
       const c = await createSubaccount(local, p, { accept: false });
-      await local.ok('mutation($id: ID!) { giveQuitNotice(input: { partnerId: $id, effectiveOn: "2026-02-10" }) { userErrors { code } } }', { id: p.id });
+      await local.ok(GiveQuitNoticeDocument, { input: { partnerId: p.id, effectiveOn: '2026-02-10' } });
       await local.app.ds.query(`UPDATE clock_state SET now = '2026-02-11T09:00:00Z'`); // time passes without a scheduler run
-      const r = await local.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { customer { status } userErrors { code } } }', {
-        id: c.id,
-      });
+      const r = await local.ok(AcceptInvitationStatusDocument, { input: { customerId: c.id } });
       expect(r.acceptSubaccountInvitation.customer).toBeNull();
       expect((await local.ok(PartnerDocument, { id: p.id })).partner!.status).toBe('QUIT'); // the request caught up first
     } finally {

@@ -11,7 +11,15 @@ import { appendEvent, appendEvents } from '../../src/event-log/event-log';
 import { activePartner, tokenFor, type TestPartner } from '../support/factories';
 import { ADMIN_TOKEN, attachTestApp, setupTestApp, type TestApp } from '../support/test-app';
 import { wsClient, type Collector, type WsClient } from '../support/ws-client';
-import { AdjustBalanceForStreamDocument, PartnerActivityDocument, RebateAccrualsDocument } from '../generated/graphql';
+import {
+  AdjustBalanceForStreamDocument,
+  CreateApiTokenDocument,
+  PartnerActivityDocument,
+  RebateAccrualsDocument,
+  RebateAccrualsWithTokensDocument,
+  RevokeApiTokenDocument,
+  type RebateAccrualsWithTokensSubscription,
+} from '../generated/graphql';
 
 let t: TestApp;
 let server: RunningServer;
@@ -230,7 +238,7 @@ describe('authorization over graphql-ws', () => {
   it("shares an event's result between identical subscriptions of one role, never across roles", async () => {
     const viewerToken = await tokenFor(t, alpha, 'PARTNER_VIEWER');
     const start = await maxSequence();
-    const document = `subscription($after: String) { rebateAccruals(after: $after) { sequence partner { id apiTokens { role } } } }`;
+    const document = RebateAccrualsWithTokensDocument;
     const before = t.app.eventBus.subscriberCount;
     // The viewer first, so that without the role in the sharing key the owners would get its error.
     const viewer = connect(viewerToken).subscribe(document, { after: start });
@@ -240,7 +248,8 @@ describe('authorization over graphql-ws', () => {
     await adjust(t, alpha.id, '1.00');
     await Promise.all(owners.map((c) => c.waitForItems(1)));
     await viewer.waitFor((c) => c.errors.length > 0, 10_000, "the viewer's error");
-    for (const owner of owners) expect(owner.items<any>()[0].partner.apiTokens.map((tk: { role: string }) => tk.role)).toContain('PARTNER_VIEWER');
+    for (const owner of owners)
+      expect(owner.items<RebateAccrualsWithTokensSubscription['rebateAccruals']>()[0].partner.apiTokens.map((tk) => tk.role)).toContain('PARTNER_VIEWER');
     expect(viewer.data).toEqual([]);
     expect(errorCodes(viewer)).toEqual(['FORBIDDEN']);
   });
@@ -263,20 +272,12 @@ describe('authorization over graphql-ws', () => {
 
   it('ends the streams of a token when it is revoked, and refuses its new subscriptions', async () => {
     const sweeping = await t.startHttp({ tokenSweepMs: 100 });
-    const created = await t.ok(
-      'mutation($id: ID!) { createApiToken(input: { role: INTEGRATOR, partnerId: $id, name: "erp" }) { token apiToken { id } } }',
-      { id: alpha.id },
-      alpha.ownerToken,
-    );
-    const ws = wsClient(sweeping.url, created.createApiToken.token);
+    const created = await t.ok(CreateApiTokenDocument, { input: { role: 'INTEGRATOR', partnerId: alpha.id, name: 'erp' } }, alpha.ownerToken);
+    const ws = wsClient(sweeping.url, created.createApiToken.token!);
     clients.push(ws);
     const c = ws.subscribe(PartnerActivityDocument, { after: '0' });
     await c.waitFor((x) => x.data.length > 0, 15_000, 'the replay');
-    await t.ok(
-      'mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }',
-      { id: created.createApiToken.apiToken.id },
-      alpha.ownerToken,
-    );
+    await t.ok(RevokeApiTokenDocument, { input: { id: created.createApiToken.apiToken!.id } }, alpha.ownerToken);
     await c.waitForEnd();
     expect(ws.closes.map((e) => e.code)).toContain(4403);
   });
@@ -443,7 +444,7 @@ describe('ordering and resilience', () => {
     alive.on('ping', () => pings++);
     const deadClosed = new Promise<number>((resolve) => dead.once('close', (code) => resolve(code)));
     expect(await deadClosed).toBe(1006); // terminated, no close frame
-    await sleep(400);
+    await waitUntil(() => pings >= 2, 'two pings answered on the live socket'); // it outlives the dead one's terminate
     expect(alive.readyState).toBe(WebSocket.OPEN);
     expect(pings).toBeGreaterThanOrEqual(2);
     alive.close();

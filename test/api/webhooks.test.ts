@@ -171,8 +171,12 @@ describe('delivery', () => {
     await expect.poll(async () => (await deliveries(id)).status, { timeout: 5000 }).toBe('DISABLED');
     const disabled = await deliveries(id);
     expect(disabled.disabledReason).toBe(`Disabled after 3 failed attempts to deliver event ${first}; last: HTTP 503`);
+    // A watcher endpoint of the same partner: once it has the events written meanwhile, the worker has dispatched them.
+    const watcher = await t.ok(CREATE, { input: { partnerId: alpha.id, url: receiver.url('/down-watch') } });
+    expect(watcher.createWebhookEndpoint.userErrors).toEqual([]);
     const meanwhile = await writeEvents(4);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await receiver.waitFor(() => receiver.to('/down-watch').length >= meanwhile.length, 'the watcher to get the events');
+    expect(ids(receiver.to('/down-watch'))).toEqual(meanwhile);
     expect(receiver.to('/down')).toHaveLength(3); // nothing is sent while disabled
 
     down = false;
@@ -341,8 +345,11 @@ describe('several instances', () => {
       const sequences: string[] = [];
       for (let i = 0; i < 10; i++) sequences.push(...(await writeEvents(3, alpha.id, i % 2 ? second : t)));
       await receiver.waitFor(() => paths.every((p) => receiver.to(p).length >= sequences.length), 'every endpoint');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      for (const path of paths) expect(ids(receiver.to(path)), path).toEqual(sequences);
+      // Nothing more arrives: a sentinel event written last closes each endpoint's stream (delivered in sequence
+      // order), so a duplicate sent by either instance would come before it.
+      const [sentinel] = await writeEvents(1, alpha.id);
+      await receiver.waitFor(() => paths.every((p) => ids(receiver.to(p)).includes(sentinel)), 'the sentinel at every endpoint');
+      for (const path of paths) expect(ids(receiver.to(path)), path).toEqual([...sequences, sentinel]);
     } finally {
       await second.close();
     }
