@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateApiTokenDocument, PartnerDocument, PartnersDocument, RevokeApiTokenDocument, UpdatePartnerProfileDocument } from '../generated/graphql';
+import {
+  CreateApiTokenDocument,
+  NowDocument,
+  PartnerDocument,
+  PartnersDocument,
+  RevokeApiTokenDocument,
+  UpdatePartnerProfileDocument,
+} from '../generated/graphql';
 import { activePartner, tokenFor } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
@@ -11,7 +18,7 @@ afterAll(() => t.close());
 
 describe('authentication', () => {
   it('answers the public `now` query without a token', async () => {
-    expect((await t.ok('{ now }', {}, null)).now).toBe('2026-01-15T09:00:00.000Z');
+    expect((await t.ok(NowDocument, {}, null)).now).toBe('2026-01-15T09:00:00.000Z');
   });
 
   it('refuses other operations without a token, with a malformed header or an unknown token (UNAUTHENTICATED)', async () => {

@@ -6,6 +6,7 @@ import { CLOSE_CHUNK_LINES } from '../../src/modules/billing/billing.service';
 import { dec } from '../../src/shared/money';
 import { activePartner, type TestPartner } from '../support/factories';
 import { closeMonth } from '../support/billing-fixtures';
+import { CloseJanuaryDocument } from '../generated/graphql';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 const failure = vi.hoisted(() => ({ afterLines: null as number | null, priced: 0, usage: false }));
@@ -69,7 +70,7 @@ describe('a month close failing half-way', () => {
 
   const count = async (sql: string) => Number((await t.app.ds.query(sql))[0].n);
   async function expectFailedClose(): Promise<void> {
-    const failed = await t.gql('mutation { closeBillingMonth(input: { month: "2026-01" }) { month userErrors { code } } }');
+    const failed = await t.gql(CloseJanuaryDocument);
     expect(failed.errors?.length).toBeGreaterThan(0);
     expect(await count(`SELECT count(*) AS n FROM billing_months`)).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM invoices`)).toBe(0);

@@ -8,6 +8,7 @@ import { migrations } from '../../migrations';
 import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../support/billing-fixtures';
 import { activePartner, type TestPartner } from '../support/factories';
 import { setupTestApp, type TestApp } from '../support/test-app';
+import { AcceptSubaccountInvitationDocument, InvoiceLinesSummaryDocument, RecordConsumptionAcceptedDocument } from '../generated/graphql';
 import type { EntityManager, MigrationInterface } from 'typeorm';
 
 let t: TestApp;
@@ -15,8 +16,7 @@ let partner: TestPartner;
 let whole: Subaccount;
 let late: Subaccount;
 
-const invoiceQuery =
-  'query($id: ID!, $month: Month!) { partner(id: $id) { invoice(month: $month) { isFinal totalCost payable lines { billingAccountId serviceId cost } } } }';
+const invoiceQuery = InvoiceLinesSummaryDocument;
 
 beforeAll(async () => {
   t = await setupTestApp({ now: '2025-12-20T09:00:00Z' });
@@ -24,9 +24,9 @@ beforeAll(async () => {
   whole = await createSubaccount(t, partner, { accept: false });
   late = await createSubaccount(t, partner, { accept: false });
   await t.advanceTo('2026-01-01T06:00:00Z');
-  await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: whole.id });
+  await t.ok(AcceptSubaccountInvitationDocument, { input: { customerId: whole.id } });
   await t.advanceTo('2026-01-10T06:00:00Z');
-  await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', { id: late.id });
+  await t.ok(AcceptSubaccountInvitationDocument, { input: { customerId: late.id } });
   await t.advanceTo('2026-03-02T06:00:00Z');
   const usage = (sub: Subaccount, dates: string[]) =>
     dates.map((date) => ({ billingAccountId: sub.billingAccountId, date, serviceId: 'compute', cost: '100.25' }));
@@ -99,7 +99,7 @@ describe('consumption partitions', () => {
     await expect(archiveMonth(t.app.ds, '2026-01')).rejects.toThrow(ArchiveError); // not closed yet
     expect((await closeMonth(t, '2025-12')).userErrors).toEqual([]);
     expect((await closeMonth(t, '2026-01')).userErrors).toEqual([]);
-    const before = (await t.ok(invoiceQuery, { id: partner.id, month: '2026-01' })).partner.invoice;
+    const before = (await t.ok(invoiceQuery, { id: partner.id, month: '2026-01' })).partner!.invoice!;
     expect(before.isFinal).toBe(true);
     expect(before.totalCost).toBe('300.75'); // the late subaccount's 01-05 record is before its link
 
@@ -111,8 +111,8 @@ describe('consumption partitions', () => {
     const [{ kept }] = await t.app.ds.query(`SELECT count(*)::int AS kept FROM consumption_records_2026_01`);
     expect(kept).toBe(4); // detached, not dropped: the operator dumps it
 
-    expect((await t.ok(invoiceQuery, { id: partner.id, month: '2026-01' })).partner.invoice).toEqual(before);
-    const refused = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }', {
+    expect((await t.ok(invoiceQuery, { id: partner.id, month: '2026-01' })).partner!.invoice).toEqual(before);
+    const refused = await t.ok(RecordConsumptionAcceptedDocument, {
       input: {
         batchId: 'after-archive',
         records: [
@@ -120,7 +120,7 @@ describe('consumption partitions', () => {
         ],
       },
     });
-    expect(refused.recordConsumption.userErrors.map((e: { code: string }) => e.code)).toContain('MONTH_CLOSED');
+    expect(refused.recordConsumption.userErrors.map((e) => e.code)).toContain('MONTH_CLOSED');
     await expect(archiveMonth(t.app.ds, '2026-01')).rejects.toThrow(/no attached consumption partition/);
     await expect(archiveMonth(t.app.ds, '2026-13')).rejects.toThrow(ArchiveError);
     // The keeper never makes an archived month's partition again.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/modules/clock/clock';
 import { importConsumptionCsv, type CsvImportOptions, type CsvImportResult } from '../../src/modules/consumption/csv-import';
 import { uniqueAccount } from '../support/factories';
+import { RecordConsumptionAcceptedDocument } from '../generated/graphql';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -317,7 +318,7 @@ describe('the file is authoritative for its (billing account, date) pairs', () =
   it('a corrected file replaces the CSV records of its pairs only; API records and absent pairs are kept', async () => {
     const a = uniqueAccount();
     const b = uniqueAccount();
-    const api = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code } } }', {
+    const api = await t.ok(RecordConsumptionAcceptedDocument, {
       input: {
         batchId: `api-${a}`,
         records: [{ billingAccountId: a, date: '2026-02-10', serviceId: 'compute', cloudId: 'cloud-1', folderId: 'folder-1', cost: '50', grantCredit: '5' }],
@@ -373,7 +374,7 @@ describe('recordConsumption after the hot-path changes', () => {
       folderId: `f${i}${text}`,
       cost: `${i}.5`,
     }));
-    const r = await t.ok('mutation($input: RecordConsumptionInput!) { recordConsumption(input: $input) { accepted userErrors { code field } } }', {
+    const r = await t.ok(RecordConsumptionAcceptedDocument, {
       input: { batchId: `odd-${uniqueAccount()}`, records },
     });
     expect(r.recordConsumption).toEqual({ accepted: odd.length, userErrors: [] });

@@ -7,6 +7,12 @@ import { applyPartner, tokenFor, uniqueAccount, uniqueInn, type TestPartner } fr
 import { closeMonth, recordUsage } from '../support/billing-fixtures';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
 import type { RunningServer } from '../../src/app/server';
+import {
+  AcceptSubaccountInvitationDocument,
+  CreateSubaccountDocument,
+  InvoiceForDocumentsDocument,
+  ReviewPartnerApplicationDocument,
+} from '../generated/graphql';
 import { CSV_COLUMNS } from '../../src/modules/billing/documents/invoice-csv';
 
 const NAME = 'ООО «Ромашка, "Север"»';
@@ -18,30 +24,19 @@ let partner: TestPartner;
 let other: TestPartner;
 let origin: string;
 
-const INVOICE = `query($id: ID!, $month: Month!) { partner(id: $id) { invoice(month: $month) {
-  month isFinal totalCost grantCredits eligibleAmount discount bonusWithdrawalsApplied bonusCarriedOver payable
-  documents { csv pdf }
-  lines { billingAccountId serviceId cost grantCredit eligible bonusRate dealBonusRate discount payable exclusion customer { name } }
-} bonus(month: $month) { absolute relative } } }`;
-
 beforeAll(async () => {
   t = await setupTestApp({ now: '2026-01-10T09:00:00Z' });
   partner = await applyPartner(t, { name: NAME });
-  const approved = await t.ok(
-    'mutation($id: ID!) { reviewPartnerApplication(input: { partnerId: $id, decision: APPROVE, level: PARTNER }) { userErrors { code } } }',
-    { id: partner.id },
-  );
+  const approved = await t.ok(ReviewPartnerApplicationDocument, { input: { partnerId: partner.id, decision: 'APPROVE', level: 'PARTNER' } });
   expect(approved.reviewPartnerApplication.userErrors).toEqual([]);
   other = await applyPartner(t);
   const account = uniqueAccount('ba-doc');
   const created = await t.ok(
-    'mutation($input: CreateSubaccountInput!) { createSubaccount(input: $input) { customer { id } userErrors { code } } }',
+    CreateSubaccountDocument,
     { input: { partnerId: partner.id, name: CUSTOMER, inn: uniqueInn(), billingAccountId: account } },
     partner.ownerToken,
   );
-  await t.ok('mutation($id: ID!) { acceptSubaccountInvitation(input: { customerId: $id }) { userErrors { code } } }', {
-    id: created.createSubaccount.customer.id,
-  });
+  await t.ok(AcceptSubaccountInvitationDocument, { input: { customerId: created.createSubaccount.customer!.id } });
   await t.advanceTo('2026-01-20T09:00:00Z');
   await recordUsage(t, [
     { billingAccountId: account, date: '2026-01-12', serviceId: 'compute', cost: '1000.123456', grantCredit: '100' },
@@ -61,8 +56,8 @@ function get(path: string, token: string | null = ADMIN_TOKEN): Promise<Response
 }
 
 async function invoiceOf(month: string) {
-  const data = await t.ok(INVOICE, { id: partner.id, month });
-  return { invoice: data.partner.invoice, bonus: data.partner.bonus };
+  const data = await t.ok(InvoiceForDocumentsDocument, { id: partner.id, month });
+  return { invoice: data.partner!.invoice!, bonus: data.partner!.bonus };
 }
 
 function csvRows(text: string): string[][] {
@@ -95,7 +90,7 @@ describe('invoice CSV', () => {
     const lineRows = rows.slice(0, invoice.lines.length);
     expect(invoice.lines.length).toBe(3);
     expect(lineRows).toEqual(
-      invoice.lines.map((l: any) => [
+      invoice.lines.map((l) => [
         l.billingAccountId,
         l.customer?.name ?? '',
         l.serviceId,
@@ -150,7 +145,7 @@ describe('invoice CSV', () => {
     expect(response.headers.get('content-disposition')).toContain('-preview.csv');
     const [, ...rows] = csvRows(await response.text());
     expect(rows.slice(0, invoice.lines.length).map((r) => [r[0], r[2], r[4], r[10]])).toEqual(
-      invoice.lines.map((l: any) => [l.billingAccountId, l.serviceId, l.cost, l.payable]),
+      invoice.lines.map((l) => [l.billingAccountId, l.serviceId, l.cost, l.payable]),
     );
     expect(rows.find((r) => r[0] === 'status')?.[1]).toBe('PREVIEW');
     expect(rows.find((r) => r[0] === 'payable')?.[1]).toBe(invoice.payable);

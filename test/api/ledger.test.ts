@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdjustRebateBalanceDocument, PartnerRebatesDocument, WithdrawRebateDocument } from '../generated/graphql';
+import {
+  AdjustRebateBalanceDocument,
+  PartnerBalancesDocument,
+  PartnerRebatesDocument,
+  UpdatePartnerProfileDocument,
+  WithdrawRebateDocument,
+} from '../generated/graphql';
 import { Dec } from '../../src/shared/money';
 import { verifyLedger } from '../../src/modules/rebates/ledger-verify';
 import { activePartner, eventsOf, tokenFor, uniqueAccount, uniqueInn, type TestPartner } from '../support/factories';
@@ -154,7 +160,7 @@ describe('Partner.rebateLedger and Partner.rebateBalance', () => {
       [p.id],
     );
     await adjustOk(p, '-200.00');
-    await t.ok('mutation($input: UpdatePartnerProfileInput!) { updatePartnerProfile(input: $input) { userErrors { code } } }', {
+    await t.ok(UpdatePartnerProfileDocument, {
       input: { partnerId: p.id, bankAccount: { bic: '044525225', accountNumber: '40702810438000034726' } },
     });
     const bank = await t.ok(WithdrawRebateDocument, { input: { partnerId: p.id, amount: '1000', destination: 'BANK_ACCOUNT', idempotencyKey: 'b1' } });
@@ -170,8 +176,8 @@ describe('Partner.rebateLedger and Partner.rebateBalance', () => {
     const partners = await Promise.all([activePartner(t), activePartner(t), activePartner(t)]);
     await adjustOk(partners[1], '12.34');
     const ids = partners.map((p) => p.id);
-    const r = await t.ok(`{ partners(first: 100) { edges { node { id rebateBalance { available accruedTotal } } } } }`);
-    const balances = new Map(r.partners.edges.map((e: any) => [e.node.id, e.node.rebateBalance.available]));
+    const r = await t.ok(PartnerBalancesDocument);
+    const balances = new Map(r.partners.edges.map((e) => [e.node.id, e.node.rebateBalance.available]));
     expect(ids.map((id) => balances.get(id))).toEqual(['0.00', '12.34', '0.00']);
   });
 

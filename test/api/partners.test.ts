@@ -7,6 +7,7 @@ import {
   RevokePartnerStatusDocument,
   SetPartnerSpecializationDocument,
   UpdatePartnerProfileDocument,
+  ViewerRolePartnerDocument,
   WithdrawQuitNoticeDocument,
 } from '../generated/graphql';
 import { appendEvent } from '../../src/event-log/event-log';
@@ -32,7 +33,7 @@ describe('applying for partner status', () => {
     expect(r.userErrors).toEqual([]);
     expect(r.partner).toMatchObject({ status: 'PENDING_REVIEW', name: 'Spaced Name LLC', level: 'PARTNER', paymentMode: 'POSTPAYMENT' });
     expect(r.ownerToken).toMatch(/^ppt_/);
-    const viewer = await t.ok('{ viewer { role partner { id } } }', {}, r.ownerToken);
+    const viewer = await t.ok(ViewerRolePartnerDocument, {}, r.ownerToken);
     expect(viewer.viewer).toEqual({ role: 'PARTNER_OWNER', partner: { id: r.partner!.id } });
   });
 
