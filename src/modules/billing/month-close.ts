@@ -78,7 +78,9 @@ export class MonthClose {
     const projectRebates = await this.projectRebates(usage, input.settings);
     // The close of rebateTo makes a project COMPLETED (with its event).
     await this.deps.projects.completeWindowsClosedBy(this.manager, this.month, this.now);
-    const specializationRebates = isQuarterEnd(this.month) ? await quarterSpecializationRebates(this.manager, quarterOf(this.month), input.settings, this.now) : [];
+    const specializationRebates = isQuarterEnd(this.month)
+      ? await quarterSpecializationRebates(this.manager, quarterOf(this.month), input.settings, this.now)
+      : [];
     this.timer.done('specializations');
 
     const rebates = [...projectRebates, ...specializationRebates];
