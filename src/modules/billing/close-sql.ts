@@ -94,6 +94,74 @@ export interface PricedMonth {
 /** trim_scale: the stored text as the domain's Decimal.toFixed() wrote it ("100.1", "0"). */
 const STORE = (column: string) => `trim_scale(${column})`;
 
+/**
+ * The close's statement: $1–$8 segments, $9/$10 the month's bounds, $11–$13 exclusions, $14 base rate, $15 month,
+ * $16–$19 BONUS money and leavers, $20 closing time, $21–$26 project-scope usage (see monthPricingStatement).
+ */
+const MONTH_PRICING_SQL = `
+  WITH seg AS MATERIALIZED (
+    SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::boolean[], $5::date[], $6::date[], $7::numeric[], $8::boolean[])
+             WITH ORDINALITY AS s(billing_account_id, partner_id, customer_id, own, seg_from, seg_to, deal_rate, whole, seg)
+  ), sums AS (
+    SELECT s.seg, a.service_id, a.cost, a.grant_credit
+      FROM (SELECT billing_account_id, service_id, sum(cost) AS cost, sum(grant_credit) AS grant_credit
+              FROM consumption_records WHERE date >= $9::date AND date < $10::date
+             GROUP BY billing_account_id, service_id) a
+      JOIN seg s ON s.whole AND s.billing_account_id = a.billing_account_id
+    UNION ALL
+    SELECT s.seg, r.service_id, sum(r.cost), sum(r.grant_credit)
+      FROM seg s JOIN consumption_records r ON r.billing_account_id = s.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
+     WHERE NOT s.whole AND r.date >= $9::date AND r.date < $10::date -- the month's bounds as constants: one partition
+     GROUP BY s.seg, r.service_id
+  ), exclusions AS (
+    SELECT * FROM unnest($11::text[], $12::boolean[], $13::text[]) AS x(service_id, own, exclusion)
+  ), raw AS (
+    SELECT s.partner_id, s.billing_account_id, s.customer_id, x.service_id, sv.specialization,
+           CASE WHEN e.service_id IS NULL THEN CASE WHEN s.own THEN '${lineExclusion(true, true)}' END ELSE e.exclusion END AS exclusion,
+           s.deal_rate, x.cost, x.grant_credit
+      FROM sums x JOIN seg s USING (seg)
+      LEFT JOIN exclusions e ON e.service_id = x.service_id AND e.own = s.own
+      LEFT JOIN services sv ON sv.id = x.service_id
+  ), lines AS MATERIALIZED (
+    -- Segments with equal attributes merge into one line; excluded lines carry rate 0, so they are never split by rate.
+    SELECT partner_id, billing_account_id, customer_id, service_id, min(specialization) AS specialization, exclusion,
+           CASE WHEN exclusion IS NULL THEN deal_rate ELSE 0 END AS deal_rate, sum(cost) AS raw_cost, sum(grant_credit) AS raw_grant
+      FROM raw GROUP BY partner_id, billing_account_id, customer_id, service_id, exclusion, 7
+  ), priced AS MATERIALIZED (
+    ${pricedLinesSql('lines', '$14::numeric')}
+  ), stored_lines AS (
+    INSERT INTO invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible,
+                               bonus_rate, deal_bonus_rate, discount, payable, exclusion)
+    SELECT partner_id, $15,
+           -- linesOfPartner's order: account, service, rate, subaccount (code-point order, as JavaScript compares)
+           row_number() OVER (PARTITION BY partner_id ORDER BY billing_account_id COLLATE "C", service_id COLLATE "C", deal_bonus_rate,
+                                                               coalesce(customer_id::text, '') COLLATE "C"),
+           billing_account_id, customer_id, service_id, ${STORE('cost')}, ${STORE('grant_credit')}, ${STORE('eligible')},
+           bonus_rate, deal_bonus_rate, ${STORE('discount')}, ${STORE('payable')}, exclusion
+      FROM priced
+  ), bonus AS (
+    SELECT b.partner_id, b.carried_in, b.withdrawn, b.partner_id = ANY($19::uuid[]) AS exited
+      FROM unnest($16::uuid[], $17::numeric[], $18::numeric[]) AS b(partner_id, carried_in, withdrawn)
+  ), totals AS MATERIALIZED (
+    ${invoiceTotalsSql('priced', 'bonus')}
+  ), stored_invoices AS (
+    INSERT INTO invoices (partner_id, month, closed_at, total_cost, grant_credits, eligible_amount, discount,
+                          bonus_withdrawals_applied, bonus_carried_over, payable, customer_cost)
+    SELECT partner_id, $15, $20::timestamptz, ${STORE('total_cost')}, ${STORE('grant_credits')}, ${STORE('eligible_amount')}, ${STORE('discount')},
+           ${STORE('bonus_withdrawals_applied')}, ${STORE('bonus_carried_over')}, ${STORE('payable')}, ${STORE('customer_cost')}
+      FROM totals
+  ), parts AS (
+    SELECT partner_id, billing_account_id, service_id, specialization, raw_cost, raw_grant FROM lines
+     WHERE exclusion IS NULL AND specialization IS NOT NULL
+    UNION ALL
+    SELECT * FROM unnest($21::uuid[], $22::text[], $23::text[], $24::text[], $25::numeric[], $26::numeric[])
+  ), stored_specializations AS (
+    INSERT INTO specialization_months (partner_id, specialization, month, eligible_consumption)
+    SELECT partner_id, specialization, $15, ${STORE('amount')} FROM (${specializationTotalsSql('parts')}) s
+  )
+  SELECT partner_id, CASE WHEN exit_return > 0 THEN trim_scale(exit_return)::text END AS exit_return, (SELECT count(*) FROM priced)::int AS lines
+    FROM totals ORDER BY partner_id`;
+
 /** The close's statement and its parameters (also EXPLAINed by the partition test: it reads one partition). */
 export function monthPricingStatement(input: MonthPricingInput): { sql: string; params: unknown[] } {
   const { segments, from, to } = input;
@@ -102,69 +170,6 @@ export function monthPricingStatement(input: MonthPricingInput): { sql: string; 
   const exclusions = [...input.services].flatMap(([id, s]) => [false, true].map((own) => ({ id, own, exclusion: lineExclusion(own, s.bonusEligible) })));
   const bonus = [...input.bonus];
   const usage = input.usage.filter((u) => u.bonusEligible && u.specialization !== null);
-  const sql = `
-    WITH seg AS MATERIALIZED (
-      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::boolean[], $5::date[], $6::date[], $7::numeric[], $8::boolean[])
-               WITH ORDINALITY AS s(billing_account_id, partner_id, customer_id, own, seg_from, seg_to, deal_rate, whole, seg)
-    ), sums AS (
-      SELECT s.seg, a.service_id, a.cost, a.grant_credit
-        FROM (SELECT billing_account_id, service_id, sum(cost) AS cost, sum(grant_credit) AS grant_credit
-                FROM consumption_records WHERE date >= $9::date AND date < $10::date
-               GROUP BY billing_account_id, service_id) a
-        JOIN seg s ON s.whole AND s.billing_account_id = a.billing_account_id
-      UNION ALL
-      SELECT s.seg, r.service_id, sum(r.cost), sum(r.grant_credit)
-        FROM seg s JOIN consumption_records r ON r.billing_account_id = s.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
-       WHERE NOT s.whole AND r.date >= $9::date AND r.date < $10::date -- the month's bounds as constants: one partition
-       GROUP BY s.seg, r.service_id
-    ), exclusions AS (
-      SELECT * FROM unnest($11::text[], $12::boolean[], $13::text[]) AS x(service_id, own, exclusion)
-    ), raw AS (
-      SELECT s.partner_id, s.billing_account_id, s.customer_id, x.service_id, sv.specialization,
-             CASE WHEN e.service_id IS NULL THEN CASE WHEN s.own THEN '${lineExclusion(true, true)}' END ELSE e.exclusion END AS exclusion,
-             s.deal_rate, x.cost, x.grant_credit
-        FROM sums x JOIN seg s USING (seg)
-        LEFT JOIN exclusions e ON e.service_id = x.service_id AND e.own = s.own
-        LEFT JOIN services sv ON sv.id = x.service_id
-    ), lines AS MATERIALIZED (
-      -- Segments with equal attributes merge into one line; excluded lines carry rate 0, so they are never split by rate.
-      SELECT partner_id, billing_account_id, customer_id, service_id, min(specialization) AS specialization, exclusion,
-             CASE WHEN exclusion IS NULL THEN deal_rate ELSE 0 END AS deal_rate, sum(cost) AS raw_cost, sum(grant_credit) AS raw_grant
-        FROM raw GROUP BY partner_id, billing_account_id, customer_id, service_id, exclusion, 7
-    ), priced AS MATERIALIZED (
-      ${pricedLinesSql('lines', '$14::numeric')}
-    ), stored_lines AS (
-      INSERT INTO invoice_lines (partner_id, month, line_no, billing_account_id, customer_id, service_id, cost, grant_credit, eligible,
-                                 bonus_rate, deal_bonus_rate, discount, payable, exclusion)
-      SELECT partner_id, $15,
-             -- linesOfPartner's order: account, service, rate, subaccount (code-point order, as JavaScript compares)
-             row_number() OVER (PARTITION BY partner_id ORDER BY billing_account_id COLLATE "C", service_id COLLATE "C", deal_bonus_rate,
-                                                                 coalesce(customer_id::text, '') COLLATE "C"),
-             billing_account_id, customer_id, service_id, ${STORE('cost')}, ${STORE('grant_credit')}, ${STORE('eligible')},
-             bonus_rate, deal_bonus_rate, ${STORE('discount')}, ${STORE('payable')}, exclusion
-        FROM priced
-    ), bonus AS (
-      SELECT b.partner_id, b.carried_in, b.withdrawn, b.partner_id = ANY($19::uuid[]) AS exited
-        FROM unnest($16::uuid[], $17::numeric[], $18::numeric[]) AS b(partner_id, carried_in, withdrawn)
-    ), totals AS MATERIALIZED (
-      ${invoiceTotalsSql('priced', 'bonus')}
-    ), stored_invoices AS (
-      INSERT INTO invoices (partner_id, month, closed_at, total_cost, grant_credits, eligible_amount, discount,
-                            bonus_withdrawals_applied, bonus_carried_over, payable, customer_cost)
-      SELECT partner_id, $15, $20::timestamptz, ${STORE('total_cost')}, ${STORE('grant_credits')}, ${STORE('eligible_amount')}, ${STORE('discount')},
-             ${STORE('bonus_withdrawals_applied')}, ${STORE('bonus_carried_over')}, ${STORE('payable')}, ${STORE('customer_cost')}
-        FROM totals
-    ), parts AS (
-      SELECT partner_id, billing_account_id, service_id, specialization, raw_cost, raw_grant FROM lines
-       WHERE exclusion IS NULL AND specialization IS NOT NULL
-      UNION ALL
-      SELECT * FROM unnest($21::uuid[], $22::text[], $23::text[], $24::text[], $25::numeric[], $26::numeric[])
-    ), stored_specializations AS (
-      INSERT INTO specialization_months (partner_id, specialization, month, eligible_consumption)
-      SELECT partner_id, specialization, $15, ${STORE('amount')} FROM (${specializationTotalsSql('parts')}) s
-    )
-    SELECT partner_id, CASE WHEN exit_return > 0 THEN trim_scale(exit_return)::text END AS exit_return, (SELECT count(*) FROM priced)::int AS lines
-      FROM totals ORDER BY partner_id`;
   const params = [
     segments.map((s) => s.billingAccountId),
     segments.map((s) => s.partnerId),
@@ -193,7 +198,7 @@ export function monthPricingStatement(input: MonthPricingInput): { sql: string; 
     usage.map((u) => u.cost.toFixed()),
     usage.map((u) => u.grantCredit.toFixed()),
   ];
-  return { sql, params };
+  return { sql: MONTH_PRICING_SQL, params };
 }
 
 /** Prices and stores the month's invoices, lines and specialization amounts in one statement. */
