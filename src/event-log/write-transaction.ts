@@ -1,11 +1,12 @@
-// The hot event-writing mutations (withdrawals, deal registration and review) as transactions of two or three round
-// trips on a plain pg connection, no TypeORM: `read` sends BEGIN with the mutation's locks and reads in one batch
-// (each statement with its own snapshot, so a read after a lock sees everything committed before the lock was
-// granted), the service applies its rules in TypeScript, and `commit` sends the writes folded into one statement with
-// the events and their NOTIFY, the call's audit entry and COMMIT in a second batch. Event numbering is unchanged: the
-// events carry provisional sequences (reserved in a read batch by `stageEvents`) and the deferred trigger gives
-// them their final ones inside COMMIT (event-log.ts). Locks follow the order of src/shared/locks.ts; a deadlock
-// PostgreSQL reports makes the whole transaction run again, as eventTransaction does.
+// The hot event-writing mutations (withdrawals, deal registration and review) as transactions of two round trips
+// on a plain pg connection, no TypeORM: `read` sends BEGIN with the mutation's locks and reads in one batch (each
+// statement with its own snapshot, so a read after a lock sees everything committed before the lock was granted),
+// the service applies its rules in TypeScript, and `commit` sends the writes folded into one statement with the
+// events and their NOTIFY, the call's audit entry and COMMIT in a second batch. Event numbering is unchanged: the
+// events carry provisional sequences (reserved in a read batch by `stageEvents`) and the deferred trigger gives them
+// their final ones inside COMMIT (event-log.ts); a WAL backlog is flushed before COMMIT (PREFLUSH). Locks follow the
+// order of src/shared/locks.ts; a deadlock PostgreSQL reports makes the whole transaction run again, as
+// eventTransaction does.
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import { currentAudit, eventActor } from '../shared/acting';
@@ -61,6 +62,30 @@ function foldWrites(writes: Sql[], events: StagedEvent[]): Sql {
   return { text: `WITH ${ctes}\nSELECT ${events.length ? `pg_notify('events', '')` : 'NULL'}` };
 }
 
+/**
+ * A writer's COMMIT flushes the WAL up to its commit record — all of it, also what other transactions wrote before
+ * (a month close writes megabytes) — while it holds the event-sequence lock (number_events, inside COMMIT), so every
+ * other writer's COMMIT waits for that flush. With more than PREFLUSH_BYTES of WAL not yet flushed, the writer first
+ * flushes it itself, before COMMIT and outside the lock (concurrent writers' flushes share one fsync), leaving COMMIT
+ * only what was written since. PostgreSQL 17+ (pg_logical_emit_message's `flush`; any wal_level); older: no pre-flush.
+ */
+const PREFLUSH_BYTES = 65_536;
+const PREFLUSH: Sql = {
+  text: `SELECT CASE WHEN pg_wal_lsn_diff(pg_current_wal_insert_lsn(), pg_current_wal_flush_lsn()) > ${PREFLUSH_BYTES}
+                     THEN pg_logical_emit_message(false, 'write-transaction', '', true) END`,
+};
+const preflushByPool = new WeakMap<Pool, Promise<boolean>>();
+
+function canPreflush(pool: Pool): Promise<boolean> {
+  let known = preflushByPool.get(pool);
+  if (!known) {
+    known = pool.query(`SELECT current_setting('server_version_num')::int >= 170000 AS ok`).then((r) => r.rows[0].ok === true);
+    known.catch(() => preflushByPool.delete(pool)); // asked again next time
+    preflushByPool.set(pool, known);
+  }
+  return known;
+}
+
 const DEADLOCK = '40P01';
 const ATTEMPTS = 3;
 
@@ -68,7 +93,10 @@ export class WriteTransaction {
   private begun = false;
   private ended = false;
 
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly preflush = false,
+  ) {}
 
   /** One round trip: BEGIN (on the first call) and the statements, in order; the rows of each statement. */
   async read(statements: Sql[]): Promise<Row[][]> {
@@ -86,11 +114,12 @@ export class WriteTransaction {
     if (!this.begun) throw new Error('commit before any read: use read() first');
     const fold = foldWrites(writes, events); // first: its events name the audit entry's target
     const audit = currentAudit()?.commitStatement?.() ?? null;
-    const statements = [fold, ...(audit ? [audit.statement] : []), { text: 'COMMIT' }];
+    const first = this.preflush ? [PREFLUSH, fold] : [fold];
+    const statements = [...first, ...(audit ? [audit.statement] : []), { text: 'COMMIT' }];
     try {
       const results = await this.send(statements);
       this.ended = true;
-      audit?.settle(results[1].rows.length > 0);
+      audit?.settle(results[first.length].rows.length > 0);
     } catch (error) {
       audit?.settle(false);
       throw error;
@@ -119,9 +148,10 @@ export class WriteTransaction {
  */
 export async function writeTransaction<T>(ds: DataSource, run: (tx: WriteTransaction) => Promise<T>): Promise<T> {
   const pool = (ds.driver as unknown as { master: Pool }).master;
+  const preflush = await canPreflush(pool);
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
-    const tx = new WriteTransaction(client);
+    const tx = new WriteTransaction(client, preflush);
     let sound = true;
     try {
       const value = await run(tx);
