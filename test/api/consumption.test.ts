@@ -2,8 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AcceptSubaccountInvitationDocument,
+  type ConsumptionRecordInput,
   CreateSubaccountDocument,
   CustomerConsumptionDocument,
+  CustomersConsumptionBatchDocument,
   DeleteSubaccountDocument,
   GiveQuitNoticeDocument,
   RecordConsumptionDocument,
@@ -13,7 +15,6 @@ import {
   ServicesDocument,
   SuspendSubaccountDocument,
   UpsertServiceDocument,
-  type ConsumptionRecordInput,
 } from '../generated/graphql';
 import { activePartner, applyPartner, tokenFor, uniqueAccount, uniqueInn, type TestPartner } from '../support/factories';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
@@ -683,13 +684,7 @@ describe('attribution', () => {
   });
 
   it('batches several customers and months in one request', async () => {
-    const r = await a.ok(
-      `query($c: ID!, $d: ID!) {
-        c: customer(id: $c) { feb: consumption(month: "2026-02") jan: consumption(month: "2026-01") }
-        d: customer(id: $d) { feb: consumption(month: "2026-02") }
-      }`,
-      { c: customerC, d: customerD },
-    );
+    const r = await a.ok(CustomersConsumptionBatchDocument, { c: customerC, d: customerD });
     expect(r).toEqual({ c: { feb: '145.01', jan: '0.00' }, d: { feb: '175.01' } });
   });
 

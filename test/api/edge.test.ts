@@ -10,6 +10,14 @@ import WebSocket from 'ws';
 import type { RunningServer } from '../../src/app/server';
 import { activePartner, tokenFor } from '../support/factories';
 import { ADMIN_TOKEN, attachTestApp, setupTestApp, type TestApp } from '../support/test-app';
+import {
+  AccrualsReplayedDocument,
+  AdjustRebateBalanceDocument,
+  PartnerAccrualSequencesDocument,
+  PartnerAccrualsReplayedDocument,
+  PartnersCountDocument,
+  RevokeApiTokenDocument,
+} from '../generated/graphql';
 import { wsClient, type WsClient } from '../support/ws-client';
 
 const logLines: string[] = [];
@@ -84,7 +92,7 @@ afterEach(() => {
   expect(consoleError).not.toHaveBeenCalled();
 });
 
-const partnersCount = async () => (await t.ok('{ partners(first: 1) { totalCount } }')).partners.totalCount as number;
+const partnersCount = async () => (await t.ok(PartnersCountDocument)).partners.totalCount;
 
 describe('document limits (HTTP)', () => {
   it('refuses 31 aliases, depth 11, 51 directives and cost over 5,000 with QUERY_TOO_COMPLEX and a message naming limit and value', async () => {
@@ -471,17 +479,15 @@ describe('WebSocket limits and revocation', () => {
     const p = await activePartner(t);
     const ws = wsClient(server.url, ADMIN_TOKEN);
     clients.push(ws);
-    await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1.00", reason: "first" }) { userErrors { code } } }', { id: p.id });
+    await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: p.id, amount: '1.00', reason: 'first' } });
     // Each replays the partner's ledger first, so each has registered once it has an item.
-    const subs = Array.from({ length: 100 }, () =>
-      ws.subscribe('subscription($p: ID) { rebateAccruals(partnerId: $p, after: "0") { sequence amount } }', { p: p.id }),
-    );
+    const subs = Array.from({ length: 100 }, () => ws.subscribe(PartnerAccrualsReplayedDocument, { p: p.id }));
     await Promise.all(subs.map((c) => c.waitForItems(1)));
     const replayed = subs[0].data.length;
-    const extra = ws.subscribe('subscription($p: ID) { rebateAccruals(partnerId: $p) { sequence } }', { p: p.id });
+    const extra = ws.subscribe(PartnerAccrualSequencesDocument, { p: p.id });
     await extra.waitForEnd();
     expect(JSON.stringify(extra.errors)).toMatch(/TOO_MANY_SUBSCRIPTIONS/);
-    await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "2.00", reason: "second" }) { userErrors { code } } }', { id: p.id });
+    await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: p.id, amount: '2.00', reason: 'second' } });
     await Promise.all(subs.map((c) => c.waitForItems(replayed + 1)));
     expect(subs.every((c) => c.errors.length === 0 && !c.completed)).toBe(true);
   });
@@ -495,20 +501,16 @@ describe('WebSocket limits and revocation', () => {
       const tokenId = (await t.app.ds.query(`SELECT id FROM api_tokens WHERE partner_id = $1 AND role = 'INTEGRATOR'`, [p.id]))[0].id;
       const sockets = [wsClient(server.url, integrator), wsClient(otherServer.url, integrator)];
       clients.push(...sockets);
-      await t.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "1.00", reason: "before" }) { userErrors { code } } }', {
-        id: p.id,
-      });
-      const streams = sockets.map((ws) => ws.subscribe('subscription { rebateAccruals(after: "0") { sequence amount } }'));
+      await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: p.id, amount: '1.00', reason: 'before' } });
+      const streams = sockets.map((ws) => ws.subscribe(AccrualsReplayedDocument));
       await Promise.all(streams.map((c) => c.waitForItems(1)));
       const seen = streams.map((c) => c.data.length);
       expect(seen).toEqual([1, 1]);
       const revokedAt = performance.now();
-      const revoke = await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: tokenId }, p.ownerToken);
+      const revoke = await t.ok(RevokeApiTokenDocument, { input: { id: tokenId } }, p.ownerToken);
       expect(revoke.revokeApiToken.userErrors).toEqual([]);
       // Committed right after the revocation, through the other instance.
-      await other.ok('mutation($id: ID!) { adjustRebateBalance(input: { partnerId: $id, amount: "2.00", reason: "after" }) { userErrors { code } } }', {
-        id: p.id,
-      });
+      await other.ok(AdjustRebateBalanceDocument, { input: { partnerId: p.id, amount: '2.00', reason: 'after' } });
       await Promise.all(streams.map((c) => c.waitForEnd(5_000)));
       expect(performance.now() - revokedAt).toBeLessThan(1000);
       for (const ws of sockets) expect(ws.closes.map((c) => c.code)).toEqual([4403]);

@@ -16,6 +16,7 @@ import type { Accrual, FollowOptions, Following } from '../../examples/resumable
 import { followWithUrql } from '../../examples/urql';
 import type { RunningServer } from '../../src/app/server';
 import { activePartner, tokenFor, type TestPartner } from '../support/factories';
+import { AdjustRebateBalanceDocument } from '../generated/graphql';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
 /** A TCP proxy in front of the server: `cut()` drops every connection and refuses new ones until `restore()`. */
@@ -75,7 +76,7 @@ afterAll(async () => {
 });
 
 async function adjust(amount: string): Promise<void> {
-  const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', {
+  const r = await t.ok(AdjustRebateBalanceDocument, {
     input: { partnerId: partner.id, amount, reason: 'example clients' },
   });
   expect(r.adjustRebateBalance.userErrors).toEqual([]);

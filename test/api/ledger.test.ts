@@ -3,6 +3,7 @@ import {
   AdjustRebateBalanceDocument,
   PartnerBalancesDocument,
   PartnerRebatesDocument,
+  RegisterProjectDocument,
   UpdatePartnerProfileDocument,
   WithdrawRebateDocument,
 } from '../generated/graphql';
@@ -113,7 +114,7 @@ describe('Partner.rebateLedger and Partner.rebateBalance', () => {
   it('sums accruals, PENDING payouts and the co-marketing budget into RebateBalance', async () => {
     const p = await activePartner(t);
     const registered = await t.ok(
-      'mutation($input: RegisterProjectInput!) { registerProject(input: $input) { project { id } userErrors { code message } } }',
+      RegisterProjectDocument,
       {
         input: {
           partnerId: p.id,
@@ -129,7 +130,7 @@ describe('Partner.rebateLedger and Partner.rebateBalance', () => {
       p.ownerToken,
     );
     expect(registered.registerProject.userErrors).toEqual([]);
-    const projectId: string = registered.registerProject.project.id;
+    const projectId: string = registered.registerProject.project!.id;
     const now = t.app.clock.now();
     // Accruals are written by the month close; here they are appended directly through the ledger service.
     await t.app.ds.transaction((manager) =>

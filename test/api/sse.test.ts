@@ -1,8 +1,10 @@
 // Subscriptions over Server-Sent Events (graphql-sse) on /graphql: same auth, limits and replay rules as graphql-ws.
-import { createClient, type Client } from 'graphql-sse';
+import { createClient, type Client, type ExecutionResult } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app/server';
 import { activePartner, tokenFor, type TestPartner } from '../support/factories';
+import { AdjustRebateBalanceDocument, RevokeApiTokenDocument, SseRebateAccrualsDocument, type SseRebateAccrualsSubscription } from '../generated/graphql';
+import { print } from 'graphql';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -28,19 +30,25 @@ function sse(token: string | null): Client {
   return client;
 }
 
-const ACCRUALS = 'subscription ($after: String, $partnerId: ID) { rebateAccruals(after: $after, partnerId: $partnerId) { sequence amount partner { id } } }';
+/** The subscription's text as graphql-sse sends it (raw requests below post it too). */
+const ACCRUALS = print(SseRebateAccrualsDocument);
 
 async function adjust(partnerId: string, amount: string): Promise<void> {
-  const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { userErrors { code } } }', {
+  const r = await t.ok(AdjustRebateBalanceDocument, {
     input: { partnerId, amount, reason: 'sse test' },
   });
   expect(r.adjustRebateBalance.userErrors).toEqual([]);
 }
 
 /** The first `count` results of a subscription (then it is closed). */
-async function take(client: Client, query: string, variables: Record<string, unknown>, count: number): Promise<any[]> {
-  const results: any[] = [];
-  const iterator = client.iterate({ query, variables });
+async function take(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  count: number,
+): Promise<ExecutionResult<SseRebateAccrualsSubscription, unknown>[]> {
+  const results: ExecutionResult<SseRebateAccrualsSubscription, unknown>[] = [];
+  const iterator = client.iterate<SseRebateAccrualsSubscription>({ query, variables });
   for await (const result of iterator) {
     results.push(result);
     if (results.length >= count || result.errors) break;
@@ -58,14 +66,14 @@ describe('graphql-sse on /graphql', () => {
     setTimeout(() => void adjust(alpha.id, '30.00'), 300);
     const results = await pending;
     expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
-    const items = results.map((r) => r.data.rebateAccruals);
+    const items = results.map((r) => r.data!.rebateAccruals);
     expect(items.map((i) => i.amount)).toEqual(['10.00', '20.00', '30.00']);
     expect(items.every((i) => i.partner.id === alpha.id)).toBe(true);
     const sequences = items.map((i) => BigInt(i.sequence));
     expect(sequences[0] < sequences[1] && sequences[1] < sequences[2]).toBe(true);
     // Resuming after the second entry gives exactly the third.
     const resumed = await take(sse(integrator), ACCRUALS, { after: items[1].sequence }, 1);
-    expect(resumed[0].data.rebateAccruals.sequence).toBe(items[2].sequence);
+    expect(resumed[0].data!.rebateAccruals.sequence).toBe(items[2].sequence);
   });
 
   it('refuses a missing or unknown token with 401 before any data', async () => {
@@ -82,9 +90,9 @@ describe('graphql-sse on /graphql', () => {
 
   it("keeps the rules: another partner's stream is FORBIDDEN, a bad after is BAD_USER_INPUT", async () => {
     const [forbidden] = await take(sse(alpha.ownerToken), ACCRUALS, { partnerId: beta.id }, 1);
-    expect(forbidden.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(forbidden.errors![0].extensions!.code).toBe('FORBIDDEN');
     const [bad] = await take(sse(ADMIN_TOKEN), ACCRUALS, { after: 'x' }, 1);
-    expect(bad.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   it('applies the subscription document limits and serves only subscriptions', async () => {
@@ -104,8 +112,8 @@ describe('graphql-sse on /graphql', () => {
     let nested = 'id';
     for (let i = 0; i < 2; i++) nested = `customers(first: 100) { edges { node { ${i ? 'partner { ' + nested + ' }' : nested} } } }`;
     const [costly] = await take(sse(ADMIN_TOKEN), `subscription { rebateAccruals { partner { ${nested} } } }`, {}, 1);
-    expect(costly.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
-    expect(costly.errors[0].message).toMatch(/Query cost 10,100 exceeds the limit of 5,000/);
+    expect(costly.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(costly.errors![0].message).toMatch(/Query cost 10,100 exceeds the limit of 5,000/);
   });
 
   it('charges the rate budget: headers on the stream, 429 with Retry-After once it is spent', async () => {
@@ -157,7 +165,7 @@ describe('graphql-sse on /graphql', () => {
     const decoder = new TextDecoder();
     while (!text.includes('"1.00"')) text += decoder.decode((await reader.read()).value);
     const revokedAt = performance.now();
-    const revoke = await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: tokenId }, p.ownerToken);
+    const revoke = await t.ok(RevokeApiTokenDocument, { input: { id: tokenId } }, p.ownerToken);
     expect(revoke.revokeApiToken.userErrors).toEqual([]);
     await adjust(p.id, '2.00');
     for (;;) {
