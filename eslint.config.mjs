@@ -2,6 +2,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Imports of the composition root (src/app/), refused below it. */
+const APP_IMPORTS = { group: ['**/app/*', '**/app'], message: 'Only src/app/ composes: a module, src/graphql/ or src/event-log/ never imports it.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'bench/.out/', 'test/generated/', 'migrations/', '.data/'] },
   js.configs.recommended,
@@ -27,12 +30,19 @@ export default tseslint.config(
     },
   },
   {
+    // Dependencies point one way (docs/architecture.md): modules, the GraphQL plumbing and the event log never import
+    // the composition root.
+    files: ['src/modules/**/*.ts', 'src/graphql/**/*.ts', 'src/event-log/**/*.ts', 'src/shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [APP_IMPORTS] }] },
+  },
+  {
     // Resolvers hold no SQL and no query builder: each field calls one service or read method (`<module>.reads.ts`).
     files: ['src/**/*.resolver.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          patterns: [APP_IMPORTS],
           paths: [
             { name: 'typeorm', allowTypeImports: true, message: 'Resolvers run no queries: move it to the module service or its *.reads.ts.' },
             { name: 'pg', allowTypeImports: true, message: 'Resolvers run no queries: move it to the module service or its *.reads.ts.' },
