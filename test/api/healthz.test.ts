@@ -31,7 +31,7 @@ describe('/healthz', () => {
     expect(await head.text()).toBe('');
     const post = await fetch(url('/healthz'), { method: 'POST' });
     expect(post.status).toBe(404);
-    expect((await post.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(((await post.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
     const metrics = await (await fetch(url('/metrics'))).text();
     expect(Number(/^http_responses_total\{status="200",route="\/healthz"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
   });
