@@ -23,7 +23,7 @@ export interface SqlPageSpec<T> {
   keys: [string, string];
   casts: [CursorCast, CursorCast];
   read(row: T): [string, string];
-  /** Row keys holding timestamps (read back from json as text). */
+  /** Row keys holding timestamps (read back from json as text by foldPage). */
   instants?: string[];
   /** Turns a raw row into the node (e.g. numeric text into Decimal); the row itself by default. */
   map?(row: Record<string, unknown>): T;
@@ -54,12 +54,11 @@ function variantOf<T>(spec: SqlPageSpec<T>, paramCount: number, window: PageWind
   const total = !withTotal ? 'NULL::bigint' : after || before ? `(SELECT count(*) FROM ${spec.table} WHERE ${spec.where})` : 'count(*) OVER ()';
   const direction = window.backward ? 'DESC' : 'ASC';
   const limit = `$${n + 1}`;
-  // The page's rows as one json value: one field for the driver to read instead of every column of every row.
   const page = statement(
     `${key}`,
-    `SELECT coalesce(json_agg(r), '[]'::json) AS "rows" FROM (SELECT ${spec.select}, ${total} AS "__total", ${beyond} AS "__beyond"
+    `SELECT ${spec.select}, ${total} AS "__total", ${beyond} AS "__beyond"
        FROM ${spec.table} ${spec.joins ?? ''} WHERE ${spec.where}${after}${before}
-      ORDER BY ${spec.keys[0]} ${direction}, ${spec.keys[1]} ${direction} LIMIT ${limit}) r`,
+      ORDER BY ${spec.keys[0]} ${direction}, ${spec.keys[1]} ${direction} LIMIT ${limit}`,
   );
   const counts = statement(`${key}:counts`, `SELECT count(*) AS "__total", ${beyond} AS "__beyond" FROM ${spec.table} WHERE ${spec.where}`);
   const variant = { page, counts };
@@ -67,7 +66,7 @@ function variantOf<T>(spec: SqlPageSpec<T>, paramCount: number, window: PageWind
   return variant;
 }
 
-type CountedRow = { __total: string | number | null; __beyond: boolean };
+type CountedRow = { __total: string | null; __beyond: boolean };
 
 /**
  * One page of `spec` for the Relay arguments; `withTotal` when totalCount is selected. Usually one statement; a
@@ -77,25 +76,18 @@ export async function sqlPage<T>(sql: SqlReader, spec: SqlPageSpec<T>, params: u
   const window = pageWindow(args, spec.casts);
   const variant = variantOf(spec, params.length, window, withTotal);
   const values = [...params, ...(window.after ?? []), ...(window.before ?? []), window.size + 1];
-  const [{ rows: raw }] = await sql.rows<{ rows: (Record<string, unknown> & CountedRow)[] }>(variant.page, values);
+  const raw = await sql.rows<Record<string, unknown> & CountedRow>(variant.page, values);
   let counts = raw[0] as CountedRow | undefined;
   if (!counts && (window.after || window.before)) {
     [counts] = await sql.rows<CountedRow>(variant.counts, values.slice(0, -1));
   }
-  return toConnection<T>(nodesOf(spec, raw), window, spec.read, {
-    totalCount: withTotal ? Number(counts?.__total ?? 0) : 0,
-    beyondCursor: counts?.__beyond ?? false,
-  });
-}
-
-/** The nodes of rows read as json: timestamps (text in json) back to Dates, then the spec's map (or the row less the counts). */
-function nodesOf<T>(spec: SqlPageSpec<T>, raw: Record<string, unknown>[]): T[] {
-  return raw.map((row) => {
-    for (const key of spec.instants ?? []) if (typeof row[key] === 'string') row[key] = new Date(row[key]);
+  // A spec's map picks its own keys from the row; without one the node is the row less the counts.
+  const rows = raw.map((row) => {
     if (spec.map) return spec.map(row);
     const { __total: _total, __beyond: _beyond, ...node } = row;
     return node as T;
   });
+  return toConnection<T>(rows, window, spec.read, { totalCount: withTotal ? Number(counts?.__total ?? 0) : 0, beyondCursor: counts?.__beyond ?? false });
 }
 
 /** One page folded into a parent's statement (e.g. a partner's subaccounts in the partner's read). */
@@ -130,7 +122,12 @@ export function foldPage<T>(spec: SqlPageSpec<T>, outer: string[], values: unkno
     },
     decode(json) {
       const raw = json as (Record<string, unknown> & { __total: number | null })[];
-      return toConnection<T>(nodesOf(spec, raw), window, spec.read, { totalCount: withTotal ? Number(raw[0]?.__total ?? 0) : 0, beyondCursor: false });
+      const rows = raw.map((row) => {
+        const { __total: _total, ...node } = row;
+        for (const key of spec.instants ?? []) if (typeof node[key] === 'string') node[key] = new Date(node[key]);
+        return spec.map ? spec.map(node) : (node as T);
+      });
+      return toConnection<T>(rows, window, spec.read, { totalCount: withTotal ? Number(raw[0]?.__total ?? 0) : 0, beyondCursor: false });
     },
   };
 }
