@@ -280,6 +280,11 @@ async function main(): Promise<void> {
     log(`${subscribers} subscribers connected and registered in ${((Date.now() - connectStarted) / 1000).toFixed(1)} s`);
     await sleep(1000); // let connection set-up garbage settle
     const rssIdleKb = statusKb(api.pid!, 'VmRSS');
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      // With BENCH_API_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 the API writes Heap.*.heapsnapshot into its cwd.
+      api.kill('SIGUSR2');
+      await sleep(Number(process.env.BENCH_HEAP_SNAPSHOT) * 1000);
+    }
 
     // The writer: the month close, one transaction, in this process (another instance of the app on the database).
     const writer = await createApp(

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import client from 'prom-client';
 import type { App } from './app';
@@ -87,17 +87,53 @@ export interface ServerOptions {
   metricsOperations?: string[];
 }
 
-/** The context of one graphql-ws operation: the socket's viewer, fresh loaders and request id, its own rate state. */
-function wsOperationContext(app: App, socketCtx: AppContext, limiter: RateLimiter, ip: string, close: (code: number, reason: string) => void): AppContext {
-  return { ...socketCtx, loaders: createLoaders(app), requestId: randomUUID(), closeConnection: close, edge: { ip, limiter } };
+/** Above this many bytes waiting in a socket's send buffer, a subscription waits for the write before its next event. */
+const WS_SEND_HIGH_WATER = 256 * 1024;
+
+/** `next` messages of subscription `id` with a payload serialized already (AppContext.sendSerialized). */
+function serializedSender(socket: WebSocket, id: string): (payloadJson: string) => Promise<void> | null {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return (payloadJson) => {
+    if (socket.readyState !== socket.OPEN) return null;
+    const message = prefix + payloadJson + '}';
+    if (socket.bufferedAmount <= WS_SEND_HIGH_WATER) {
+      socket.send(message);
+      return null;
+    }
+    return new Promise<void>((resolve) => socket.send(message, () => resolve()));
+  };
+}
+
+/** What a WebSocket keeps for its lifetime: the viewer, no loaders (an operation makes its own when it reads). */
+type SocketContext = Omit<AppContext, 'loaders'>;
+
+/**
+ * The context of one graphql-ws operation: the socket's viewer, its own request id and rate state, and loaders made on
+ * first use (a subscription's events mostly need none: thousands of open subscriptions keep no DataLoaders).
+ */
+function wsOperationContext(app: App, socketCtx: SocketContext, limiter: RateLimiter, ip: string, socket: WebSocket, id: string): AppContext {
+  const context: SocketContext = {
+    ...socketCtx,
+    requestId: randomUUID(),
+    closeConnection: (code, reason) => socket.close(code, reason),
+    sendSerialized: serializedSender(socket, id),
+    edge: { ip, limiter },
+  };
+  let loaders: AppContext['loaders'] | null = null;
+  return Object.defineProperty(context, 'loaders', {
+    configurable: true,
+    enumerable: true,
+    get: () => (loaders ??= createLoaders(app)),
+    set: (value: AppContext['loaders']) => (loaders = value),
+  }) as AppContext;
 }
 
 /** graphql-ws on the HTTP server's /graphql: message and subscription limits, revocation, the shared limits. */
 function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Server, limiter: RateLimiter, options: ServerOptions) {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MESSAGE_LIMIT });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MESSAGE_LIMIT, perMessageDeflate: false });
   guardMessageSizes(wsServer, app);
   const socketTokens = new SocketTokens(app, options.tokenSweepMs ?? 5_000);
-  const cleanup = useServer<Record<string, unknown>, { ctx?: AppContext; ip?: string }>(
+  const cleanup = useServer<Record<string, unknown>, { ctx?: SocketContext; ip?: string }>(
     {
       schema,
       // One execution per event for all subscriptions with the same document, variables and viewer scope.
@@ -106,7 +142,8 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
         const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
         ctx.extra.ip = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         try {
-          ctx.extra.ctx = await createContext(app, typeof authorization === 'string' ? authorization : null);
+          const { loaders: _connectionOnly, ...socketCtx } = await createContext(app, typeof authorization === 'string' ? authorization : null);
+          ctx.extra.ctx = socketCtx;
           // A missing token is refused like a bad one: every WebSocket operation is a subscription to a stream.
           const tokenId = ctx.extra.ctx.viewer?.tokenId;
           // Only a socket still open is tracked (one closed during the await has had its onClose already).
@@ -117,7 +154,7 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
         }
       },
       // Parse (token limit), validate, check the limits and the rate budget: the same as HTTP (graphql/edge.ts).
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > WS_SUBSCRIPTION_LIMIT) {
           return [new GraphQLError(`At most ${WS_SUBSCRIPTION_LIMIT} subscriptions per socket`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
@@ -127,7 +164,7 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
           ctx.extra.socket.close(4403, 'API token revoked');
           return [new GraphQLError('The API token was revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
-        const context = wsOperationContext(app, socketCtx, limiter, ctx.extra.ip ?? 'unknown', (code, reason) => ctx.extra.socket.close(code, reason));
+        const context = wsOperationContext(app, socketCtx, limiter, ctx.extra.ip ?? 'unknown', ctx.extra.socket, id);
         return prepareWsOperation(schema, payload, context);
       },
       onClose: (ctx) => {
