@@ -27,6 +27,32 @@ export default tseslint.config(
     },
   },
   {
+    // Resolvers hold no SQL and no query builder: each field calls one service or read method (`<module>.reads.ts`).
+    files: ['src/**/*.resolver.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'typeorm', allowTypeImports: true, message: 'Resolvers run no queries: move it to the module service or its *.reads.ts.' },
+            { name: 'pg', allowTypeImports: true, message: 'Resolvers run no queries: move it to the module service or its *.reads.ts.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[property.name=/^(manager|createQueryBuilder|getRepository|query|rows)$/]',
+          message: 'Resolvers run no queries: move it to the module service or its *.reads.ts.',
+        },
+        {
+          selector: 'Literal[value=/^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\\s/], TemplateElement[value.raw=/^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\\s/]',
+          message: 'Resolvers hold no SQL: move it to the module service or its *.reads.ts.',
+        },
+      ],
+    },
+  },
+  {
     // Tests, benchmarks and scripts: a test title, a GraphQL document or a report line may run long.
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {

@@ -116,10 +116,14 @@ class WaitSampler {
     this.counts.clear();
     this.samples = 0;
     const tick = async () => {
-      const rows: { what: string }[] = (
-        await this.client.query(`SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'CPU') ELSE state END AS what
-                                   FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database()`)
-      ).rows;
+      const rows: { what: string }[] = // An advisory-lock wait is named by the lock it waits for: the event-sequence lock (one-key form) or a LockSpace.
+        (
+          await this.client.query(`SELECT CASE WHEN a.state = 'active' THEN coalesce(a.wait_event_type || ':' || a.wait_event, 'CPU') ELSE a.state END
+                                        || coalesce(CASE WHEN l.objsubid = 1 AND l.objid = 7262001 THEN ' (event sequence)' ELSE ' (space ' || l.classid || ')' END, '') AS what
+                                   FROM pg_stat_activity a
+                                   LEFT JOIN LATERAL (SELECT * FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted AND l.locktype = 'advisory' LIMIT 1) l ON true
+                                  WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid() AND a.datname = current_database()`)
+        ).rows;
       this.samples++;
       for (const { what } of rows) this.counts.set(what, (this.counts.get(what) ?? 0) + 1);
       if (this.timer) this.timer = setTimeout(() => void tick().catch(() => undefined), 20);

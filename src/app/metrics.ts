@@ -21,7 +21,11 @@ export function knownOperationNames(schema: GraphQLSchema, extra: string[] = [])
   return names;
 }
 
-export function operationsPlugin(registry: client.Registry, known: Set<string>): ApolloServerPlugin<AppContext> {
+/** Ends an operation's timer: its name, type and whether it had errors (the labels of graphql_operation_duration_seconds). */
+export type OperationTimer = (name: string | null | undefined, type: string | undefined, hadErrors: boolean) => void;
+
+/** The operation duration histogram: `start()` for each request, from Apollo's plugin and the known-documents path alike. */
+export function operationMetrics(registry: client.Registry, known: Set<string>) {
   const duration = new client.Histogram({
     name: 'graphql_operation_duration_seconds',
     help: 'GraphQL operation duration (operation: a name the server knows, else "other")',
@@ -30,14 +34,25 @@ export function operationsPlugin(registry: client.Registry, known: Set<string>):
   });
   const TYPES = new Set(['query', 'mutation', 'subscription']);
   return {
-    async requestDidStart() {
+    start(): OperationTimer {
       const end = duration.startTimer();
+      return (name, type, hadErrors) => {
+        const operation = name ? (known.has(name) ? name : 'other') : 'anonymous';
+        end({ operation, type: type && TYPES.has(type) ? type : 'unknown', outcome: hadErrors ? 'error' : 'ok' });
+      };
+    },
+  };
+}
+
+export type OperationMetrics = ReturnType<typeof operationMetrics>;
+
+export function operationsPlugin(metrics: OperationMetrics): ApolloServerPlugin<AppContext> {
+  return {
+    async requestDidStart() {
+      const end = metrics.start();
       return {
         async willSendResponse(ctx) {
-          const name = ctx.operationName;
-          const operation = name ? (known.has(name) ? name : 'other') : 'anonymous';
-          const type = ctx.operation && TYPES.has(ctx.operation.operation) ? ctx.operation.operation : 'unknown';
-          end({ operation, type, outcome: ctx.errors?.length ? 'error' : 'ok' });
+          end(ctx.operationName, ctx.operation?.operation, !!ctx.errors?.length);
         },
       };
     },

@@ -22,7 +22,8 @@ import { documentsRouter } from '../modules/billing/documents/documents.router';
 import { parseOptions } from '../graphql/limits';
 import { edgePlugin, prepareWsOperation } from '../graphql/edge';
 import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
-import { appMetrics, httpResponsesCounter, knownOperationNames, operationsPlugin, responseTracker, type ResponseTracker } from './metrics';
+import { appMetrics, httpResponsesCounter, knownOperationNames, operationMetrics, operationsPlugin, responseTracker, type ResponseTracker } from './metrics';
+import { KnownDocuments } from './known-documents';
 import { graphqlPost, type HttpContext } from './graphql-post';
 import { mountIde } from './ide';
 import { sseHandler } from './sse';
@@ -257,6 +258,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
     limiter,
     tokenSweepMs: options.tokenSweepMs,
   });
+  const metrics = operationMetrics(registry, knownOperationNames(schema, options.metricsOperations));
+  const known = new KnownDocuments();
   const apollo = new ApolloServer<AppContext>({
     schema,
     ...apolloSecurityOptions(),
@@ -279,9 +282,10 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
           };
         },
       },
-      operationsPlugin(registry, knownOperationNames(schema, options.metricsOperations)),
+      operationsPlugin(metrics),
       requestIdPlugin(app),
       edgePlugin(schema),
+      known.plugin(),
     ],
   });
   await apollo.start();
@@ -289,7 +293,12 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const health = HealthProbe.of(app.ds).start();
   const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health, sse };
   mountHttp(expressApp, apollo, registry, routes);
-  fastPost = graphqlPost(apollo, routes.context, edge, routes.track);
+  const knownAnswers = new client.Counter({
+    name: 'graphql_known_document_answers_total',
+    help: 'Queries of known documents answered without Apollo',
+    registers: [registry],
+  });
+  fastPost = graphqlPost({ ...routes, apollo, known, schema, metrics, answered: () => knownAnswers.inc() });
 
   await new Promise<void>((resolve) => httpServer.listen(port, options.host ?? '0.0.0.0', resolve));
   const actualPort = (httpServer.address() as { port: number }).port;

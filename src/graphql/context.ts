@@ -38,4 +38,9 @@ export interface EdgeState {
   limiter: RateLimiter;
   /** The rate budget after this request was charged (set once it has been). */
   rateLimit?: RateState;
+  /**
+   * Set when the operation was already admitted (or refused, `refusal`) before Apollo saw the request: the
+   * known-documents path (src/app/known-documents.ts) hands Apollo the requests it does not answer itself.
+   */
+  admission?: { refusal?: unknown };
 }

@@ -60,6 +60,12 @@ export function edgePlugin(schema: GraphQLSchema): ApolloServerPlugin<AppContext
       return {
         async didResolveOperation(rc) {
           if (!rc.operation) return;
+          const admission = rc.contextValue.edge?.admission;
+          if (admission) {
+            // Measured and charged once, by the path that handed this request over: its verdict stands.
+            if (admission.refusal) throw admission.refusal;
+            return;
+          }
           admitOperation(schema, rc.document, rc.operation, rc.request.variables, rc.contextValue);
         },
         async willSendResponse(rc) {

@@ -15,6 +15,12 @@ export interface ActorRef {
 export interface AuditHook {
   /** The first event written names the partner and the entity the entry concerns. */
   noteTarget(partnerId: string, entityId: string): void;
+  /**
+   * For a writer that commits outside TypeORM (event-log/write-transaction.ts): the statement that writes the entry
+   * into the committing transaction (it returns a row when it wrote one), or null when an entry is already written;
+   * `settle` reports whether it was.
+   */
+  commitStatement?(): { statement: { text: string; values: unknown[] }; settle(written: boolean): void } | null;
 }
 
 interface Acting {

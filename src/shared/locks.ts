@@ -16,6 +16,8 @@
 //                              one-key form pg_advisory_xact_lock(7262001) — one-key and two-key locks never collide
 // A deadlock PostgreSQL still detects makes eventTransaction retry the whole transaction.
 
+import type { Sql } from './sql-batch';
+
 export enum LockSpace {
   /** Reserved: the event-sequence lock taken by number_events() in SQL (one-key form, see the lock order above). */
   EventSequence = 7_262_001,
@@ -38,19 +40,38 @@ interface Queryable {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }
 
+/** The statement that holds the lock of `key` in `space` exclusively until the transaction ends. */
+export function lockStatement(space: LockSpace, key = ''): Sql {
+  return { text: 'SELECT pg_advisory_xact_lock($1, hashtext($2))', values: [space, key] };
+}
+
+/** The statement of the shared form: shared holders exclude an exclusive one, not each other. */
+export function lockSharedStatement(space: LockSpace, key = ''): Sql {
+  return { text: 'SELECT pg_advisory_xact_lock_shared($1, hashtext($2))', values: [space, key] };
+}
+
+/** The statement of exclusive locks of several keys of one space, sorted; null for no key. */
+export function lockEachStatement(space: LockSpace, keys: string[]): Sql | null {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return null;
+  return { text: 'SELECT pg_advisory_xact_lock($1, hashtext(k)) FROM unnest($2::text[]) AS k ORDER BY k', values: [space, sorted] };
+}
+
+async function run(db: Queryable, statement: Sql | null): Promise<void> {
+  if (statement) await db.query(statement.text, statement.values as unknown[]);
+}
+
 /** Holds the lock of `key` in `space` exclusively until the transaction ends; spaces without keys use the default. */
 export async function lock(db: Queryable, space: LockSpace, key = ''): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [space, key]);
+  await run(db, lockStatement(space, key));
 }
 
 /** The shared form of `lock`: shared holders exclude an exclusive one, not each other. */
 export async function lockShared(db: Queryable, space: LockSpace, key = ''): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2))', [space, key]);
+  await run(db, lockSharedStatement(space, key));
 }
 
 /** Exclusive locks of several keys of one space, sorted, in one statement. */
 export async function lockEach(db: Queryable, space: LockSpace, keys: string[]): Promise<void> {
-  const sorted = [...new Set(keys)].sort();
-  if (sorted.length === 0) return;
-  await db.query('SELECT pg_advisory_xact_lock($1, hashtext(k)) FROM unnest($2::text[]) AS k ORDER BY k', [space, sorted]);
+  await run(db, lockEachStatement(space, keys));
 }

@@ -54,6 +54,20 @@ async function maxSequence(): Promise<string> {
   return row.max;
 }
 
+/** One ledger entry (an adjustment), then one activity event: their sequences, the last events written. */
+async function writeSentinels(partnerId: string): Promise<[string, string]> {
+  const r = await t.ok('mutation($input: AdjustRebateBalanceInput!) { adjustRebateBalance(input: $input) { entry { sequence } userErrors { code } } }', {
+    input: { partnerId, amount: '1.00', reason: 'sentinel' },
+  });
+  expect(r.adjustRebateBalance.userErrors).toEqual([]);
+  const entityId = `sentinel-${randomUUID()}`;
+  await t.app.ds.transaction((manager) =>
+    appendEvents(manager, [{ partnerId, type: 'DEAL_STATUS_CHANGED', entityId, status: 'APPROVED', occurredAt: new Date() }]),
+  );
+  const [row] = await t.app.ds.query('SELECT sequence::text AS sequence FROM events WHERE entity_id = $1', [entityId]);
+  return [r.adjustRebateBalance.entry.sequence, row.sequence];
+}
+
 describe('event sequencing without a global writer lock', () => {
   it('gives 20 writers racing a month close gap-free, commit-ordered sequences on every stream', async () => {
     const start = await maxSequence();
@@ -117,9 +131,13 @@ describe('event sequencing without a global writer lock', () => {
     expect(table.filter((r) => r.type === 'INVOICE_FINALIZED')).toHaveLength(partners.length);
     await activity.waitForItems(activityRows.length, 20_000);
     await accruals.waitForItems(ledgerRows.length, 20_000);
-    await sleep(300); // nothing more may arrive
-    expect(sequences(activity)).toEqual(activityRows);
-    expect(sequences(accruals)).toEqual(ledgerRows);
+    // Nothing more may arrive: a sentinel written on each stream after everything else closes it — a duplicate or a
+    // stray event would be delivered before the sentinel, since each stream is in sequence order.
+    const [ledgerSentinel, activitySentinel] = await writeSentinels(partners[0].partner.id);
+    await accruals.waitFor((c) => sequences(c).includes(ledgerSentinel), 20_000, 'the ledger sentinel');
+    await activity.waitFor((c) => sequences(c).includes(activitySentinel), 20_000, 'the activity sentinel');
+    expect(sequences(activity)).toEqual([...activityRows, activitySentinel]);
+    expect(sequences(accruals)).toEqual([...ledgerRows, ledgerSentinel]);
     expect(table.every((r) => BigInt(r.sequence) < EVENT_STAGE)).toBe(true);
     // Every ledger entry carries its event's final sequence, and the running balances chain.
     const [{ unmatched }] = await t.app.ds.query(

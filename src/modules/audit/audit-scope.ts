@@ -85,6 +85,13 @@ export class AuditScope implements AuditHook {
     }
   }
 
+  /** The same entry for a transaction committed outside TypeORM, folded into its COMMIT round trip. */
+  commitStatement(): { statement: { text: string; values: unknown[] }; settle(written: boolean): void } | null {
+    if (this.written) return null;
+    this.written = true; // claimed, as in writeAtCommit
+    return { statement: { text: INSERT_IF_CHANGED, values: this.params('SUCCEEDED', [], null) }, settle: (written) => (this.written = written) };
+  }
+
   /** After the call: records it unless a committed change already carries its entry. Never throws. */
   async finish(outcome: AuditOutcome, codes: string[], payload: unknown): Promise<void> {
     if (this.written) return;

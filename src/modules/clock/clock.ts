@@ -3,7 +3,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { moscowDate } from '../../shared/dates';
 import { DomainError } from '../../shared/domain-error';
-import { ClockStateEntity } from './clock-state.entity';
 
 export class Clock {
   private current: Date;
@@ -44,13 +43,19 @@ export class Clock {
     return moscowDate(this.now());
   }
 
-  /** Manual mode: loads the shared instant (creating it from CLOCK_START the first time). */
+  /**
+   * Manual mode: loads the shared instant (creating it from CLOCK_START the first time). Runs for every request of
+   * a manual-clock server, so it is one plain read once the row exists.
+   */
   async sync(ds: DataSource | EntityManager): Promise<void> {
     if (this.mode !== 'manual') return;
     const manager = 'manager' in ds ? ds.manager : ds;
-    await manager.query('INSERT INTO clock_state (id, now) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [this.start]);
-    const row = await manager.findOneByOrFail(ClockStateEntity, { id: 1 });
-    this.current = row.now;
+    let rows: { now: Date }[] = await manager.query('SELECT now FROM clock_state WHERE id = 1');
+    if (rows.length === 0) {
+      await manager.query('INSERT INTO clock_state (id, now) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [this.start]);
+      rows = await manager.query('SELECT now FROM clock_state WHERE id = 1');
+    }
+    this.current = new Date(rows[0].now);
   }
 
   /** Moves the manual clock forward inside the caller's transaction; returns the new instant. */

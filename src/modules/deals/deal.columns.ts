@@ -1,5 +1,6 @@
 // DealEntity's columns for plain-SQL reads (SqlReader): the entity's property names as column aliases.
 import { Dec } from '../../shared/money';
+import type { Sql } from '../../shared/sql-batch';
 import type { DealEntity } from './deal.entity';
 
 const COLUMNS: [column: string, property: string][] = [
@@ -35,4 +36,21 @@ export function toDeal(row: Record<string, unknown>, prefix = ''): DealEntity | 
   deal.targetMonthlyConsumption = new Dec(deal.targetMonthlyConsumption as string);
   if (deal.bonusRate != null) deal.bonusRate = new Dec(deal.bonusRate as string);
   return deal as unknown as DealEntity;
+}
+
+const STORED = COLUMNS.map(([column, property]) => [column.replace('::text', ''), property as keyof DealEntity] as const);
+const INSERT = `INSERT INTO deals (${STORED.map(([column]) => column).join(', ')}) VALUES (${STORED.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+/** The INSERT of a new deal (for a WriteTransaction). */
+export function insertDeal(deal: DealEntity): Sql {
+  return { text: INSERT, values: STORED.map(([, property]) => deal[property]) };
+}
+
+const UPDATE = `UPDATE deals SET ${STORED.slice(1)
+  .map(([column], i) => `${column} = $${i + 2}`)
+  .join(', ')} WHERE id = $1::uuid`;
+
+/** The UPDATE writing every column of a deal (for a WriteTransaction). */
+export function updateDeal(deal: DealEntity): Sql {
+  return { text: UPDATE, values: STORED.map(([, property]) => deal[property]) };
 }

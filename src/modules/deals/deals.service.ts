@@ -7,21 +7,24 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, requireReason } from '../../shared/domain-error';
 import { isUniqueViolation } from '../../shared/db-errors';
-import { moscowDate, startOfMoscowDate } from '../../shared/dates';
+import { monthOf, moscowDate, startOfMoscowDate } from '../../shared/dates';
 import type { Dec } from '../../shared/money';
 import { deferBusinessErrors, FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
-import { appendEvent, eventTransaction } from '../../event-log/event-log';
+import { appendEvent, eventTransaction, type NewEvent } from '../../event-log/event-log';
+import { stagedSequences, stageEvents, writeTransaction } from '../../event-log/write-transaction';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
-import type { PartnerEntity } from '../partners/partner.entity';
+import type { PartnerEntity, PartnerStatus } from '../partners/partner.entity';
 import type { PartnersService } from '../partners/partners.service';
 import type { SettingsService } from '../settings/settings.service';
 import { DealEntity } from './deal.entity';
+import { dealColumns, insertDeal, toDeal, updateDeal } from './deal.columns';
 import * as rules from './domain/deal-rules';
-import { lock, LockSpace } from '../../shared/locks';
+import { lock, lockStatement, LockSpace } from '../../shared/locks';
+import type { Sql } from '../../shared/sql-batch';
 
 export interface DealRegistrationInput {
   partnerId: string;
@@ -60,42 +63,56 @@ export class DealsService {
     private readonly partners: PartnersService,
   ) {}
 
+  /**
+   * Two round trips (write-transaction.ts): BEGIN with the settings in force, the partner row and the customer-INN
+   * lock with the reads it protects; then the deal, its event, the audit entry and COMMIT. The checks run between
+   * them in their order: fields (with the settings), the partner's state, TARGET_TOO_LOW, NOT_NEW_CUSTOMER, DEAL_CONFLICT.
+   */
   async register(input: DealRegistrationInput): Promise<DealEntity> {
     const today = this.clock.today();
-    const settings = await this.settings.forDate(today);
     const procurement = input.procurement ?? false;
-    const checks = new FieldChecks();
-    const customerName = checks.text(['input', 'customerName'], input.customerName, { max: 200, label: 'Customer name' });
-    const description = checks.text(['input', 'description'], input.description, { min: 0, max: 4000, label: 'Description' });
-    if (!isValidInn(input.customerInn)) checks.fail(['input', 'customerInn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
-    // Field errors of the registration rule join the others; TARGET_TOO_LOW is a business rule, raised after the partner's state.
-    const [targetTooLow] = deferBusinessErrors(checks, () =>
-      rules.checkDealRegistration({
-        targetMonthlyConsumption: input.targetMonthlyConsumption,
-        minTarget: settings.minDealTargetConsumption,
-        procurement,
-        contractEndsOn: input.contractEndsOn,
-        today,
-      }),
-    );
-    checks.done();
-
     try {
-      return await eventTransaction(this.ds, async (manager) => {
-        const partner = await this.partners.lock(manager, input.partnerId);
-        canRegister(partner.status);
-        await this.lockInn(manager, input.customerInn);
+      return await writeTransaction(this.ds, async (tx) => {
+        const [settingsRows, partners, , used, open, stagedRows] = await tx.read([
+          this.settings.inForceStatement(monthOf(today)),
+          this.partners.lockStatement(input.partnerId),
+          lockStatement(LockSpace.DealInn, input.customerInn),
+          innHasConsumption(input.customerInn),
+          { text: `SELECT 1 FROM deals WHERE customer_inn = $1 AND status = ANY($2::text[]) LIMIT 1`, values: [input.customerInn, OPEN_STATUSES] },
+          stageEvents(1),
+        ]);
+        const settings = this.settings.fromRow(settingsRows[0]);
+        const staged = stagedSequences(stagedRows);
+        const checks = new FieldChecks();
+        const customerName = checks.text(['input', 'customerName'], input.customerName, { max: 200, label: 'Customer name' });
+        const description = checks.text(['input', 'description'], input.description, { min: 0, max: 4000, label: 'Description' });
+        if (!isValidInn(input.customerInn)) checks.fail(['input', 'customerInn'], 'INN must be 10 or 12 digits with valid check digits', 'INVALID_INN');
+        // Field errors of the registration rule join the others; TARGET_TOO_LOW is a business rule, raised after the partner's state.
+        const [targetTooLow] = deferBusinessErrors(checks, () =>
+          rules.checkDealRegistration({
+            targetMonthlyConsumption: input.targetMonthlyConsumption,
+            minTarget: settings.minDealTargetConsumption,
+            procurement,
+            contractEndsOn: input.contractEndsOn,
+            today,
+          }),
+        );
+        checks.done();
+
+        if (!partners[0]) throw new DomainError('NOT_FOUND', `No partner with id ${input.partnerId}`, ['input', 'partnerId']);
+        canRegister(partners[0].status as PartnerStatus);
         if (targetTooLow) throw targetTooLow;
-        if (await this.innHasConsumption(manager, input.customerInn)) {
+        if (used[0].used) {
           throw new DomainError('NOT_NEW_CUSTOMER', 'A billing account with this INN already has consumption: deals are for new customers only', [
             'input',
             'customerInn',
           ]);
         }
-        if (await manager.exists(DealEntity, { where: OPEN_STATUSES.map((status) => ({ customerInn: input.customerInn, status })) })) throw dealConflict();
+        if (open.length) throw dealConflict();
         const now = this.clock.now();
-        const deal = manager.create(DealEntity, {
-          partnerId: partner.id,
+        const deal = Object.assign(new DealEntity(), {
+          id: crypto.randomUUID(),
+          partnerId: input.partnerId,
           customerInn: input.customerInn,
           customerName,
           targetMonthlyConsumption: input.targetMonthlyConsumption,
@@ -103,7 +120,7 @@ export class DealsService {
           // Only a procurement contract's end matters (it ends the uplift); on other deals the date is ignored.
           contractEndsOn: procurement ? input.contractEndsOn! : null,
           description,
-          status: 'SUBMITTED',
+          status: 'SUBMITTED' as const,
           statusReason: null,
           bonusRate: null,
           createdAt: now,
@@ -113,8 +130,7 @@ export class DealsService {
           endedOn: null,
           expiredOn: null,
         });
-        await manager.save(deal);
-        await this.recordStatus(manager, deal, now);
+        await tx.commit([insertDeal(deal)], [{ ...statusEvent(deal, now), sequence: staged[0] }]);
         return deal;
       });
     } catch (error) {
@@ -124,22 +140,37 @@ export class DealsService {
     }
   }
 
-  /** ADMIN review. An approved deal whose customer is already linked to the partner becomes ACTIVE the same day. */
+  /**
+   * ADMIN review. An approved deal whose customer is already linked to the partner becomes ACTIVE the same day.
+   * Two round trips: BEGIN with the settings, the customer-INN lock (the INN read from the deal, which never
+   * changes), the deal row and whether a subaccount is linked; then the deal, its events, the audit entry and COMMIT.
+   */
   async review(input: DealReviewInput): Promise<DealEntity> {
     const today = this.clock.today();
-    const settings = await this.settings.forDate(today);
-    const checks = new FieldChecks();
-    const reason = checks.optionalText(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
-    let rateOutOfRange: DomainError | undefined;
-    if (input.decision === 'REJECT') deferBusinessErrors(checks, () => requireReason(input.reason, 'reject a deal'));
-    else [rateOutOfRange] = deferBusinessErrors(checks, () => rules.checkBonusRate(input.bonusRate, settings.maxDealBonusRate));
-    checks.done();
+    return writeTransaction(this.ds, async (tx) => {
+      const dealId = isUuid(input.dealId) ? input.dealId : null;
+      const [settingsRows, , deals, linked, stagedRows] = await tx.read([
+        this.settings.inForceStatement(monthOf(today)),
+        { text: 'SELECT pg_advisory_xact_lock($1, hashtext((SELECT customer_inn FROM deals WHERE id = $2::uuid)))', values: [LockSpace.DealInn, dealId] },
+        { text: `SELECT ${dealColumns('d')} FROM deals d WHERE d.id = $1::uuid FOR UPDATE`, values: [dealId] },
+        {
+          text: `SELECT EXISTS (SELECT 1 FROM deals d JOIN customers c ON c.partner_id = d.partner_id AND c.inn = d.customer_inn
+                                 WHERE d.id = $1::uuid AND c.status IN ('ACTIVE', 'SUSPENDED')) AS linked`,
+          values: [dealId],
+        },
+        stageEvents(2),
+      ]);
+      const settings = this.settings.fromRow(settingsRows[0]);
+      const staged = stagedSequences(stagedRows);
+      const checks = new FieldChecks();
+      const reason = checks.optionalText(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
+      let rateOutOfRange: DomainError | undefined;
+      if (input.decision === 'REJECT') deferBusinessErrors(checks, () => requireReason(input.reason, 'reject a deal'));
+      else [rateOutOfRange] = deferBusinessErrors(checks, () => rules.checkBonusRate(input.bonusRate, settings.maxDealBonusRate));
+      checks.done();
 
-    const found = isUuid(input.dealId) ? await this.ds.manager.findOne(DealEntity, { where: { id: input.dealId } }) : null;
-    if (!found) throw new DomainError('NOT_FOUND', `No deal with id ${input.dealId}`, ['input', 'dealId']);
-    return eventTransaction(this.ds, async (manager) => {
-      await this.lockInn(manager, found.customerInn);
-      const deal = await manager.findOneOrFail(DealEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
+      const deal = deals[0] ? toDeal(deals[0]) : null;
+      if (!deal) throw new DomainError('NOT_FOUND', `No deal with id ${input.dealId}`, ['input', 'dealId']);
       const next = rules.reviewDeal(deal.status, input.decision, reason);
       if (rateOutOfRange) throw rateOutOfRange;
       const now = this.clock.now();
@@ -152,11 +183,11 @@ export class DealsService {
       } else {
         deal.statusReason = reason;
       }
-      await manager.save(deal);
-      await this.recordStatus(manager, deal, now);
-      if (deal.status === 'APPROVED' && (await this.linkedSubaccountExists(manager, deal.partnerId, deal.customerInn))) {
-        await this.activate(manager, deal, today, now);
+      const events = [{ ...statusEvent(deal, now), sequence: staged[0] }];
+      if (deal.status === 'APPROVED' && linked[0].linked && activation(deal, today)) {
+        events.push({ ...statusEvent(deal, now), sequence: staged[1] });
       }
+      await tx.commit([updateDeal(deal)], events);
       return deal;
     });
   }
@@ -253,11 +284,7 @@ export class DealsService {
 
   /** APPROVED → ACTIVE when a matching subaccount is linked on `linkedOn`, unless that is past the deadline. */
   private async activate(manager: EntityManager, deal: DealEntity, linkedOn: string, occurredAt: Date): Promise<void> {
-    const procurementEnd = deal.procurement && deal.contractEndsOn ? rules.procurementEndDate(deal.contractEndsOn) : null;
-    const day = rules.activationDate(moscowDate(deal.approvedAt!), linkedOn, deal.linkDeadline!, procurementEnd);
-    if (!day) return; // too late: the scheduler expires it, dated with its due date
-    deal.status = rules.activateDeal(deal.status);
-    deal.activatedOn = day;
+    if (!activation(deal, linkedOn)) return;
     await manager.save(deal);
     await this.recordStatus(manager, deal, occurredAt);
   }
@@ -277,20 +304,36 @@ export class DealsService {
     return row.linked;
   }
 
-  /** NOT_NEW_CUSTOMER: any billing account known to carry the INN (any partner's subaccount, a project's account) has consumption. */
-  private async innHasConsumption(manager: EntityManager, inn: string): Promise<boolean> {
-    const [row] = await manager.query(
-      `SELECT EXISTS (
+  private async recordStatus(manager: EntityManager, deal: DealEntity, occurredAt: Date): Promise<void> {
+    await appendEvent(manager, statusEvent(deal, occurredAt));
+  }
+}
+
+function statusEvent(deal: DealEntity, occurredAt: Date): NewEvent {
+  return { partnerId: deal.partnerId, type: 'DEAL_STATUS_CHANGED', entityId: deal.id, status: deal.status, occurredAt };
+}
+
+/**
+ * APPROVED → ACTIVE in memory when a matching subaccount is linked on `linkedOn`, unless that is past the deadline
+ * (then the scheduler expires it, dated with its due date); true when the deal became ACTIVE.
+ */
+function activation(deal: DealEntity, linkedOn: string): boolean {
+  const procurementEnd = deal.procurement && deal.contractEndsOn ? rules.procurementEndDate(deal.contractEndsOn) : null;
+  const day = rules.activationDate(moscowDate(deal.approvedAt!), linkedOn, deal.linkDeadline!, procurementEnd);
+  if (!day) return false;
+  deal.status = rules.activateDeal(deal.status);
+  deal.activatedOn = day;
+  return true;
+}
+
+/** NOT_NEW_CUSTOMER: any billing account known to carry the INN (any partner's subaccount, a project's account) has consumption. */
+function innHasConsumption(inn: string): Sql {
+  return {
+    text: `SELECT EXISTS (
          SELECT 1 FROM consumption_records r
           WHERE r.billing_account_id IN (SELECT billing_account_id FROM customers WHERE inn = $1
                                          UNION SELECT customer_billing_account_id FROM projects WHERE customer_inn = $1)
        ) AS used`,
-      [inn],
-    );
-    return row.used;
-  }
-
-  private async recordStatus(manager: EntityManager, deal: DealEntity, occurredAt: Date): Promise<void> {
-    await appendEvent(manager, { partnerId: deal.partnerId, type: 'DEAL_STATUS_CHANGED', entityId: deal.id, status: deal.status, occurredAt });
-  }
+    values: [inn],
+  };
 }

@@ -15,6 +15,7 @@ import * as lifecycle from './domain/partner-lifecycle';
 import { PartnerSpecializationEntity } from './partner-specialization.entity';
 import { PartnerEntity, type PartnerLevel, type PaymentMode } from './partner.entity';
 import { lock, LockSpace } from '../../shared/locks';
+import type { Sql } from '../../shared/sql-batch';
 import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
 
 /** Applied on a partner's exit date by the modules that own its deals, projects, presales and subaccounts (SPEC §3). */
@@ -81,6 +82,13 @@ export class PartnersService {
     const partner = isUuid(partnerId) ? await manager.findOne(PartnerEntity, { where: { id: partnerId }, lock: { mode: 'for_no_key_update' } }) : null;
     if (!partner) throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
     return partner;
+  }
+
+  /** The same lock as `lock` as a statement of a WriteTransaction's read batch: the row's id and status (no row: NOT_FOUND). */
+  lockStatement(partnerId: string): Sql {
+    return isUuid(partnerId)
+      ? { text: 'SELECT id, status FROM partners WHERE id = $1::uuid FOR NO KEY UPDATE', values: [partnerId] }
+      : { text: 'SELECT NULL AS id, NULL AS status WHERE false' };
   }
 
   async billingAccountInUse(manager: EntityManager, billingAccountId: string): Promise<boolean> {

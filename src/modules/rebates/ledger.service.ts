@@ -5,7 +5,8 @@ import { DomainError } from '../../shared/domain-error';
 import { Dec, formatMoney, type Dec as Decimal } from '../../shared/money';
 import { appendEvents, trackSequence } from '../../event-log/event-log';
 import { LedgerEntryEntity, type LedgerEntryKind } from './ledger-entry.entity';
-import { lockEach, LockSpace } from '../../shared/locks';
+import { lockEach, lockEachStatement, LockSpace } from '../../shared/locks';
+import type { Sql } from '../../shared/sql-batch';
 
 export interface NewLedgerEntry {
   partnerId: string;
@@ -27,11 +28,7 @@ export class LedgerService {
 
   /** Current balances (0 for a partner without entries). Call with the balance locks held to act on them. */
   async balances(manager: EntityManager, partnerIds: string[]): Promise<Map<string, Decimal>> {
-    const rows: { partner_id: string; balance_after: string }[] = await manager.query(
-      `SELECT DISTINCT ON (partner_id) partner_id, balance_after FROM ledger_entries
-        WHERE partner_id = ANY($1::uuid[]) ORDER BY partner_id, sequence DESC`,
-      [partnerIds],
-    );
+    const rows: { partner_id: string; balance_after: string }[] = await manager.query(BALANCES, [partnerIds]);
     const map = new Map(partnerIds.map((id) => [id, new Dec(0)] as [string, Decimal]));
     for (const row of rows) map.set(row.partner_id, new Dec(row.balance_after));
     return map;
@@ -90,27 +87,68 @@ export class LedgerService {
     );
     // The sequences are provisional until commit: eventTransaction gives the returned entries their final ones.
     for (const entry of created) trackSequence(manager, entry);
-    // One statement for any number of entries (a month close appends thousands): arrays unnested server-side.
-    await manager.query(
-      `INSERT INTO ledger_entries (id, partner_id, kind, amount, balance_after, period, project_id, specialization,
+    const insert = insertEntries(created);
+    await manager.query(insert.text, insert.values as unknown[]);
+    return created;
+  }
+
+  /**
+   * For a WriteTransaction (event-log/write-transaction.ts): the statements that take a partner's balance lock and
+   * then read its balance (rows of `balance_after`; none for a partner without entries), in this order in one batch.
+   */
+  balanceReads(partnerId: string): Sql[] {
+    return [lockEachStatement(LockSpace.PartnerBalance, [partnerId])!, { text: BALANCES, values: [[partnerId]] }];
+  }
+
+  /** The balance read by the second statement of balanceReads. */
+  balanceOfRows(rows: { balance_after: string }[]): Decimal {
+    return new Dec(rows[0]?.balance_after ?? 0);
+  }
+
+  /** The write of one entry whose running balance the caller computed under the balance lock (its event staged). */
+  entryWrite(entry: NewLedgerEntry, balanceAfter: Decimal, id: string, sequence: string): Sql {
+    return insertEntries([
+      Object.assign(new LedgerEntryEntity(), {
+        id,
+        partnerId: entry.partnerId,
+        kind: entry.kind,
+        amount: entry.amount,
+        balanceAfter,
+        period: entry.period ?? null,
+        projectId: entry.projectId ?? null,
+        specialization: entry.specialization ?? null,
+        withdrawalId: entry.withdrawalId ?? null,
+        description: entry.description,
+        sequence,
+        createdAt: entry.createdAt,
+      }),
+    ]);
+  }
+}
+
+const BALANCES = `SELECT DISTINCT ON (partner_id) partner_id, balance_after FROM ledger_entries
+  WHERE partner_id = ANY($1::uuid[]) ORDER BY partner_id, sequence DESC`;
+
+/** One statement for any number of entries (a month close appends thousands): arrays unnested server-side. */
+function insertEntries(entries: LedgerEntryEntity[]): Sql {
+  return {
+    text: `INSERT INTO ledger_entries (id, partner_id, kind, amount, balance_after, period, project_id, specialization,
                                    withdrawal_id, description, sequence, created_at)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::text[], $7::uuid[],
                             $8::text[], $9::uuid[], $10::text[], $11::bigint[], $12::timestamptz[])`,
-      [
-        created.map((e) => e.id),
-        created.map((e) => e.partnerId),
-        created.map((e) => e.kind),
-        created.map((e) => e.amount.toFixed()),
-        created.map((e) => e.balanceAfter.toFixed()),
-        created.map((e) => e.period),
-        created.map((e) => e.projectId),
-        created.map((e) => e.specialization),
-        created.map((e) => e.withdrawalId),
-        created.map((e) => e.description),
-        created.map((e) => e.sequence),
-        created.map((e) => e.createdAt),
-      ],
-    );
-    return created;
-  }
+    values: [
+      entries.map((e) => e.id),
+      entries.map((e) => e.partnerId),
+      entries.map((e) => e.kind),
+      entries.map((e) => e.amount.toFixed()),
+      entries.map((e) => e.balanceAfter.toFixed()),
+      entries.map((e) => e.period),
+      entries.map((e) => e.projectId),
+      entries.map((e) => e.specialization),
+      entries.map((e) => e.withdrawalId),
+      entries.map((e) => e.description),
+      entries.map((e) => e.sequence),
+      entries.map((e) => e.createdAt),
+    ],
+  };
 }

@@ -1,63 +1,19 @@
 // Query.node / Query.nodes (SPEC §23): any object with an id of its own, by that id. Ids stay what they are — a UUID
 // (which table is looked up), a service id, or `<partnerId>:<YYYY-MM>` for an invoice — so no id changes for clients.
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { In, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { AppContext } from '../../graphql/context';
 import { requirePartnerRead, requireViewer } from '../../graphql/guards';
 import { MONTH_PATTERN } from '../../shared/dates';
 import { badUserInput, forbidden } from '../../shared/errors';
 import { asNode, NodeInterface } from '../../shared/node';
 import { isUuid } from '../../shared/validation';
-import { ApiTokenEntity } from '../access/api-token.entity';
-import { CustomerEntity } from '../customers/customer.entity';
-import { DealEntity } from '../deals/deal.entity';
-import { PartnerEntity } from '../partners/partner.entity';
-import { PresaleRequestEntity } from '../presales/presale-request.entity';
-import { ProjectEntity } from '../projects/project.entity';
-import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
-import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity';
-import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
+import type { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity';
+import type { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
 import { requireEndpointRead } from '../webhooks/webhooks.resolver';
-import { WithdrawalEntity } from '../withdrawals/withdrawal.entity';
-
-/** GraphQL type → entity of every Node whose id is a UUID; the entity's table is where its ids are looked up. */
-const UUID_NODES: Record<string, EntityTarget<ObjectLiteral>> = {
-  Partner: PartnerEntity,
-  Customer: CustomerEntity,
-  Deal: DealEntity,
-  Project: ProjectEntity,
-  PresaleRequest: PresaleRequestEntity,
-  Withdrawal: WithdrawalEntity,
-  RebateLedgerEntry: LedgerEntryEntity,
-  ApiToken: ApiTokenEntity,
-  WebhookEndpoint: WebhookEndpointEntity,
-  WebhookDelivery: WebhookDeliveryEntity,
-};
+import { findUuidNodes, type Found } from './node.reads';
 
 const INVOICE_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\d{4}-\d{2})$/i;
 export const MAX_NODES = 100;
-
-type Found = { typeName: string; value: ObjectLiteral };
-
-/** Finds every UUID among `ids` in one query per table that has any (after one query that says which table). */
-async function findUuidNodes(ctx: AppContext, ids: string[]): Promise<Map<string, Found>> {
-  const found = new Map<string, Found>();
-  if (ids.length === 0) return found;
-  const ds = ctx.app.ds;
-  const union = Object.entries(UUID_NODES)
-    .map(([typeName, entity]) => `SELECT '${typeName}' AS type_name, id::text AS id FROM ${ds.getMetadata(entity).tableName} WHERE id = ANY($1::uuid[])`)
-    .join(' UNION ALL ');
-  const rows: { type_name: string; id: string }[] = await ds.query(union, [ids]);
-  const byType = new Map<string, string[]>();
-  for (const row of rows) byType.set(row.type_name, [...(byType.get(row.type_name) ?? []), row.id]);
-  await Promise.all(
-    [...byType].map(async ([typeName, typeIds]) => {
-      const entities = await ds.manager.findBy(UUID_NODES[typeName], { id: In(typeIds) });
-      for (const value of entities) found.set(String(value.id).toLowerCase(), { typeName, value });
-    }),
-  );
-  return found;
-}
 
 /** The partner an object belongs to, for the read check; null: readable by every viewer (services). */
 function ownerOf({ typeName, value }: Found): string | null {
@@ -111,7 +67,7 @@ export class NodeResolver {
   })
   async node(@Arg('id', () => ID, { description: 'The id, exactly as the object gives it.' }) id: string, @Ctx() ctx: AppContext) {
     requireViewer(ctx);
-    return resolveOne(ctx, id, await findUuidNodes(ctx, isUuid(id) ? [id] : []));
+    return resolveOne(ctx, id, await findUuidNodes(ctx.app.ds, isUuid(id) ? [id] : []));
   }
 
   @Query(() => [NodeInterface], {
@@ -121,7 +77,7 @@ export class NodeResolver {
   async nodes(@Arg('ids', () => [ID], { description: 'Up to 100 ids; repeats are allowed.' }) ids: string[], @Ctx() ctx: AppContext) {
     requireViewer(ctx);
     if (ids.length > MAX_NODES) throw badUserInput(`ids: at most ${MAX_NODES} ids`);
-    const uuids = await findUuidNodes(ctx, [...new Set(ids.filter(isUuid))]);
+    const uuids = await findUuidNodes(ctx.app.ds, [...new Set(ids.filter(isUuid))]);
     // One promise per item: a rejected one becomes null plus an error at `nodes.<index>`.
     return ids.map((id) => resolveOne(ctx, id, uuids));
   }

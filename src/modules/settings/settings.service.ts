@@ -5,6 +5,7 @@ import { FieldChecks } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { ProgramSettingsEntity, type SpecializationRateRow } from './program-settings.entity';
 import { Dec, formatRate, type Dec as Decimal } from '../../shared/money';
+import type { Sql } from '../../shared/sql-batch';
 
 export interface SettingsChange {
   effectiveFrom: string;
@@ -42,6 +43,16 @@ function applyChange(base: ProgramSettingsEntity, change: SettingsChange, effect
   };
 }
 
+const DECIMALS = ['baseBonusRate', 'maxDealBonusRate', 'maxProjectRebateRate', 'minDealTargetConsumption', 'minProjectMonthlyConsumption'] as const;
+const IN_FORCE = `SELECT effective_from::text AS "effectiveFrom", base_bonus_rate::text AS "baseBonusRate", max_deal_bonus_rate::text AS "maxDealBonusRate",
+       max_project_rebate_rate::text AS "maxProjectRebateRate", min_deal_target_consumption::text AS "minDealTargetConsumption",
+       min_project_monthly_consumption::text AS "minProjectMonthlyConsumption", deal_link_window_days AS "dealLinkWindowDays",
+       project_rebate_months AS "projectRebateMonths", quit_notice_days AS "quitNoticeDays",
+       presale_response_business_days AS "presaleResponseBusinessDays", specialization_rates AS "specializationRates", created_at AS "createdAt"
+  FROM program_settings
+ ORDER BY effective_from <= $1::date DESC, CASE WHEN effective_from <= $1::date THEN effective_from END DESC, effective_from
+ LIMIT 1`;
+
 export class SettingsService {
   constructor(
     private readonly ds: DataSource,
@@ -58,6 +69,20 @@ export class SettingsService {
     if (row) return row;
     // Months before the first row read the earliest settings (the seeded defaults).
     return manager.createQueryBuilder(ProgramSettingsEntity, 's').orderBy('s.effectiveFrom', 'ASC').getOneOrFail();
+  }
+
+  /**
+   * `inForce` as a statement of a WriteTransaction's read batch (the row in force, else the earliest): its one row
+   * becomes the settings with `fromRow`.
+   */
+  inForceStatement(month: string): Sql {
+    return { text: IN_FORCE, values: [firstDayOfMonth(month)] };
+  }
+
+  fromRow(row: Record<string, unknown>): ProgramSettingsEntity {
+    const settings = Object.assign(new ProgramSettingsEntity(), row);
+    for (const key of DECIMALS) settings[key] = new Dec(row[key] as string);
+    return settings;
   }
 
   async forDate(date: string, manager?: EntityManager): Promise<ProgramSettingsEntity> {

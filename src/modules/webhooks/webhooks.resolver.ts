@@ -6,8 +6,7 @@ import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireViewer } from '../../graphql/guards';
 import { toPayload } from '../../graphql/payload';
 import { forbidden } from '../../shared/errors';
-import { PageArgs, paginate, pageWindow, toConnection, type Connection } from '../../shared/pagination';
-import { isUuid } from '../../shared/validation';
+import { PageArgs } from '../../shared/pagination';
 import type { Role } from '../access/api-token.entity';
 import type { Viewer } from '../access/viewer';
 import { PartnerType } from '../partners/partner.type';
@@ -66,35 +65,6 @@ function ownerOfNew(viewer: Viewer, requested: string | null | undefined): strin
   return viewer.partnerId;
 }
 
-/**
- * Newest first: keyset over (attempted_at, id) in descending order — forwards reads keys below `after`, backwards
- * keys above `before` in ascending order (toConnection puts them back in list order).
- */
-async function deliveriesOf(ctx: AppContext, endpointId: string, args: PageArgs): Promise<Connection<WebhookDeliveryEntity>> {
-  const window = pageWindow(args, ['timestamptz', 'uuid']);
-  const qb = ctx.app.ds.manager.createQueryBuilder(WebhookDeliveryEntity, 'd').where('d.endpointId = :endpointId', { endpointId });
-  const key = '(d.attemptedAt, d.id)';
-  const bound = (name: string) => `(CAST(:${name}At AS timestamptz), CAST(:${name}Id AS uuid))`;
-  const params = (name: string, parts: string[] | null) => (parts ? { [`${name}At`]: parts[0], [`${name}Id`]: parts[1] } : {});
-  const start = window.backward ? window.before : window.after;
-  const counts = qb.clone().select('COUNT(*)', 'total');
-  counts.addSelect(start ? `COUNT(*) FILTER (WHERE ${key} ${window.backward ? '<=' : '>='} ${bound('start')})` : '0', 'beyond');
-  counts.setParameters(params('start', start));
-  const page = qb.clone();
-  if (window.after) page.andWhere(`${key} < ${bound('after')}`, params('after', window.after));
-  if (window.before) page.andWhere(`${key} > ${bound('before')}`, params('before', window.before));
-  const direction = window.backward ? 'ASC' : 'DESC';
-  page
-    .orderBy('d.attemptedAt', direction)
-    .addOrderBy('d.id', direction)
-    .take(window.size + 1);
-  const [aggregate, rows] = await Promise.all([counts.getRawOne<{ total: string; beyond: string }>(), page.getMany()]);
-  return toConnection(rows, window, (row) => [row.attemptedAt.toISOString(), row.id], {
-    totalCount: Number(aggregate?.total ?? 0),
-    beyondCursor: Number(aggregate?.beyond ?? 0) > 0,
-  });
-}
-
 @Resolver(() => WebhookDeliveryType)
 export class WebhookDeliveryResolver {
   @FieldResolver(() => String, { description: 'The event\'s sequence (also the webhook-id header); "0" for a WEBHOOK_TEST message.' })
@@ -109,9 +79,7 @@ export class WebhookEndpointResolver {
   webhookEndpoints(@Args(() => EndpointsArgs) args: EndpointsArgs, @Ctx() ctx: AppContext) {
     requireRole(requireViewer(ctx), READERS, 'read');
     const partnerId = partnerScope(ctx, args.partnerId);
-    const qb = ctx.app.ds.manager.createQueryBuilder(WebhookEndpointEntity, 'w');
-    if (partnerId) qb.andWhere(isUuid(partnerId) ? 'w.partnerId = :partnerId' : 'false', { partnerId });
-    return paginate(qb, args);
+    return ctx.app.webhooks.endpoints(partnerId, args);
   }
 
   @Query(() => WebhookEndpointType, {
@@ -134,7 +102,7 @@ export class WebhookEndpointResolver {
 
   @FieldResolver(() => WebhookDeliveryConnection, { description: 'Newest first.' })
   deliveries(@Root() endpoint: WebhookEndpointEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext) {
-    return deliveriesOf(ctx, endpoint.id, args);
+    return ctx.app.webhooks.deliveries(endpoint.id, args);
   }
 
   @Mutation(() => WebhookEndpointSecretPayload, {

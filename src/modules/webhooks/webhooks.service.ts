@@ -5,6 +5,7 @@ import { lookup } from 'node:dns/promises';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
+import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { EVENT_STAGE } from '../../event-log/event-log';
@@ -12,7 +13,9 @@ import { PartnerEntity } from '../partners/partner.entity';
 import { testMessage } from './domain/payload';
 import { newWebhookSecret, signingSecrets } from './domain/signature';
 import { checkResolvedAddresses, checkWebhookUrl, type WebhookTarget } from './domain/url-rules';
+import type { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
+import { deliveryPage, endpointPage } from './webhooks.reads';
 import type { WebhookSender } from './webhook-sender';
 import type { WebhookSettings } from './webhook-settings';
 import { lock, LockSpace } from '../../shared/locks';
@@ -59,6 +62,16 @@ export class WebhooksService {
 
   async find(id: string): Promise<WebhookEndpointEntity | null> {
     return isUuid(id) ? this.ds.manager.findOneBy(WebhookEndpointEntity, { id }) : null;
+  }
+
+  /** Query.webhookEndpoints: `partnerId` null = every endpoint (the caller checked the viewer's rights). */
+  endpoints(partnerId: string | null, args: PageArgsInput): Promise<Connection<WebhookEndpointEntity>> {
+    return endpointPage(this.ds, partnerId, args);
+  }
+
+  /** WebhookEndpoint.deliveries, newest first. */
+  deliveries(endpointId: string, args: PageArgsInput): Promise<Connection<WebhookDeliveryEntity>> {
+    return deliveryPage(this.ds, endpointId, args);
   }
 
   async create(request: CreateEndpointRequest): Promise<{ endpoint: WebhookEndpointEntity; secret: string }> {

@@ -8,8 +8,9 @@ import { DomainError } from '../../shared/domain-error';
 import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
-import { appendEvent, eventTransaction } from '../../event-log/event-log';
-import { PartnerEntity } from '../partners/partner.entity';
+import { appendEvent, eventTransaction, type NewEvent } from '../../event-log/event-log';
+import { stagedSequences, stageEvents, writeTransaction, type WriteTransaction } from '../../event-log/write-transaction';
+import type { PartnerStatus } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
 import {
   checkBankDetailsOnFile,
@@ -25,8 +26,9 @@ import {
   type WithdrawalStatus,
 } from './domain/withdrawal-rules';
 import { WithdrawalEntity } from './withdrawal.entity';
+import { insertWithdrawal, toWithdrawal, withdrawalByKey } from './withdrawal.columns';
 import { isUniqueViolation } from '../../shared/db-errors';
-import { lock, lockShared, LockSpace } from '../../shared/locks';
+import { lockSharedStatement, lockStatement, LockSpace } from '../../shared/locks';
 import { paginate, type Connection, type PageArgsInput } from '../../shared/pagination';
 
 const IDEMPOTENCY_KEY_MAX = 200;
@@ -76,20 +78,24 @@ export class WithdrawalsService {
     }
   }
 
+  /**
+   * Two round trips (write-transaction.ts): BEGIN with the locks in their order (key → partner row, shared →
+   * month-close lock for BONUS → balance) and the reads each protects, then the withdrawal, its ledger entry, their
+   * events, the audit entry and COMMIT. The rules are applied between them, in SPEC order, on what was read.
+   */
   private withdrawOnce(request: WithdrawRequest): Promise<WithdrawalEntity> {
     const { partnerId, amount, destination, idempotencyKey } = request;
-    return eventTransaction(this.ds, async (manager) => {
-      await lock(manager, LockSpace.WithdrawalIdempotency, `${partnerId}:${idempotencyKey}`);
-      const original = isUuid(partnerId) ? await manager.findOne(WithdrawalEntity, { where: { partnerId, idempotencyKey } }) : null;
-      if (original) {
-        if (!sameWithdrawalRequest(original, request)) {
+    return writeTransaction(this.ds, async (tx) => {
+      const read = isUuid(partnerId) ? await this.readForWithdrawal(tx, request) : { original: null, partner: null, balance: null };
+      if (read.original) {
+        if (!sameWithdrawalRequest(read.original, request)) {
           throw new DomainError(
             'IDEMPOTENCY_KEY_REUSED',
-            `This idempotency key was used for a withdrawal of ${formatMoney(original.amount)} to ${original.destination}`,
+            `This idempotency key was used for a withdrawal of ${formatMoney(read.original.amount)} to ${read.original.destination}`,
             ['input', 'idempotencyKey'],
           );
         }
-        return original;
+        return read.original;
       }
 
       const checks = new FieldChecks();
@@ -99,22 +105,21 @@ export class WithdrawalsService {
       }
       checks.done();
 
-      const partner = await this.lockPartnerShared(manager, partnerId);
-      // A BONUS withdrawal belongs to the month it commits in: held shared against closeBillingMonth (which takes
-      // this lock exclusively), the month read below cannot be closed before the withdrawal is visible to the close.
-      if (destination === 'BONUS') await lockShared(manager, LockSpace.MonthClose);
-      await this.ledger.lockBalances(manager, [partner.id]);
+      const { partner, balance } = read;
+      if (!partner || !balance) throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
       // Business rules in the order SPEC §12 gives them: the balance, then the destination's own conditions.
-      checkSufficientBalance(amount, await this.ledger.balance(manager, partner.id));
+      checkSufficientBalance(amount, balance.value);
       checkDestinationAllowed(partner.status, destination);
       const bank =
-        partner.bankBic && partner.bankAccountNumber ? { bic: partner.bankBic, accountNumber: partner.bankAccountNumber, bankName: partner.bankName } : null;
+        partner.bank_bic && partner.bank_account_number
+          ? { bic: partner.bank_bic, accountNumber: partner.bank_account_number, bankName: partner.bank_name }
+          : null;
       if (destination === 'BANK_ACCOUNT') checkBankDetailsOnFile(bank);
 
       const now = this.clock.now();
-      const withdrawal = manager.create(WithdrawalEntity, {
+      const withdrawal = Object.assign(new WithdrawalEntity(), {
         id: crypto.randomUUID(),
-        partnerId: partner.id,
+        partnerId,
         amount,
         destination,
         status: initialWithdrawalStatus(destination),
@@ -127,17 +132,46 @@ export class WithdrawalsService {
         idempotencyKey,
         createdAt: now,
       });
-      await manager.insert(WithdrawalEntity, withdrawal);
-      await this.recordStatus(manager, withdrawal, now);
       const description =
         destination === 'BONUS'
           ? `Withdrawal to the ${withdrawal.month} invoice`
           : `Payout to bank account ${withdrawal.bankAccountNumber} (BIC ${withdrawal.bankBic})`;
-      await this.ledger.append(manager, [
-        { partnerId: partner.id, kind: 'WITHDRAWAL', amount: amount.neg(), withdrawalId: withdrawal.id, description, createdAt: now },
-      ]);
+      const entry = { partnerId, kind: 'WITHDRAWAL' as const, amount: amount.neg(), withdrawalId: withdrawal.id, description, createdAt: now };
+      const entryId = crypto.randomUUID();
+      const [statusSequence, entrySequence] = balance.sequences;
+      await tx.commit(
+        [insertWithdrawal(withdrawal), this.ledger.entryWrite(entry, balance.value.minus(amount), entryId, entrySequence)],
+        [
+          { ...this.statusEvent(withdrawal, now), sequence: statusSequence },
+          { partnerId, type: 'LEDGER_ENTRY', entityId: entryId, status: 'WITHDRAWAL', occurredAt: now, sequence: entrySequence },
+        ],
+      );
       return withdrawal;
     });
+  }
+
+  /** The first round trip of a withdrawal: the key's earlier withdrawal, the partner row and its balance, under their locks. */
+  private async readForWithdrawal(tx: WriteTransaction, request: WithdrawRequest) {
+    const { partnerId, destination, idempotencyKey } = request;
+    const rows = await tx.read([
+      lockStatement(LockSpace.WithdrawalIdempotency, `${partnerId}:${idempotencyKey}`),
+      withdrawalByKey(partnerId, idempotencyKey),
+      // The partner row under a share lock: its status cannot change (exit) until this withdrawal commits.
+      { text: 'SELECT id, status, bank_bic, bank_account_number, bank_name FROM partners WHERE id = $1::uuid FOR SHARE', values: [partnerId] },
+      // A BONUS withdrawal belongs to the month it commits in: held shared against closeBillingMonth (which takes
+      // this lock exclusively), the month it reads cannot be closed before the withdrawal is visible to the close.
+      destination === 'BONUS' ? lockSharedStatement(LockSpace.MonthClose) : { text: 'SELECT NULL' },
+      ...this.ledger.balanceReads(partnerId),
+      stageEvents(2),
+    ]);
+    const [, originals, partners, , , balances, staged] = rows;
+    const partner = partners[0] as
+      { id: string; status: PartnerStatus; bank_bic: string | null; bank_account_number: string | null; bank_name: string | null } | undefined;
+    return {
+      original: originals[0] ? toWithdrawal(originals[0]) : null,
+      partner: partner ?? null,
+      balance: partner ? { value: this.ledger.balanceOfRows(balances as { balance_after: string }[]), sequences: stagedSequences(staged) } : null,
+    };
   }
 
   /** settleWithdrawal (ADMIN): PENDING → PAID with a payment reference, or REJECTED with the money returned. */
@@ -177,21 +211,12 @@ export class WithdrawalsService {
     });
   }
 
-  /** The partner row under a share lock: its status cannot change (exit) until this withdrawal commits. */
-  private async lockPartnerShared(manager: EntityManager, partnerId: string): Promise<PartnerEntity> {
-    const partner = isUuid(partnerId) ? await manager.findOne(PartnerEntity, { where: { id: partnerId }, lock: { mode: 'pessimistic_read' } }) : null;
-    if (!partner) throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
-    return partner;
+  private statusEvent(withdrawal: WithdrawalEntity, occurredAt: Date): NewEvent {
+    return { partnerId: withdrawal.partnerId, type: 'WITHDRAWAL_STATUS_CHANGED', entityId: withdrawal.id, status: withdrawal.status, occurredAt };
   }
 
   private async recordStatus(manager: EntityManager, withdrawal: WithdrawalEntity, occurredAt: Date): Promise<void> {
-    await appendEvent(manager, {
-      partnerId: withdrawal.partnerId,
-      type: 'WITHDRAWAL_STATUS_CHANGED',
-      entityId: withdrawal.id,
-      status: withdrawal.status,
-      occurredAt,
-    });
+    await appendEvent(manager, this.statusEvent(withdrawal, occurredAt));
   }
 
   /** A page of one partner's withdrawals (every partner's with null), optionally of one status. */

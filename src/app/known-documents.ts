@@ -1,0 +1,127 @@
+// Known documents: the JSON POST fast path (graphql-post.ts) answers a query whose document Apollo has already
+// parsed (with the token limit) and validated, without Apollo's request pipeline — no per-request hashing, content
+// negotiation, plugin hooks or result re-ordering — by graphql-js `execute` with the same context, the same
+// admission (limits and rate budget: admitOperation) and the same metrics. It answers only the plain successful
+// case; everything else is handed to Apollo, which answers exactly as it always does:
+//   - a document not seen yet, a mutation or subscription, APQ extensions, an unusual Accept header: Apollo from
+//     the start (and Apollo's plugin below remembers the document once it has validated it);
+//   - a context that fails (unknown or revoked token): Apollo gets the same failure to report;
+//   - an operation refused by its limits or rate budget: Apollo reports the refusal already decided (and charged);
+//   - an execution with any error: Apollo executes the query again (a read) with fresh loaders and formats it.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { execute, getOperationAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext } from '../graphql/context';
+import { admitOperation } from '../graphql/edge';
+import { rateLimitHeaders } from '../graphql/rate-limit';
+import type { OperationMetrics } from './metrics';
+
+/** Documents kept (least recently used goes first) and the longest query text kept. */
+const MAX_DOCUMENTS = 1_000;
+const MAX_QUERY_LENGTH = 64 * 1024;
+/** Accept headers answered with Apollo's default media type, application/json; charset=utf-8. */
+const PLAIN_ACCEPT = new Set(['*/*', 'application/json', 'application/json, */*']);
+
+export class KnownDocuments {
+  private readonly documents = new Map<string, DocumentNode>();
+
+  constructor(private readonly max = MAX_DOCUMENTS) {}
+
+  get(query: string): DocumentNode | undefined {
+    const document = this.documents.get(query);
+    if (document) {
+      this.documents.delete(query);
+      this.documents.set(query, document);
+    }
+    return document;
+  }
+
+  remember(query: string, document: DocumentNode): void {
+    if (query.length > MAX_QUERY_LENGTH || this.documents.has(query)) return;
+    if (this.documents.size >= this.max) this.documents.delete(this.documents.keys().next().value!);
+    this.documents.set(query, document);
+  }
+
+  /** Apollo plugin: remembers each document that passed parsing and validation (didResolveOperation comes after both). */
+  plugin(): ApolloServerPlugin<AppContext> {
+    return {
+      requestDidStart: async () => ({
+        didResolveOperation: async (rc) => {
+          const query = rc.request.query;
+          if (typeof query === 'string' && query === rc.source && !rc.request.extensions) this.remember(query, rc.document);
+        },
+      }),
+    };
+  }
+}
+
+export interface KnownOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The request's query when the known-documents path may answer it (see the top of this file), else null. */
+export function knownOperation(known: KnownDocuments, body: unknown, accept: string | undefined): KnownOperation | null {
+  if ((accept !== undefined && !PLAIN_ACCEPT.has(accept)) || !isRecord(body) || 'extensions' in body) return null;
+  const { query, variables, operationName } = body;
+  if (typeof query !== 'string' || (variables != null && !isRecord(variables))) return null;
+  if (operationName != null && typeof operationName !== 'string') return null;
+  const document = known.get(query);
+  const operation = document && getOperationAST(document, operationName as string | undefined);
+  if (!document || operation?.operation !== 'query') return null;
+  return {
+    document,
+    operation,
+    operationName: (operationName as string | null) ?? undefined,
+    variables: (variables as Record<string, unknown> | null) ?? undefined,
+  };
+}
+
+export interface KnownPath {
+  schema: GraphQLSchema;
+  metrics: OperationMetrics;
+  /** The GraphQL context of an HTTP request (server.ts httpContext). */
+  context(req: IncomingMessage, res: ServerResponse): Promise<AppContext>;
+  /** Hands the request to Apollo with this context (or context failure). */
+  apollo(context: () => Promise<AppContext>): Promise<void>;
+  /** Counts an answer given without Apollo. */
+  answered(): void;
+}
+
+/** Answers a known query (or hands it to Apollo, see the top of this file). */
+export async function answerKnown(path: KnownPath, req: IncomingMessage, res: ServerResponse, op: KnownOperation): Promise<void> {
+  const end = path.metrics.start();
+  let ctx: AppContext;
+  try {
+    ctx = await path.context(req, res);
+  } catch (error) {
+    return path.apollo(() => Promise.reject(error));
+  }
+  const edge = ctx.edge;
+  if (!edge) return path.apollo(async () => ctx);
+  try {
+    admitOperation(path.schema, op.document, op.operation, op.variables, ctx);
+    edge.admission = {};
+  } catch (refusal) {
+    edge.admission = { refusal };
+    return path.apollo(async () => ctx);
+  }
+  const result = await execute({
+    schema: path.schema,
+    document: op.document,
+    operationName: op.operationName,
+    variableValues: op.variables,
+    contextValue: ctx,
+  });
+  if (result.errors?.length) return path.apollo(async () => ({ ...ctx, loaders: ctx.app.createLoaders() }));
+  end(op.operation.name?.value, 'query', false);
+  path.answered();
+  res.statusCode = 200;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  for (const [name, value] of rateLimitHeaders(edge.rateLimit!)) res.setHeader(name, value);
+  res.end(JSON.stringify({ data: result.data }) + '\n');
+}
