@@ -29,7 +29,7 @@ import { mountIde } from './ide';
 import { sseHandler } from './sse';
 import { HealthProbe } from './health';
 import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
-import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
+import { guardMessageSizes, serializedSender, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
 import type { Viewer } from '../modules/access/viewer';
 import { unauthenticated } from '../shared/errors';
 
@@ -86,23 +86,6 @@ export interface ServerOptions {
   rateBudgets?: RateBudgets;
   /** Operation names counted under their own metrics label besides the root field names (METRICS_OPERATIONS). */
   metricsOperations?: string[];
-}
-
-/** Above this many bytes waiting in a socket's send buffer, a subscription waits for the write before its next event. */
-const WS_SEND_HIGH_WATER = 256 * 1024;
-
-/** `next` messages of subscription `id` with a payload serialized already (AppContext.sendSerialized). */
-function serializedSender(socket: WebSocket, id: string): (payloadJson: string) => Promise<void> | null {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  return (payloadJson) => {
-    if (socket.readyState !== socket.OPEN) return null;
-    const message = prefix + payloadJson + '}';
-    if (socket.bufferedAmount <= WS_SEND_HIGH_WATER) {
-      socket.send(message);
-      return null;
-    }
-    return new Promise<void>((resolve) => socket.send(message, () => resolve()));
-  };
 }
 
 /** What a WebSocket keeps for its lifetime: the viewer, no loaders (an operation makes its own when it reads). */

@@ -30,7 +30,7 @@ async function maxSequence(): Promise<string> {
   return row.max;
 }
 
-async function adjust(via: TestApp, partnerId: string, amount: string): Promise<{ id: string; sequence: string }> {
+async function adjust(via: TestApp, partnerId: string, amount: string): Promise<{ id: string; sequence: string; amount: string }> {
   const data = await via.ok(AdjustBalanceForStreamDocument, { input: { partnerId, amount, reason: 'stream test' } });
   expect(data.adjustRebateBalance.userErrors).toEqual([]);
   return data.adjustRebateBalance.entry!;
