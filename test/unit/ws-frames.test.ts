@@ -1,8 +1,12 @@
 // textFrame (src/app/ws-edge.ts): the frames a subscription writes straight to its socket decode as ws decodes any
 // server frame, at every header size (7-bit, 16-bit and 64-bit lengths), with multi-byte characters.
+import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
+import * as wsModule from 'ws';
 import { textFrame } from '../../src/app/ws-edge';
+
+// ws's frame parser (exported by ws, not declared by @types/ws).
+const { Receiver } = wsModule as unknown as { Receiver: new (options: { isServer: boolean }) => Writable };
 
 function decode(frame: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
