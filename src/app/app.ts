@@ -77,7 +77,7 @@ export class App {
     this.scheduler = new Scheduler(this.clock, this.logger);
     this.eventBus = new EventBus(this.ds, this.logger, { databaseUrl: options.listenDatabaseUrl ?? undefined });
     this.settings = new SettingsService(this.ds, this.clock);
-    this.access = new AccessService(this.ds, this.clock, options.adminTokenHash);
+    this.access = new AccessService(this.ds, this.clock, options.adminTokenHash, this.sql);
     // Every instance hears token revocations, and drops its token cache whenever it might have missed one.
     this.eventBus.listen(TOKEN_REVOKED_CHANNEL, this.access.revocations);
     this.partners = new PartnersService(this.ds, this.clock, this.settings);

@@ -1,6 +1,6 @@
 // HTTP + WebSocket GraphQL on one port: Apollo Server 5 over express on /graphql (plain JSON POSTs straight from
 // node:http, graphql-post.ts), graphql-ws and graphql-sse on the same path, the offline IDE (GET /graphql from a
-// browser, assets under /ide/), /healthz and /metrics.
+// browser, assets under /ide/), /healthz (straight from node:http, health.ts) and /metrics.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -27,7 +27,7 @@ import { KnownDocuments } from './known-documents';
 import { graphqlPost, type HttpContext } from './graphql-post';
 import { mountIde } from './ide';
 import { sseHandler } from './sse';
-import { HealthProbe } from './health';
+import { HealthProbe, healthz } from './health';
 import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
 import { guardMessageSizes, serializedSender, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
 import type { Viewer } from '../modules/access/viewer';
@@ -184,18 +184,13 @@ function httpContext(app: App, schema: GraphQLSchema, edge: HttpEdge): HttpConte
 }
 
 /**
- * /healthz, /metrics, the IDE, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors):
+ * /metrics, the IDE, then /graphql behind the HTTP edge (CORS, method, media type, body limit, JSON errors):
  * Server-Sent Events subscriptions first, everything else to Apollo.
  */
 function mountHttp(expressApp: express.Express, apollo: ApolloServer<AppContext>, registry: client.Registry, routes: HttpRoutes): void {
-  const { edge, context, health } = routes;
+  const { edge, context } = routes;
   expressApp.disable('x-powered-by');
   expressApp.use(httpResponsesCounter(routes.track), requestIds());
-  expressApp.get('/healthz', async (_req, res) => {
-    // Its own connection, checked every second (HealthProbe): the answer waits neither for the pool nor for a round trip.
-    if (await health.status()) res.json({ status: 'ok' });
-    else res.status(503).json({ status: 'database unavailable' });
-  });
   expressApp.get('/metrics', async (_req, res) => {
     res.set('content-type', registry.contentType);
     res.send(await registry.metrics());
@@ -231,8 +226,9 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   expressApp.set('etag', false); // no body hashing per response; clients do not revalidate GraphQL POSTs
   // Plain JSON POSTs to /graphql take the fast path (graphql-post.ts) once Apollo has started; the rest is express's.
   let fastPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  let healthFirst: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
   const httpServer = http.createServer((req, res) => {
-    if (!fastPost?.(req, res)) expressApp(req, res);
+    if (!healthFirst?.(req, res) && !fastPost?.(req, res)) expressApp(req, res);
   });
   const ws = startWebSockets(app, schema, httpServer, limiter, options);
   const sse = sseHandler(app, schema, {
@@ -276,6 +272,8 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const health = HealthProbe.of(app.ds).start();
   const routes: HttpRoutes = { app, edge, context: httpContext(app, schema, edge), track: responseTracker(registry), health, sse };
   mountHttp(expressApp, apollo, registry, routes);
+  // /healthz first on the request path (health.ts): its own connection, checked every second, answered at once.
+  healthFirst = healthz(health, routes.track);
   const knownAnswers = new client.Counter({
     name: 'graphql_known_document_answers_total',
     help: 'Queries of known documents answered without Apollo',

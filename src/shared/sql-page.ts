@@ -81,9 +81,11 @@ export async function sqlPage<T>(sql: SqlReader, spec: SqlPageSpec<T>, params: u
   if (!counts && (window.after || window.before)) {
     [counts] = await sql.rows<CountedRow>(variant.counts, values.slice(0, -1));
   }
+  // A spec's map picks its own keys from the row; without one the node is the row less the counts.
   const rows = raw.map((row) => {
+    if (spec.map) return spec.map(row);
     const { __total: _total, __beyond: _beyond, ...node } = row;
-    return spec.map ? spec.map(node) : (node as T);
+    return node as T;
   });
   return toConnection<T>(rows, window, spec.read, { totalCount: withTotal ? Number(counts?.__total ?? 0) : 0, beyondCursor: counts?.__beyond ?? false });
 }

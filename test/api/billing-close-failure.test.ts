@@ -1,16 +1,15 @@
-// A month close that fails part-way (pricing throws before or after PostgreSQL has received invoice lines of earlier
-// chunks, or the project-usage query fails) writes nothing, leaves the connections usable, and the next close of the
-// month succeeds with every line.
+// A month close that fails part-way (the pricing statement fails in PostgreSQL, a step throws after PostgreSQL has
+// written every invoice line, or the project-usage query fails) writes nothing, leaves the connections usable, and
+// the next close of the month succeeds with every line.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLOSE_CHUNK_LINES } from '../../src/modules/billing/billing.service';
 import { dec } from '../../src/shared/money';
 import { activePartner, type TestPartner } from '../support/factories';
 import { closeMonth } from '../support/billing-fixtures';
 import { setupTestApp, type TestApp } from '../support/test-app';
 
-const failure = vi.hoisted(() => ({ afterLines: null as number | null, priced: 0, usage: false }));
+const failure = vi.hoisted(() => ({ inStatement: false, afterLines: false, linesWritten: 0, usage: false }));
 
-// The project-usage aggregate fails in PostgreSQL (aborting the transaction) while the lines are being priced.
+// The project-usage aggregate fails in PostgreSQL (aborting the transaction) before the lines are priced.
 vi.mock('../../src/modules/billing/billing.queries', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/modules/billing/billing.queries')>();
   return {
@@ -20,14 +19,24 @@ vi.mock('../../src/modules/billing/billing.queries', async (importOriginal) => {
   };
 });
 
-vi.mock('../../src/modules/billing/domain/invoice-line', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/modules/billing/domain/invoice-line')>();
+// The pricing statement fails in PostgreSQL, or the close throws right after PostgreSQL wrote the month's lines.
+vi.mock('../../src/modules/billing/close-sql', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/modules/billing/close-sql')>();
   return {
     ...actual,
-    priceInvoiceLine: (input: Parameters<typeof actual.priceInvoiceLine>[0]) => {
-      failure.priced++;
-      if (failure.afterLines !== null && failure.priced > failure.afterLines) throw new Error('injected pricing failure');
-      return actual.priceInvoiceLine(input);
+    priceMonthInSql: async (...args: Parameters<typeof actual.priceMonthInSql>) => {
+      const [manager, input] = args;
+      if (failure.inStatement) {
+        const { sql, params } = actual.monthPricingStatement(input);
+        // A division by zero on the first invoice row, at run time (not at planning).
+        await manager.query(sql.replace('FROM totals ORDER BY partner_id', 'FROM totals WHERE 1 / (length(partner_id::text) - 36) = 1'), params);
+      }
+      const priced = await actual.priceMonthInSql(manager, input);
+      if (failure.afterLines) {
+        failure.linesWritten = Number((await manager.query(`SELECT count(*) AS n FROM invoice_lines`))[0].n);
+        throw new Error('injected failure after the lines were stored');
+      }
+      return priced;
     },
   };
 });
@@ -41,8 +50,7 @@ describe('a month close failing half-way', () => {
 
   beforeAll(async () => {
     t = await setupTestApp({ now: '2026-01-01T09:00:00Z' });
-    // Three partners, each with 250 linked subaccounts and one record per service: each partner alone fills a chunk
-    // of the close (chunks of whole partners, at least CLOSE_CHUNK_LINES lines).
+    // Three partners, each with 250 linked subaccounts and one record per service.
     for (let i = 0; i < 3; i++) partners.push(await activePartner(t));
     for (const [i, p] of partners.entries()) {
       await t.app.ds.query(
@@ -80,15 +88,16 @@ describe('a month close failing half-way', () => {
     await Promise.all(Array.from({ length: 12 }, () => t.app.ds.query('SELECT 1')));
   }
 
-  it('writes nothing when pricing throws in the first chunk, while the project usage is still being summed', async () => {
-    failure.priced = 0;
-    failure.afterLines = 10;
-    await expectFailedClose();
-    expect(failure.priced).toBe(11);
+  it('writes nothing when the pricing statement fails in PostgreSQL', async () => {
+    failure.inStatement = true;
+    try {
+      await expectFailedClose();
+    } finally {
+      failure.inStatement = false;
+    }
   });
 
-  it('writes nothing when the project-usage query fails while the lines are priced', async () => {
-    failure.afterLines = null;
+  it('writes nothing when the project-usage query fails', async () => {
     failure.usage = true;
     try {
       await expectFailedClose();
@@ -97,14 +106,12 @@ describe('a month close failing half-way', () => {
     }
   });
 
-  it('writes nothing when pricing throws after earlier chunks were streamed, then closes normally', async () => {
-    expect(perPartner).toBeGreaterThanOrEqual(CLOSE_CHUNK_LINES);
-    failure.priced = 0;
-    failure.afterLines = 2 * perPartner + 10; // in the third partner: a later chunk than the first
+  it('writes nothing when the close fails after PostgreSQL stored every line, then closes normally', async () => {
+    failure.afterLines = true;
     await expectFailedClose();
-    expect(failure.priced).toBe(2 * perPartner + 11);
+    expect(failure.linesWritten).toBe(3 * perPartner); // the lines were in the transaction when it failed
 
-    failure.afterLines = null;
+    failure.afterLines = false;
     const closed = await closeMonth(t, '2026-01');
     expect(closed).toMatchObject({ month: '2026-01', invoicesFinalized: 3, userErrors: [] });
     for (const p of partners) {

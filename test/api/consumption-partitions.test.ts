@@ -2,7 +2,9 @@
 // partition, early rows moved out of the default partition, the conversion migration losing nothing, and the
 // archive of a closed month (its invoices still read, ingestion refused as MONTH_CLOSED).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregateProjectUsage, aggregateSegmentSums } from '../../src/modules/billing/billing.queries';
+import { aggregateProjectUsage, aggregateSegmentSums, segmentsByAccount, segmentsOfMonth, serviceInfo } from '../../src/modules/billing/billing.queries';
+import { monthPricingStatement } from '../../src/modules/billing/close-sql';
+import { Dec } from '../../src/shared/money';
 import { ArchiveError, archiveMonth, ensurePartitions, listPartitions, monthsAround } from '../../src/modules/consumption/partitions';
 import { migrations } from '../../migrations';
 import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../support/billing-fixtures';
@@ -93,6 +95,28 @@ describe('consumption partitions', () => {
     });
     expect(reads.length).toBeGreaterThanOrEqual(4); // whole-month accounts, split accounts, for the close and the preview
     for (const read of reads) expect(read).toEqual(['consumption_records_2026_01']);
+  });
+
+  it("the close's pricing statement reads only the month's partition, for whole and split accounts", async () => {
+    const manager = t.app.ds.manager;
+    const [from, to] = ['2026-01-01', '2026-02-01'];
+    const segments = await segmentsOfMonth(manager, from, to, null);
+    expect(segmentsByAccount(segments, from, to).split.length).toBeGreaterThan(0);
+    const services = await serviceInfo(manager);
+    const input = {
+      month: '2026-01',
+      from,
+      to,
+      closedAt: new Date(),
+      baseRate: new Dec('0.1'),
+      segments,
+      services,
+      bonus: new Map(),
+      exited: new Set<string>(),
+      usage: [],
+    };
+    const { sql, params } = monthPricingStatement(input);
+    expect(await relationsRead(manager, sql, params)).toEqual(['consumption_records_2026_01']);
   });
 
   it('archives a closed month: detached, its invoice still reads, ingestion into it is MONTH_CLOSED', async () => {

@@ -95,4 +95,9 @@ describe('round trips and statements per event-writing mutation', () => {
       expect(events.map((e: { status: string }) => e.status)).toEqual(linked ? ['SUBMITTED', 'APPROVED', 'ACTIVE'] : ['SUBMITTED', 'APPROVED']);
     }
   });
+
+  it("numbers a commit's events with custom plans (a generic plan scanned the whole event log under the sequence lock)", async () => {
+    const [fn] = await t.app.ds.query(`SELECT proconfig FROM pg_proc WHERE proname = 'number_events' AND pronargs = 1`);
+    expect(fn.proconfig).toContain('plan_cache_mode=force_custom_plan');
+  });
 });

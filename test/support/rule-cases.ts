@@ -34,3 +34,34 @@ export const PROCUREMENT_END_CASES = [
   ['ACTIVE', null, '2027-01-01', false],
   ['ENDED', '2026-12-31', '2027-01-01', false],
 ] as const;
+
+/**
+ * Invoice lines (SPEC §10) as the close sums them — raw Σ cost and Σ grant of the records (up to 6 fraction digits),
+ * the exclusion and the deal rate — priced by priceInvoiceLine and by the close's SQL (test/api/pricing-sql.test.ts).
+ */
+export const LINE_PRICING_CASES = [
+  { rule: 'eligible = cost − grant, rate = base + deal, discount rounded once', cost: '50000', grant: '10000', exclusion: null, deal: '0.05' },
+  { rule: 'no deal: the base rate', cost: '1000', grant: '0', exclusion: null, deal: '0' },
+  { rule: 'cost rounds half up after summing (100.005 → 100.01)', cost: '100.005', grant: '0', exclusion: null, deal: '0' },
+  { rule: 'just below half rounds down (100.004999 → 100.00)', cost: '100.004999', grant: '0.000001', exclusion: null, deal: '0' },
+  { rule: 'discount rounds half up (0.15 × 0.10 = 0.015 → 0.02)', cost: '0.1', grant: '0', exclusion: null, deal: '0.05' },
+  { rule: 'discount of 0.0049 rounds to 0', cost: '0.049', grant: '0', exclusion: null, deal: '0' },
+  { rule: 'grant larger than cost: eligible 0, payable negative, no surcharge', cost: '10', grant: '25.555', exclusion: null, deal: '0.05' },
+  { rule: 'negative correction rounds half away from zero (−0.005 → −0.01)', cost: '-0.005', grant: '0', exclusion: null, deal: '0' },
+  { rule: 'excluded service: rates 0, nothing eligible', cost: '20000', grant: '0', exclusion: 'EXCLUDED_SERVICE', deal: '0.05' },
+  { rule: 'own account: rates 0, nothing eligible', cost: '30000.125', grant: '1.115', exclusion: 'PARTNER_OWN', deal: '0' },
+  { rule: 'exact at 10^15 (0.15 × 999999999999999.99)', cost: '999999999999999.99', grant: '0', exclusion: null, deal: '0.05' },
+  { rule: 'rate 1 (base + deal at the top)', cost: '12.345', grant: '0.005', exclusion: null, deal: '0.9' },
+] as { rule: string; cost: string; grant: string; exclusion: 'PARTNER_OWN' | 'EXCLUDED_SERVICE' | null; deal: string }[];
+
+/** Invoice totals (SPEC §3, §10): line cases of LINE_PRICING_CASES by index, BONUS money, a partner that left. */
+export const INVOICE_TOTAL_CASES = [
+  { rule: 'customer and own lines, no BONUS money', lines: [0, 8, 9], carriedIn: '0', withdrawn: '0', exited: false },
+  { rule: 'BONUS fits in the customer payable', lines: [0, 1, 9], carriedIn: '1000', withdrawn: '500', exited: false },
+  { rule: 'BONUS larger than the customer payable: capped, the rest carried', lines: [1, 9], carriedIn: '100000', withdrawn: '50000', exited: false },
+  { rule: 'own lines only: BONUS pays none of them', lines: [9], carriedIn: '5000', withdrawn: '0', exited: false },
+  { rule: 'negative customer payable: nothing applied', lines: [6], carriedIn: '10', withdrawn: '0', exited: false },
+  { rule: 'no lines, BONUS money only: an invoice that carries it', lines: [], carriedIn: '0', withdrawn: '250.5', exited: false },
+  { rule: 'a partner that left: the rest returns instead of being carried', lines: [1], carriedIn: '5000', withdrawn: '0', exited: true },
+  { rule: 'no lines, no BONUS money: no invoice', lines: [], carriedIn: '0', withdrawn: '0', exited: false },
+];

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError } from '../../shared/domain-error';
 import { ForbiddenAction } from '../../shared/domain-error';
 import { FieldChecks, isUuid } from '../../shared/validation';
+import { statement, type SqlReader } from '../../shared/sql';
 import type { Clock } from '../clock/clock';
 import { PartnerEntity } from '../partners/partner.entity';
 import { ApiTokenEntity, type Role } from './api-token.entity';
@@ -55,6 +56,11 @@ class TokenCache {
   }
 }
 
+const BY_HASH = statement(
+  'access.tokenByHash',
+  'SELECT id, role, partner_id AS "partnerId", revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE token_hash = $1',
+);
+
 export class AccessService {
   private readonly tokens = new TokenCache();
 
@@ -62,6 +68,8 @@ export class AccessService {
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly adminTokenHash: string,
+    /** Plain-pg reads (the token lookup of a token not cached yet). */
+    private readonly sql: SqlReader,
   ) {}
 
   /** Resolves a bearer token to a viewer; null when unknown or revoked. */
@@ -71,8 +79,8 @@ export class AccessService {
     const cached = this.tokens.get(hash);
     if (cached) return cached;
     const generation = this.tokens.generation;
-    const row = await this.ds.manager.findOne(ApiTokenEntity, { where: { tokenHash: hash } });
-    if (!row || row.revokedAt) return null;
+    const [row] = await this.sql.rows<{ id: string; role: Role; partnerId: string | null; revoked: boolean }>(BY_HASH, [hash]);
+    if (!row || row.revoked) return null;
     const viewer: Viewer = { tokenId: row.id, role: row.role, partnerId: row.partnerId };
     this.tokens.set(hash, viewer, generation);
     return viewer;

@@ -81,6 +81,26 @@ export async function segmentsOfMonth(manager: EntityManager, from: string, to: 
   return segments;
 }
 
+/**
+ * Segments per account, and which accounts are "whole" (one segment spanning the month: summed by a plain GROUP BY
+ * of the month) or "split" (attribution or deal rate changes within the month: summed per segment by index).
+ */
+export function segmentsByAccount(segments: Segment[], from: string, to: string): { byAccount: Map<string, Segment[]>; whole: string[]; split: string[] } {
+  const byAccount = new Map<string, Segment[]>();
+  for (const segment of segments) {
+    const list = byAccount.get(segment.billingAccountId);
+    if (list) list.push(segment);
+    else byAccount.set(segment.billingAccountId, [segment]);
+  }
+  const whole: string[] = [];
+  const split: string[] = [];
+  for (const [account, list] of byAccount) {
+    if (list.length === 1 && list[0].from === from && list[0].to === to) whole.push(account);
+    else split.push(account);
+  }
+  return { byAccount, whole, split };
+}
+
 /** A month's sum of one service over one segment, as PostgreSQL returned it (amounts still text). */
 export interface SegmentSum {
   segment: Segment;
@@ -104,18 +124,7 @@ export async function aggregateSegmentSums(
   const byPartner = new Map<string, SegmentSum[]>();
   const segments = await segmentsOfMonth(manager, from, to, partners);
   if (segments.length === 0) return byPartner;
-  const byAccount = new Map<string, Segment[]>();
-  for (const segment of segments) {
-    const list = byAccount.get(segment.billingAccountId);
-    if (list) list.push(segment);
-    else byAccount.set(segment.billingAccountId, [segment]);
-  }
-  const whole: string[] = [];
-  const split: string[] = [];
-  for (const [account, list] of byAccount) {
-    if (list.length === 1 && list[0].from === from && list[0].to === to) whole.push(account);
-    else split.push(account);
-  }
+  const { byAccount, whole, split } = segmentsByAccount(segments, from, to);
   const add = (segment: Segment, serviceId: string, cost: string, grantCredit: string) => {
     const list = byPartner.get(segment.partnerId);
     const sum = { segment, serviceId, cost, grantCredit };

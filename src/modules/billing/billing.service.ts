@@ -21,7 +21,6 @@ import { priceInvoices, type BonusMap, type InvoiceView } from './pricing';
 import { lock, LockSpace } from '../../shared/locks';
 
 export type { InvoiceLineView, InvoiceView } from './pricing';
-export { CLOSE_CHUNK_LINES } from './month-close';
 
 export interface CloseResult {
   month: string;

@@ -10,3 +10,12 @@ export function customerColumns(a: string, prefix = ''): string {
 
 /** A row read with customerColumns (no prefix) as a CustomerEntity: nothing to convert. */
 export const toCustomer = (row: Record<string, unknown>) => row as unknown as CustomerEntity;
+
+const PROPERTIES = ['id', 'partnerId', 'name', 'inn', 'billingAccountId', 'status', 'linkedAt', 'createdAt'] as const;
+
+/** The customer in a row read with customerColumns(a, prefix) (a prefix of at least one character). */
+export function toPrefixedCustomer(row: Record<string, unknown>, prefix: string): CustomerEntity {
+  const customer = {} as Record<string, unknown>;
+  for (const property of PROPERTIES) customer[property] = row[prefix + property];
+  return customer as unknown as CustomerEntity;
+}

@@ -28,11 +28,15 @@ export function dealColumns(a: string, prefix = ''): string {
   return COLUMNS.map(([column, property]) => `${a}.${column} AS "${prefix}${property}"`).join(', ');
 }
 
+const keysByPrefix = new Map<string, string[]>();
+
 /** The deal in a row read with dealColumns(a, prefix); null when its id is null (an outer join found none). */
 export function toDeal(row: Record<string, unknown>, prefix = ''): DealEntity | null {
-  if (row[`${prefix}id`] == null) return null;
+  let keys = keysByPrefix.get(prefix);
+  if (!keys) keysByPrefix.set(prefix, (keys = COLUMNS.map(([, property]) => prefix + property)));
+  if (row[keys[0]] == null) return null;
   const deal = {} as Record<string, unknown>;
-  for (const [, property] of COLUMNS) deal[property] = row[`${prefix}${property}`];
+  for (let i = 0; i < COLUMNS.length; i++) deal[COLUMNS[i][1]] = row[keys[i]];
   deal.targetMonthlyConsumption = new Dec(deal.targetMonthlyConsumption as string);
   if (deal.bonusRate != null) deal.bonusRate = new Dec(deal.bonusRate as string);
   return deal as unknown as DealEntity;

@@ -3,7 +3,7 @@ import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
 import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
 import { isUuid } from '../../shared/validation';
-import { customerColumns, toCustomer } from '../customers/customer.columns';
+import { customerColumns, toCustomer, toPrefixedCustomer } from '../customers/customer.columns';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { dealColumns, toDeal } from './deal.columns';
 import type { DealEntity } from './deal.entity';
@@ -91,18 +91,12 @@ function pageSpec(byPartner: boolean, byStatus: boolean, partners = false, custo
       map: (row) => ({
         deal: toDeal(row)!,
         ...(partners ? { partner: toPartner(row, 'partner.') } : {}),
-        ...(customers ? { customer: row['customer.id'] == null ? null : customerOf(row) } : {}),
+        ...(customers ? { customer: row['customer.id'] == null ? null : toPrefixedCustomer(row, 'customer.') } : {}),
       }),
     };
     specs.set(name, spec);
   }
   return spec;
-}
-
-function customerOf(row: Record<string, unknown>): CustomerEntity {
-  const customer: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) if (key.startsWith('customer.')) customer[key.slice('customer.'.length)] = value;
-  return toCustomer(customer);
 }
 
 /** A page of deals in submission order: one partner's (or every partner's when null), optionally of one status. */

@@ -30,10 +30,14 @@ export function partnerColumns(a: string, prefix = ''): string {
   return COLUMNS.map(([column, property]) => `${a}.${column} AS "${prefix}${property}"`).join(', ');
 }
 
+const keysByPrefix = new Map<string, string[]>();
+
 /** The partner in a row read with partnerColumns(a, prefix), as a PartnerEntity (money as Decimal). */
 export function toPartner(row: Record<string, unknown>, prefix = ''): PartnerEntity {
+  let keys = keysByPrefix.get(prefix);
+  if (!keys) keysByPrefix.set(prefix, (keys = COLUMNS.map(([, property]) => prefix + property)));
   const partner = {} as Record<string, unknown>;
-  for (const [, property] of COLUMNS) partner[property] = row[`${prefix}${property}`];
+  for (let i = 0; i < COLUMNS.length; i++) partner[COLUMNS[i][1]] = row[keys[i]];
   if (partner.billingThreshold != null) partner.billingThreshold = new Dec(partner.billingThreshold as string);
   return partner as unknown as PartnerEntity;
 }
