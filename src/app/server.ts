@@ -88,28 +88,16 @@ export interface ServerOptions {
   metricsOperations?: string[];
 }
 
-/** What a WebSocket keeps for its lifetime: the viewer, no loaders (an operation makes its own when it reads). */
-type SocketContext = Omit<AppContext, 'loaders'>;
-
-/**
- * The context of one graphql-ws operation: the socket's viewer, its own request id and rate state, and loaders made on
- * first use (a subscription's events mostly need none: thousands of open subscriptions keep no DataLoaders).
- */
-function wsOperationContext(app: App, socketCtx: SocketContext, limiter: RateLimiter, ip: string, socket: WebSocket, id: string): AppContext {
-  const context: SocketContext = {
+/** The context of one graphql-ws operation: the socket's viewer, its loaders (made on first use), request id and rate state. */
+function wsOperationContext(app: App, socketCtx: AppContext, limiter: RateLimiter, ip: string, socket: WebSocket, id: string): AppContext {
+  return {
     ...socketCtx,
+    loaders: createLoaders(app),
     requestId: randomUUID(),
     closeConnection: (code, reason) => socket.close(code, reason),
     sendSerialized: serializedSender(socket, id),
     edge: { ip, limiter },
   };
-  let loaders: AppContext['loaders'] | null = null;
-  return Object.defineProperty(context, 'loaders', {
-    configurable: true,
-    enumerable: true,
-    get: () => (loaders ??= createLoaders(app)),
-    set: (value: AppContext['loaders']) => (loaders = value),
-  }) as AppContext;
 }
 
 /** graphql-ws on the HTTP server's /graphql: message and subscription limits, revocation, the shared limits. */
@@ -117,7 +105,7 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MESSAGE_LIMIT, perMessageDeflate: false });
   guardMessageSizes(wsServer, app);
   const socketTokens = new SocketTokens(app, options.tokenSweepMs ?? 5_000);
-  const cleanup = useServer<Record<string, unknown>, { ctx?: SocketContext; ip?: string }>(
+  const cleanup = useServer<Record<string, unknown>, { ctx?: AppContext; ip?: string }>(
     {
       schema,
       // One execution per event for all subscriptions with the same document, variables and viewer scope.
@@ -126,8 +114,7 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
         const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
         ctx.extra.ip = ctx.extra.request.socket.remoteAddress ?? 'unknown';
         try {
-          const { loaders: _connectionOnly, ...socketCtx } = await createContext(app, typeof authorization === 'string' ? authorization : null);
-          ctx.extra.ctx = socketCtx;
+          ctx.extra.ctx = await createContext(app, typeof authorization === 'string' ? authorization : null);
           // A missing token is refused like a bad one: every WebSocket operation is a subscription to a stream.
           const tokenId = ctx.extra.ctx.viewer?.tokenId;
           // Only a socket still open is tracked (one closed during the await has had its onClose already).
