@@ -8,7 +8,7 @@
 //   (c) a plain COPY of the same rows into consumption_records (the limit).
 // Inputs (request bodies, the CSV file, the COPY file) are generated before the clocks start.
 // Environment: BENCH_RECORDS (default 1000000), BENCH_CONCURRENCY (requests in flight, default 2), BENCH_KEEP=1 keeps
-// the temp dirs.
+// the temp dirs, BENCH_API_NODE_ARGS node flags for the API process (--cpu-prof …).
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -144,7 +144,8 @@ export function prepareInputs(dir: string): Inputs {
 async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const main = path.join(__dirname, '..', 'src', 'main.js');
-  const child = spawn(process.execPath, [main], {
+  // BENCH_API_NODE_ARGS: extra node flags for the API (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+  const child = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -96,7 +96,7 @@ const STORE = (column: string) => `trim_scale(${column})`;
 
 /**
  * The close's statement: $1–$8 segments, $9/$10 the month's bounds, $11–$13 exclusions, $14 base rate, $15 month,
- * $16–$19 BONUS money and leavers, $20 closing time, $21–$26 project-scope usage (see monthPricingStatement).
+ * $16–$19 BONUS money and leavers, $20 closing time, $21–$26 project-scope usage, $27–$30 split segments (see monthPricingStatement).
  */
 const MONTH_PRICING_SQL = `
   WITH seg AS MATERIALIZED (
@@ -109,9 +109,12 @@ const MONTH_PRICING_SQL = `
              GROUP BY billing_account_id, service_id) a
       JOIN seg s ON s.whole AND s.billing_account_id = a.billing_account_id
     UNION ALL
+    -- Few accounts change attribution or deal rate within the month: their segments come as arrays of their own (so
+    -- the planner knows how few they are) and are joined to their records through the (billing account, date) index.
     SELECT s.seg, r.service_id, sum(r.cost), sum(r.grant_credit)
-      FROM seg s JOIN consumption_records r ON r.billing_account_id = s.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
-     WHERE NOT s.whole AND r.date >= $9::date AND r.date < $10::date -- the month's bounds as constants: one partition
+      FROM unnest($27::bigint[], $28::text[], $29::date[], $30::date[]) AS s(seg, billing_account_id, seg_from, seg_to)
+      JOIN consumption_records r ON r.billing_account_id = s.billing_account_id AND r.date >= s.seg_from AND r.date < s.seg_to
+     WHERE r.date >= $9::date AND r.date < $10::date -- the month's bounds as constants: one partition
      GROUP BY s.seg, r.service_id
   ), exclusions AS (
     SELECT * FROM unnest($11::text[], $12::boolean[], $13::text[]) AS x(service_id, own, exclusion)
@@ -170,6 +173,7 @@ export function monthPricingStatement(input: MonthPricingInput): { sql: string; 
   const exclusions = [...input.services].flatMap(([id, s]) => [false, true].map((own) => ({ id, own, exclusion: lineExclusion(own, s.bonusEligible) })));
   const bonus = [...input.bonus];
   const usage = input.usage.filter((u) => u.bonusEligible && u.specialization !== null);
+  const split = segments.flatMap((s, i) => (whole.has(s.billingAccountId) ? [] : [i]));
   const params = [
     segments.map((s) => s.billingAccountId),
     segments.map((s) => s.partnerId),
@@ -197,6 +201,10 @@ export function monthPricingStatement(input: MonthPricingInput): { sql: string; 
     usage.map((u) => u.specialization),
     usage.map((u) => u.cost.toFixed()),
     usage.map((u) => u.grantCredit.toFixed()),
+    split.map((i) => i + 1), // the segment's ordinal in $1–$8
+    split.map((i) => segments[i].billingAccountId),
+    split.map((i) => segments[i].from),
+    split.map((i) => segments[i].to),
   ];
   return { sql: MONTH_PRICING_SQL, params };
 }
