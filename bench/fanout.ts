@@ -1,4 +1,4 @@
-// npm run bench:fanout — subscription fan-out on one API instance (SPEC §13).
+// npm run bench:fanout — subscription fan-out on one API instance or several (SPEC §13, §24).
 // Starts an embedded PostgreSQL in a temp dir, generates 1,000 ACTIVE partners each with an APPROVED project and a
 // month of consumption above the project minimum, runs the API as a child process (node dist/src/main.js), connects
 // 5,000 graphql-ws subscribers (5 per partner, each its own WebSocket with the partner's INTEGRATOR token, spread over
@@ -6,13 +6,17 @@
 // service method (BillingService.close), run by this process as the writer, which takes the commit time when the
 // transaction has committed. Reports delivered/expected (every subscriber must get every entry of its partner, in
 // strictly increasing order, exactly once), commit-to-delivery latency p50/p99/max, and the API's peak RSS (VmHWM).
-// Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5),
+// Environment: BENCH_PARTNERS (1000), BENCH_SUBSCRIBERS_PER_PARTNER (5), BENCH_API_INSTANCES (1; client process i
+// talks to instance i mod BENCH_API_INSTANCES, so the client processes must be a multiple of the instances),
 // BENCH_CLIENT_PROCESSES (1: on a small machine more client processes only compete with the API for CPU),
 // BENCH_TIMEOUT_S (600), BENCH_LOG_LEVEL (API log level, quiet by default), BENCH_API_NODE_ARGS (e.g. --cpu-prof).
 // Every subscriber is a socket in the API and in a client process: the open-files limit (inherited by the API and
 // the clients) must exceed the subscribers — checked at start. Raise it with `prlimit --nofile=65536:65536` where
-// allowed; on the development machine the hard limit is 20,000, so 20,000 subscribers do not fit in one API process
-// there: it runs 19,800 (BENCH_PARTNERS=3960, BENCH_CLIENT_PROCESSES=2).
+// allowed (it needs CAP_SYS_RESOURCE); on the development machine the hard limit is 20,000 per process, so 20,000
+// subscribers do not fit in one API process there: they run on two instances (BENCH_PARTNERS=4000
+// BENCH_API_INSTANCES=2 BENCH_CLIENT_PROCESSES=2), RSS reported per instance and summed, latency over all
+// subscribers. BENCH_HEAP_SNAPSHOT=<seconds> with BENCH_API_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 writes a heap
+// snapshot of each instance once the subscribers are idle.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +31,7 @@ import { generateProgramWithProjects, startBenchDatabase, statusKb, type BenchDa
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const PER_PARTNER = Number(process.env.BENCH_SUBSCRIBERS_PER_PARTNER ?? 5);
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 1);
+const API_INSTANCES = Number(process.env.BENCH_API_INSTANCES ?? 1);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const MONTH = '2026-01';
@@ -170,25 +175,71 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+interface ApiInstance {
+  proc: ChildProcess;
+  url: string;
+  metricsUrl: string;
+}
+
+/** One API instance (node dist/src/main.js) on the bench database, ready when /healthz answers. */
+async function startApi(databaseUrl: string): Promise<ApiInstance> {
+  const port = await freePort();
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  const proc = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ADMIN_TOKEN,
+      CLOCK: 'manual',
+      CLOCK_START,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      // The benchmark measures delivery, not the hourly budgets (5 subscribers share each partner's token).
+      RATE_LIMIT_PARTNER: '999999999',
+      RATE_LIMIT_ADMIN: '999999999',
+    },
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error('API did not start');
+    await sleep(100);
+  }
+  return { proc, url: `http://127.0.0.1:${port}/graphql`, metricsUrl: `http://127.0.0.1:${port}/metrics` };
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const mb = (kb: number) => Math.round(kb / 1024);
+
 async function main(): Promise<void> {
-  const needed = PARTNERS * PER_PARTNER + 100; // each subscriber's socket in the API, plus its PostgreSQL connections and files
+  // Each subscriber's socket in its API instance and its client process, plus each process's PostgreSQL connections
+  // and files.
+  const needed = Math.ceil((PARTNERS * PER_PARTNER) / Math.min(API_INSTANCES, CLIENT_PROCESSES)) + 100;
+  if (CLIENT_PROCESSES % API_INSTANCES !== 0) throw new Error('BENCH_CLIENT_PROCESSES must be a multiple of BENCH_API_INSTANCES');
   if (openFilesLimit() < needed) {
     throw new Error(
-      `${PARTNERS * PER_PARTNER} subscribers need an open-files limit of at least ${needed} (now ${openFilesLimit()}): run under prlimit --nofile=65536:65536`,
+      `${PARTNERS * PER_PARTNER} subscribers over ${API_INSTANCES} API instance(s) and ${CLIENT_PROCESSES} client process(es) need an open-files limit of at least ${needed} (now ${openFilesLimit()}): run under prlimit --nofile=65536:65536, or raise BENCH_API_INSTANCES and BENCH_CLIENT_PROCESSES`,
     );
   }
   const deadline = Date.now() + TIMEOUT_S * 1000;
   let database: BenchDatabase | null = null;
-  let api: ChildProcess | null = null;
+  const apis: ApiInstance[] = [];
   const children: ChildProcess[] = [];
   let cleaning: Promise<void> | null = null;
   const cleanup = () =>
     (cleaning ??= (async () => {
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-      if (api && api.exitCode === null) {
-        api.kill('SIGTERM');
-        await Promise.race([new Promise((r) => api!.once('exit', r)), sleep(10_000).then(() => api!.kill('SIGKILL'))]);
-      }
+      await Promise.all(
+        apis.map(async ({ proc }) => {
+          if (proc.exitCode !== null) return;
+          proc.kill('SIGTERM');
+          await Promise.race([new Promise((r) => proc.once('exit', r)), sleep(10_000).then(() => proc.kill('SIGKILL'))]);
+        }),
+      );
       if (database) await database.dispose();
     })());
   const onSignal = () => void cleanup().then(() => process.exit(130));
@@ -210,35 +261,9 @@ async function main(): Promise<void> {
     const tokens = await generate(db);
     log(`${PARTNERS} partners with a project each, ${PARTNERS} integrator tokens`);
 
-    const port = await freePort();
-    const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-    api = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        PORT: String(port),
-        ADMIN_TOKEN,
-        CLOCK: 'manual',
-        CLOCK_START,
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-        // The benchmark measures delivery, not the hourly budgets (5 subscribers share each partner's token).
-        RATE_LIMIT_PARTNER: '999999999',
-        RATE_LIMIT_ADMIN: '999999999',
-      },
-      stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
-    });
-    const apiUrl = `http://127.0.0.1:${port}/graphql`;
-    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (i > 300) throw new Error('API did not start');
-      await sleep(100);
-    }
-    const rssBeforeKb = statusKb(api.pid!, 'VmRSS');
+    for (let i = 0; i < API_INSTANCES; i++) apis.push(await startApi(url));
+    const pids = apis.map(({ proc }) => proc.pid!);
+    const rssBeforeKb = pids.map((pid) => statusKb(pid, 'VmRSS'));
 
     // Subscribers: PER_PARTNER per partner, dealt round-robin to the client processes.
     const after = (await db.query(`SELECT coalesce(max(sequence), 0)::text AS max FROM events`)).rows[0].max as string;
@@ -268,18 +293,24 @@ async function main(): Promise<void> {
               else if (message.type === 'report') reports[i] = message;
             });
             child.once('exit', (code) => reject(new Error(`client process ${i} exited (${code})`)));
-            child.send({ type: 'start', url: apiUrl, after, tokens: subset } satisfies ToClient);
+            // Client process i talks to API instance i mod API_INSTANCES (an even share of every partner's subscribers).
+            child.send({ type: 'start', url: apis[i % API_INSTANCES].url, after, tokens: subset } satisfies ToClient);
           }),
       ),
     );
     const subscribers = PARTNERS * PER_PARTNER;
-    while ((await metric(metricsUrl, 'event_bus_subscriptions')) < subscribers) {
+    while (sum(await Promise.all(apis.map(({ metricsUrl }) => metric(metricsUrl, 'event_bus_subscriptions')))) < subscribers) {
       if (Date.now() > deadline) throw new Error('subscriptions never all registered');
       await sleep(100);
     }
     log(`${subscribers} subscribers connected and registered in ${((Date.now() - connectStarted) / 1000).toFixed(1)} s`);
     await sleep(1000); // let connection set-up garbage settle
-    const rssIdleKb = statusKb(api.pid!, 'VmRSS');
+    const rssIdleKb = pids.map((pid) => statusKb(pid, 'VmRSS'));
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      // With BENCH_API_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 the API writes Heap.*.heapsnapshot into its cwd.
+      for (const { proc } of apis) proc.kill('SIGUSR2');
+      await sleep(Number(process.env.BENCH_HEAP_SNAPSHOT) * 1000);
+    }
 
     // The writer: the month close, one transaction, in this process (another instance of the app on the database).
     const writer = await createApp(
@@ -288,11 +319,12 @@ async function main(): Promise<void> {
       createLogger('silent'),
     );
     await writer.app.eventBus.stop(); // the writer does not subscribe
-    const idleFrom = cpuMs(api.pid!);
+    const apisCpu = (which: 'user' | 'system' | 'both' = 'both') => sum(pids.map((pid) => cpuMs(pid, which)));
+    const idleFrom = apisCpu();
     await sleep(1000);
-    const apiIdleCpuPerS = cpuMs(api.pid!) - idleFrom; // keep-alive pings, timers
-    const apiCpuBefore = cpuMs(api.pid!);
-    const apiSystemBefore = cpuMs(api.pid!, 'system');
+    const apiIdleCpuPerS = apisCpu() - idleFrom; // keep-alive pings, timers
+    const apiCpuBefore = apisCpu();
+    const apiSystemBefore = apisCpu('system');
     const clientCpuBefore = children.reduce((sum, child) => sum + cpuMs(child.pid!), 0);
     const closeStarted = Date.now();
     const result = await writer.app.billing.close(MONTH);
@@ -311,8 +343,8 @@ async function main(): Promise<void> {
 
     const waitStarted = Date.now();
     while (received.reduce((a, b) => a + b, 0) < expected && Date.now() - waitStarted < 60_000 && Date.now() < deadline) await sleep(50);
-    const apiCpu = cpuMs(api.pid!) - apiCpuBefore;
-    const apiSystem = cpuMs(api.pid!, 'system') - apiSystemBefore;
+    const apiCpu = apisCpu() - apiCpuBefore;
+    const apiSystem = apisCpu('system') - apiSystemBefore;
     const clientCpu = children.reduce((sum, child) => sum + cpuMs(child.pid!), 0) - clientCpuBefore;
     await sleep(500); // anything extra (a duplicate) would arrive now
     for (const child of children) child.send({ type: 'report' } satisfies ToClient);
@@ -320,7 +352,7 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error('client reports missing');
       await sleep(50);
     }
-    const peakKb = statusKb(api.pid!, 'VmHWM');
+    const peakKb = pids.map((pid) => statusKb(pid, 'VmHWM'));
 
     // Exactly the expected entries per subscriber, in order.
     let delivered = 0;
@@ -356,21 +388,31 @@ async function main(): Promise<void> {
         p99: percentile(latencies, 99),
         max: latencies[latencies.length - 1],
       },
-      apiRssMb: { beforeSubscribers: Math.round(rssBeforeKb / 1024), withSubscribersIdle: Math.round(rssIdleKb / 1024), peak: Math.round(peakKb / 1024) },
+      apiInstances: API_INSTANCES,
+      // Per instance (MB), and the peaks' sum over instances.
+      apiRssMb: {
+        beforeSubscribers: rssBeforeKb.map(mb),
+        withSubscribersIdle: rssIdleKb.map(mb),
+        peak: peakKb.map(mb),
+        peakTotal: mb(sum(peakKb)),
+        perSubscriberKb: Math.round((sum(rssIdleKb) - sum(rssBeforeKb)) / subscribers),
+      },
       cpuMsDuringDelivery: { api: apiCpu, apiKernel: apiSystem, clients: clientCpu, apiIdlePerSecond: apiIdleCpuPerS },
       loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
-      busReads: await metric(metricsUrl, 'event_bus_reads_total'),
+      busReads: sum(await Promise.all(apis.map(({ metricsUrl }) => metric(metricsUrl, 'event_bus_reads_total')))),
       errors: errors.slice(0, 5),
       goals: {
         allDelivered: delivered === expected && wrongCount === 0 && orderViolations === 0,
         p99Within250ms: percentile(latencies, 99) <= 250,
-        rssWithin1Gb: peakKb / 1024 <= 1024,
+        rssWithin1Gb: sum(peakKb) / 1024 <= 1024,
       },
     };
     console.log(
       `\n${subscribers} subscribers over ${PARTNERS} partners, ${ledgerEvents} ledger events in one month close: ` +
         `delivered ${delivered}/${expected} (${summary.deliveredPercent} %), commit→delivery p50 ${summary.latencyMs.p50} ms, ` +
-        `p99 ${summary.latencyMs.p99} ms (goal ≤ 250), max ${summary.latencyMs.max} ms | API peak RSS ${summary.apiRssMb.peak} MB (goal ≤ 1,024)`,
+        `p99 ${summary.latencyMs.p99} ms (goal ≤ 250), max ${summary.latencyMs.max} ms | API peak RSS ${summary.apiRssMb.peakTotal} MB` +
+        (API_INSTANCES > 1 ? ` over ${API_INSTANCES} instances (${summary.apiRssMb.peak.join(' + ')})` : '') +
+        ` (goal ≤ 1,024)`,
     );
     console.log(JSON.stringify(summary));
     for (const child of children) child.send({ type: 'stop' } satisfies ToClient);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import client from 'prom-client';
 import type { App } from './app';
@@ -29,7 +29,7 @@ import { mountIde } from './ide';
 import { sseHandler } from './sse';
 import { HealthProbe, healthz } from './health';
 import { DEFAULT_RATE_BUDGETS, RateLimiter, type RateBudgets } from '../graphql/rate-limit';
-import { guardMessageSizes, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
+import { guardMessageSizes, serializedSender, SocketTokens, WS_MESSAGE_LIMIT, WS_SUBSCRIPTION_LIMIT } from './ws-edge';
 import type { Viewer } from '../modules/access/viewer';
 import { unauthenticated } from '../shared/errors';
 
@@ -88,14 +88,21 @@ export interface ServerOptions {
   metricsOperations?: string[];
 }
 
-/** The context of one graphql-ws operation: the socket's viewer, fresh loaders and request id, its own rate state. */
-function wsOperationContext(app: App, socketCtx: AppContext, limiter: RateLimiter, ip: string, close: (code: number, reason: string) => void): AppContext {
-  return { ...socketCtx, loaders: createLoaders(app), requestId: randomUUID(), closeConnection: close, edge: { ip, limiter } };
+/** The context of one graphql-ws operation: the socket's viewer, its loaders (made on first use), request id and rate state. */
+function wsOperationContext(app: App, socketCtx: AppContext, limiter: RateLimiter, ip: string, socket: WebSocket, id: string): AppContext {
+  return {
+    ...socketCtx,
+    loaders: createLoaders(app),
+    requestId: randomUUID(),
+    closeConnection: (code, reason) => socket.close(code, reason),
+    sendSerialized: serializedSender(socket, id),
+    edge: { ip, limiter },
+  };
 }
 
 /** graphql-ws on the HTTP server's /graphql: message and subscription limits, revocation, the shared limits. */
 function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Server, limiter: RateLimiter, options: ServerOptions) {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MESSAGE_LIMIT });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MESSAGE_LIMIT, perMessageDeflate: false });
   guardMessageSizes(wsServer, app);
   const socketTokens = new SocketTokens(app, options.tokenSweepMs ?? 5_000);
   const cleanup = useServer<Record<string, unknown>, { ctx?: AppContext; ip?: string }>(
@@ -118,7 +125,7 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
         }
       },
       // Parse (token limit), validate, check the limits and the rate budget: the same as HTTP (graphql/edge.ts).
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > WS_SUBSCRIPTION_LIMIT) {
           return [new GraphQLError(`At most ${WS_SUBSCRIPTION_LIMIT} subscriptions per socket`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
@@ -128,7 +135,7 @@ function startWebSockets(app: App, schema: GraphQLSchema, httpServer: http.Serve
           ctx.extra.socket.close(4403, 'API token revoked');
           return [new GraphQLError('The API token was revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
-        const context = wsOperationContext(app, socketCtx, limiter, ctx.extra.ip ?? 'unknown', (code, reason) => ctx.extra.socket.close(code, reason));
+        const context = wsOperationContext(app, socketCtx, limiter, ctx.extra.ip ?? 'unknown', ctx.extra.socket, id);
         return prepareWsOperation(schema, payload, context);
       },
       onClose: (ctx) => {

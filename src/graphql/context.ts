@@ -22,6 +22,12 @@ export interface AppContext {
   loaders: RequestLoaders;
   /** Over graphql-ws only: closes the operation's WebSocket (e.g. a subscriber too slow to keep up). */
   closeConnection?: (code: number, reason: string) => void;
+  /**
+   * Over graphql-ws only: sends a `next` message whose payload is already JSON (a result shared by every subscriber
+   * of the same selection, serialized once). Returns a promise while the socket's send buffer is full: the stream
+   * takes its next event only once that resolves, so a slow socket backs up into its bounded event buffer.
+   */
+  sendSerialized?: (payloadJson: string) => Promise<void> | null;
   /** The request's client IP and rate-limit budget (set by the HTTP and WebSocket edges; absent in-process). */
   edge?: EdgeState;
 }

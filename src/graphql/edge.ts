@@ -82,6 +82,29 @@ export function edgePlugin(schema: GraphQLSchema): ApolloServerPlugin<AppContext
 
 const wsError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
+/** Documents that parsed and validated, by text: thousands of subscribers of one client share one (bounded). */
+const validDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
+const VALID_DOCUMENTS_KEPT = 500;
+
+/** The document of `query`, parsed with the token limit and validated against `schema` (once per text), or why not. */
+function validDocument(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
+  let cache = validDocuments.get(schema);
+  if (!cache) validDocuments.set(schema, (cache = new Map()));
+  const known = cache.get(query);
+  if (known) return known;
+  let document: DocumentNode;
+  try {
+    document = parseLimited(query);
+  } catch (error) {
+    return [error instanceof GraphQLError ? error : wsError('Could not parse the document', 'GRAPHQL_PARSE_FAILED')];
+  }
+  const invalid = validate(schema, document, specifiedRules);
+  if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+  if (cache.size >= VALID_DOCUMENTS_KEPT) cache.delete(cache.keys().next().value!);
+  cache.set(query, document);
+  return document;
+}
+
 /**
  * graphql-ws onSubscribe: the document is parsed with the token limit, validated, then admitted like an HTTP one.
  * Returns the execution arguments, or the errors to send to the client.
@@ -91,14 +114,8 @@ export function prepareWsOperation(
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
   context: AppContext,
 ): ExecutionArgs | GraphQLError[] {
-  let document: DocumentNode;
-  try {
-    document = parseLimited(payload.query);
-  } catch (error) {
-    return [error instanceof GraphQLError ? error : wsError('Could not parse the document', 'GRAPHQL_PARSE_FAILED')];
-  }
-  const invalid = validate(schema, document, specifiedRules);
-  if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+  const document = validDocument(schema, payload.query);
+  if (Array.isArray(document)) return document;
   const operation = getOperationAST(document, payload.operationName);
   if (!operation) return [wsError('Unable to identify the operation to run', 'BAD_REQUEST')];
   try {

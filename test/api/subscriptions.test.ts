@@ -38,7 +38,7 @@ async function maxSequence(): Promise<string> {
   return row.max;
 }
 
-async function adjust(via: TestApp, partnerId: string, amount: string): Promise<{ id: string; sequence: string }> {
+async function adjust(via: TestApp, partnerId: string, amount: string): Promise<{ id: string; sequence: string; amount: string }> {
   const data = await via.ok(AdjustBalanceForStreamDocument, { input: { partnerId, amount, reason: 'stream test' } });
   expect(data.adjustRebateBalance.userErrors).toEqual([]);
   return data.adjustRebateBalance.entry!;
@@ -252,6 +252,54 @@ describe('authorization over graphql-ws', () => {
       expect(owner.items<RebateAccrualsWithTokensSubscription['rebateAccruals']>()[0].partner.apiTokens.map((tk) => tk.role)).toContain('PARTNER_VIEWER');
     expect(viewer.data).toEqual([]);
     expect(errorCodes(viewer)).toEqual(['FORBIDDEN']);
+  });
+
+  it('gives subscribers of one partner with different selections, variables and after each their own exact shape', async () => {
+    const start = await maxSequence();
+    const earlier = await adjust(t, alpha.id, '2.00');
+    // `after` chooses the events only; `$full` changes the shape of each one.
+    const withFlag = `subscription($after: String, $full: Boolean!) { rebateAccruals(after: $after) { sequence amount @include(if: $full) } }`;
+    const idKind = `subscription($after: String) { rebateAccruals(after: $after) { id kind } }`;
+    const before = t.app.eventBus.subscriberCount;
+    const full = connect(alpha.ownerToken).subscribe(withFlag, { after: start, full: true });
+    const bare = connect(alpha.ownerToken).subscribe(withFlag, { after: earlier.sequence, full: false });
+    const other = connect(alpha.ownerToken).subscribe(idKind, { after: earlier.sequence });
+    await full.waitForItems(1); // the replay
+    await waitForSubscribers(t.app, before + 3);
+    const live = await adjust(t, alpha.id, '3.00');
+    const sentinel = await adjust(t, alpha.id, '0.01'); // anything extra would arrive before it
+    await Promise.all([full.waitForItems(3), bare.waitForItems(2), other.waitForItems(2)]);
+    expect(full.items()).toEqual([
+      { sequence: earlier.sequence, amount: earlier.amount },
+      { sequence: live.sequence, amount: live.amount },
+      { sequence: sentinel.sequence, amount: sentinel.amount },
+    ]);
+    expect(bare.items()).toEqual([{ sequence: live.sequence }, { sequence: sentinel.sequence }]);
+    expect(other.items()).toEqual([
+      { id: live.id, kind: 'ADJUSTMENT' },
+      { id: sentinel.id, kind: 'ADJUSTMENT' },
+    ]);
+  });
+
+  it("ends a revoked token's stream while another subscriber of the same selection and partner continues", async () => {
+    const create = 'mutation($id: ID!) { createApiToken(input: { role: INTEGRATOR, partnerId: $id, name: "erp" }) { token apiToken { id } } }';
+    const revoked = (await t.ok(create, { id: alpha.id }, alpha.ownerToken)).createApiToken;
+    const kept = (await t.ok(create, { id: alpha.id }, alpha.ownerToken)).createApiToken;
+    const document = `subscription { rebateAccruals { sequence } }`;
+    const before = t.app.eventBus.subscriberCount;
+    const revokedWs = connect(revoked.token);
+    const gone = revokedWs.subscribe(document);
+    const stays = connect(kept.token).subscribe(document);
+    await waitForSubscribers(t.app, before + 2);
+    const first = await adjust(t, alpha.id, '1.00');
+    await Promise.all([gone.waitForItems(1), stays.waitForItems(1)]);
+    await t.ok('mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }', { id: revoked.apiToken.id }, alpha.ownerToken);
+    await gone.waitForEnd();
+    const second = await adjust(t, alpha.id, '1.00');
+    await stays.waitForItems(2);
+    expect(sequences(stays)).toEqual([first.sequence, second.sequence]);
+    expect(sequences(gone)).toEqual([first.sequence]);
+    expect(revokedWs.closes.map((e) => e.code)).toContain(4403);
   });
 
   it('refuses an unknown partner id for ADMIN', async () => {
