@@ -38,7 +38,7 @@ export function stagedSequences(rows: Row[]): string[] {
 /** The writes and the events as one statement (data-modifying CTEs) that notifies the event bus. */
 function foldWrites(writes: Sql[], events: StagedEvent[]): Sql {
   const staged = events.map((e) => e.sequence);
-  const parts = events.length ? [...writes, insertEventsStatement(events, staged)] : writes;
+  const parts = events.length ? [...writes, insertEventsStatement(events, { staged })] : writes;
   const ctes = parts.map((part, i) => `w${i} AS (${inline(part)})`).join(',\n');
   return { text: `WITH ${ctes}\nSELECT ${events.length ? `pg_notify('events', '')` : 'NULL'}` };
 }
