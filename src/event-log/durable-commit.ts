@@ -33,8 +33,8 @@ export const FLUSH_WAL_IF_BEHIND: Sql = {
   text: `SELECT CASE WHEN pg_current_wal_flush_lsn() < pg_current_wal_insert_lsn() THEN pg_logical_emit_message(false, 'durable-commit', '', true) END`,
 };
 
-const SUPPORTED = `SELECT current_setting('server_version_num')::int >= 170000
-                      AND has_function_privilege('pg_catalog.pg_logical_emit_message(boolean, text, text, boolean)', 'EXECUTE') AS ok`;
+// to_regprocedure: NULL before 17 (no 4-argument form), where has_function_privilege of a name would raise instead.
+const SUPPORTED = `SELECT coalesce(has_function_privilege(to_regprocedure('pg_catalog.pg_logical_emit_message(boolean, text, text, boolean)'), 'EXECUTE'), false) AS ok`;
 
 type Ask = (sql: string) => Promise<{ ok: boolean }[]>;
 const known = new WeakMap<object, Promise<boolean>>();
