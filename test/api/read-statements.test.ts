@@ -84,6 +84,35 @@ describe('statements per request of the dashboard mix', () => {
     expect(count).toBe(1);
   });
 
+  it('admin deals queue: a narrow read (only the selected columns) answers as the whole-row read does', async () => {
+    const admin = 'test-admin-token-0123456789abcdef';
+    const node = `id status customerInn customerName targetMonthlyConsumption bonusRate approvedAt submittedAt contractEndsOn
+      partner { id name inn status level createdAt billingThreshold } customer { __typename id name status billingAccountId linkedAt createdAt }`;
+    // Customer.partner is a field resolver, not a column: that selection reads whole rows.
+    const narrow = await statementsOf(`{ deals(first: 50) { edges { cursor node { ${node} } } pageInfo { endCursor hasNextPage } } }`, {}, admin);
+    const whole = await statementsOf(
+      `{ deals(first: 50) { edges { cursor node { ${node} wide: customer { partner { id } } } } pageInfo { endCursor hasNextPage } } }`,
+      {},
+      admin,
+    );
+    expect(narrow.texts[0]).not.toMatch(/bank_bic|description/);
+    expect(whole.texts[0]).toMatch(/bank_bic/);
+    expect([narrow.count, whole.count]).toEqual([1, 1]);
+    for (const edge of whole.data.deals.edges) delete edge.node.wide;
+    expect(narrow.data).toEqual(whole.data);
+    expect(narrow.data.deals.edges.filter((e: any) => e.node.customer?.linkedAt).length).toBe(6);
+  });
+
+  it('a narrow deals page does not hand its partial partners to the loader others in the request use', async () => {
+    const admin = 'test-admin-token-0123456789abcdef';
+    const { data } = await statementsOf(
+      `query($id: ID!) { deals(first: 50) { edges { node { partner { name } } } } partner(id: $id) { name inn ownBillingAccountId level } }`,
+      { id: partner.id },
+      admin,
+    );
+    expect(data.partner).toEqual({ name: expect.any(String), inn: partner.inn, ownBillingAccountId: partner.ownBillingAccountId, level: expect.any(String) });
+  });
+
   it('invoice of a closed month with its lines: 1 statement', async () => {
     await statementsOf(INVOICE, { id: partner.id }, viewerToken);
     const { count, data } = await statementsOf(INVOICE, { id: partner.id }, viewerToken);
