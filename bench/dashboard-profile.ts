@@ -35,7 +35,12 @@ async function main(): Promise<void> {
     await client.connect();
     await generateDashboardData(client, PARTNERS);
     await client.end();
-    for (const query of QUERIES) {
+    if (process.env.BENCH_HOLD) {
+      // Keep the database for experiments (psql, EXPLAIN ANALYZE) until SIGTERM.
+      console.log(`holding ${db.url}`);
+      await new Promise((resolve) => process.once('SIGTERM', resolve));
+    }
+    for (const query of process.env.BENCH_HOLD ? [] : QUERIES) {
       const port = await freePort();
       const args = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
       const api = spawn(process.execPath, [...args, path.join(__dirname, '..', 'src', 'main.js')], {

@@ -121,6 +121,35 @@ describe('statements per request of the dashboard mix', () => {
     expect(count).toBe(1);
   });
 
+  it('invoice: a narrow read (only the selected columns) answers as the whole read does; with Partner.bonus, still 1 statement', async () => {
+    const fields = `id month isFinal closedAt totalCost grantCredits eligibleAmount discount bonusWithdrawalsApplied bonusCarriedOver payable
+      lines { __typename billingAccountId serviceId cost grantCredit eligible bonusRate dealBonusRate discount payable exclusion }`;
+    const narrow = await statementsOf(`query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { ${fields} } } }`, { id: partner.id }, viewerToken);
+    // InvoiceLine.service is a field resolver: that selection reads the whole invoice (and its services).
+    const whole = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { ${fields} more: lines { service { id } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(narrow.count).toBe(1);
+    expect(narrow.texts[0]).not.toMatch(/customer_cost/);
+    expect(whole.texts[0]).toMatch(/customer_cost/);
+    delete whole.data.partner.invoice.more;
+    expect(narrow.data).toEqual(whole.data);
+    expect(narrow.data.partner.invoice.lines[0]).toMatchObject({ cost: '100.00', bonusRate: '0.1', dealBonusRate: '0', discount: '10.00' });
+    const both = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { payable lines { cost } } bonus(month: "2026-01") { absolute relative } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(both.count).toBe(1);
+    expect(both.data.partner.bonus).toEqual({ absolute: '30.00', relative: '0.1' });
+    const unbilled = await activePartner(t); // the month is closed, nothing billed: null, from the same statement
+    const empty = await statementsOf(`query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { payable } } }`, { id: unbilled.id }, t.adminToken);
+    expect(empty.data.partner.invoice).toBeNull();
+    expect(empty.count).toBe(1);
+  });
+
   it('invoices of a partner list: one statement for a closed month, one aggregation for an open one, not one per partner', async () => {
     const admin = 'test-admin-token-0123456789abcdef';
     const list = (month: string) => `{ partners(first: 10) { edges { node { id invoice(month: "${month}") { isFinal payable } } } } }`;
