@@ -17,16 +17,14 @@
 // BENCH_API_INSTANCES=2 BENCH_CLIENT_PROCESSES=2), RSS reported per instance and summed, latency over all
 // subscribers. BENCH_HEAP_SNAPSHOT=<seconds> with BENCH_API_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 writes a heap
 // snapshot of each instance once the subscribers are idle.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import { createApp } from '../src/app/create-app';
-import { freePort } from '../src/app/embedded-postgres';
 import { createLogger } from '../src/shared/logger';
 import { hashToken } from '../src/modules/access/tokens';
-import { generateProgramWithProjects, startBenchDatabase, statusKb, type BenchDatabase } from './support';
+import { generateProgramWithProjects, startApiProcess, startBenchDatabase, statusKb, type BenchDatabase } from './support';
 
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const PER_PARTNER = Number(process.env.BENCH_SUBSCRIBERS_PER_PARTNER ?? 5);
@@ -183,33 +181,12 @@ interface ApiInstance {
 
 /** One API instance (node dist/src/main.js) on the bench database, ready when /healthz answers. */
 async function startApi(databaseUrl: string): Promise<ApiInstance> {
-  const port = await freePort();
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const proc = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      ADMIN_TOKEN,
-      CLOCK: 'manual',
-      CLOCK_START,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      // The benchmark measures delivery, not the hourly budgets (5 subscribers share each partner's token).
-      RATE_LIMIT_PARTNER: '999999999',
-      RATE_LIMIT_ADMIN: '999999999',
-    },
-    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  const { proc, port, url } = await startApiProcess(databaseUrl, {
+    clockStart: CLOCK_START,
+    // The benchmark measures delivery, not the hourly budgets (5 subscribers share each partner's token).
+    env: { RATE_LIMIT_PARTNER: '999999999', RATE_LIMIT_ADMIN: '999999999' },
   });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error('API did not start');
-    await sleep(100);
-  }
-  return { proc, url: `http://127.0.0.1:${port}/graphql`, metricsUrl: `http://127.0.0.1:${port}/metrics` };
+  return { proc, url, metricsUrl: `http://127.0.0.1:${port}/metrics` };
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

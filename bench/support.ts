@@ -1,5 +1,6 @@
 // Plumbing shared by the benchmarks: a fresh embedded PostgreSQL with a migrated, seeded `bench` database, and
 // readings of another process's resources from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { migrate, seedProgram } from '../src/app/bootstrap';
 import { createDataSource } from '../src/app/data-source';
-import { startEmbeddedPostgres, type RunningPostgres } from '../src/app/embedded-postgres';
+import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../src/app/embedded-postgres';
 
 export interface BenchDatabase {
   pg: RunningPostgres;
@@ -179,4 +180,39 @@ export async function generateProgramWithProjects(client: Client, partners: numb
       FROM generate_series(1, ${partners}) k
      CROSS JOIN generate_series('${month}-01'::date, ('${month}-01'::date + interval '1 month' - interval '1 day'), interval '1 day') d`);
   await client.query('VACUUM ANALYZE');
+}
+
+/**
+ * The API as a child process (node dist/src/main.js) on a free port with a manual clock, the bench admin token and
+ * BENCH_API_NODE_ARGS (e.g. --cpu-prof) / BENCH_LOG_LEVEL; resolves once /healthz answers.
+ */
+export async function startApiProcess(
+  databaseUrl: string,
+  options: { clockStart: string; env?: Record<string, string> },
+): Promise<{ proc: ChildProcess; port: number; url: string }> {
+  const port = await freePort();
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      CLOCK: 'manual',
+      CLOCK_START: options.clockStart,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300 || proc.exitCode !== null) throw new Error('API did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { proc, port, url: `http://127.0.0.1:${port}/graphql` };
 }

@@ -10,18 +10,16 @@
 // Environment: BENCH_PARTNERS (1000), BENCH_EVENT_TYPES (comma-separated; empty = every type, the default),
 // BENCH_TIMEOUT_S (600), BENCH_LOG_LEVEL (API log level, quiet by default), BENCH_API_NODE_ARGS (node flags for the API,
 // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../src/app/create-app';
-import { freePort } from '../src/app/embedded-postgres';
 import { createLogger } from '../src/shared/logger';
 import { DEFAULT_WEBHOOK_SETTINGS } from '../src/modules/webhooks/webhook-settings';
-import { benchPartnerId, generateProgramWithProjects, startBenchDatabase, statusKb, type BenchDatabase } from './support';
+import { benchPartnerId, generateProgramWithProjects, startApiProcess, startBenchDatabase, statusKb, type BenchDatabase } from './support';
 
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const EVENT_TYPES = (process.env.BENCH_EVENT_TYPES ?? '')
@@ -79,31 +77,8 @@ function unverified(arrivals: Arrival[], secrets: Map<string, Webhook>): number 
 }
 
 async function startApi(databaseUrl: string, receiverPort: number): Promise<{ api: ChildProcess; url: string }> {
-  const port = await freePort();
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const api = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      ADMIN_TOKEN,
-      CLOCK: 'manual',
-      CLOCK_START,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiverPort}`,
-    },
-    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
-  });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error('API did not start');
-    await sleep(100);
-  }
-  return { api, url: `http://127.0.0.1:${port}/graphql` };
+  const { proc, url } = await startApiProcess(databaseUrl, { clockStart: CLOCK_START, env: { WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiverPort}` } });
+  return { api: proc, url };
 }
 
 /** One endpoint per partner through the API (20 requests at a time); returns path → verifier. */

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
 import '../shared/enums';
 import { applySchemaDocs } from '../graphql/schema-docs';
+import { simplifyPlainFields } from '../graphql/simple-fields';
 import { DateTimeScalar } from '../shared/scalars';
 import { auditMutations } from '../modules/audit/audit-mutations';
 import { resolvers } from './resolvers';
@@ -28,6 +29,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
         },
       },
     })
+      .then(simplifyPlainFields) // plain properties read by graphql-js itself, not through type-graphql's wrapper
       .then(applySchemaDocs)
       .then(applyTextRule) // inside the audit wrapper: a refused text input is audited like any refusal
       .then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)

@@ -82,12 +82,15 @@ interface Walk {
   variables: Record<string, unknown>;
   defaults: Map<string, ValueNode>;
   measured: Map<string, OperationMeasure>;
+  /** Set when a page size was read from a variable: the measure then holds for these variables only. */
+  readsVariables: boolean;
 }
 
 function intArgument(walk: Walk, value: ValueNode | undefined): number | null {
   if (!value) return null;
   if (value.kind === Kind.INT) return Number(value.value);
   if (value.kind === Kind.VARIABLE) {
+    walk.readsVariables = true;
     const given = walk.variables[value.name.value];
     if (typeof given === 'number' && Number.isInteger(given)) return given;
     if (given === undefined) return intArgument(walk, walk.defaults.get(value.name.value));
@@ -150,20 +153,28 @@ function measureSelections(walk: Walk, selectionSet: SelectionSetNode, parent: G
   return total;
 }
 
+/** Measures of operations that read no variable (the same for every request of that document), by schema. */
+const measures = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Readonly<OperationMeasure>>>();
+
 /** Measures the operation that will run (a validated document: fragments exist and do not cycle). */
 export function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> = {},
-): OperationMeasure {
+): Readonly<OperationMeasure> {
+  let known = measures.get(schema);
+  if (!known) measures.set(schema, (known = new WeakMap()));
+  const cached = known.get(operation);
+  if (cached) return cached;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const defaults = new Map<string, ValueNode>();
   for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) defaults.set(v.variable.name.value, v.defaultValue);
-  const walk: Walk = { schema, fragments, variables: variables ?? {}, defaults, measured: new Map() };
+  const walk: Walk = { schema, fragments, variables: variables ?? {}, defaults, measured: new Map(), readsVariables: false };
   const measure = measureSelections(walk, operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, false);
   measure.directives += operation.directives?.length ?? 0;
+  if (!walk.readsVariables) known.set(operation, measure);
   return measure;
 }
 
