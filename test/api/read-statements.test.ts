@@ -103,6 +103,19 @@ describe('statements per request of the dashboard mix', () => {
     expect(narrow.data.deals.edges.filter((e: any) => e.node.customer?.linkedAt).length).toBe(6);
   });
 
+  it("a partner's deals folded narrowly into partner(id) answer as the whole-row fold does", async () => {
+    const page = (extra: string) => `query($id: ID!) { partner(id: $id) { deals(first: 10) { totalCount edges { cursor node {
+      customerInn status bonusRate targetMonthlyConsumption submittedAt approvedAt activatedOn ${extra} } } pageInfo { endCursor } } } }`;
+    const narrow = await statementsOf(page(''), { id: partner.id }, viewerToken);
+    const whole = await statementsOf(page('wide: customer { partner { id } }'), { id: partner.id }, viewerToken);
+    expect(narrow.count).toBe(1);
+    expect(narrow.texts[0]).not.toMatch(/description/);
+    expect(whole.texts[0]).toMatch(/description/);
+    for (const edge of whole.data.partner.deals.edges) delete edge.node.wide;
+    expect(narrow.data).toEqual(whole.data);
+    expect(narrow.data.partner.deals.edges.filter((e: any) => e.node.status === 'ACTIVE' && e.node.approvedAt).length).toBe(3);
+  });
+
   it('a narrow deals page does not hand its partial partners to the loader others in the request use', async () => {
     const admin = 'test-admin-token-0123456789abcdef';
     const { data } = await statementsOf(

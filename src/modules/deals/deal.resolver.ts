@@ -62,7 +62,7 @@ function plainNames(names: Set<string> | null, columns: ReadonlyMap<string, stri
 }
 
 /** What a page's nodes select when it is only plain columns of the deal, its partner and Deal.customer; else null. */
-function narrowFields(info: GraphQLResolveInfo): NarrowFields | null {
+function narrowFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): NarrowFields | null {
   const fields: { deal: string[]; partner?: string[]; customer?: string[] } = { deal: [] };
   for (const name of selectedNames(info, 'edges', 'node') ?? []) {
     if (name === 'partner' || name === 'customer') {
@@ -137,9 +137,15 @@ export class DealResolver {
 /** Partner.deals folded into partner(id)'s statement (partners/partner-reads.ts). */
 export const partnerDealsFold: PartnerFoldPlanner = (field, info) => {
   const args = field.args as DealsArgs;
-  const fold = foldedPartnerDealPage(args.status, args, selects({ fieldNodes: [field.node], fragments: info.fragments }, 'totalCount'));
+  const selection = { fieldNodes: [field.node], fragments: info.fragments };
+  const narrow = narrowFields(selection);
+  const fold = foldedPartnerDealPage(args.status, args, selects(selection, 'totalCount'), narrow);
   if (!fold) return null;
-  return { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, withRelations(ctx, fold.decode(json), true)) };
+  return {
+    key: fold.key,
+    sql: fold.sql,
+    apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, withRelations(ctx, fold.decode(json), !narrow)),
+  };
 };
 
 @Resolver(() => PartnerType)

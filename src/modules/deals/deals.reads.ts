@@ -91,6 +91,8 @@ function pageParts(byPartner: boolean, byStatus: boolean, partners: boolean, cus
 }
 
 const specs = new Map<string, SqlPageSpec<DealWithRelations>>();
+/** Timestamps of a page's rows (a fold reads them back from json as text). */
+const INSTANTS = ['createdAt', 'approvedAt', 'partner.createdAt', 'customer.linkedAt', 'customer.createdAt'];
 
 function pageSpec(byPartner: boolean, byStatus: boolean, partners = false, customers = false): SqlPageSpec<DealWithRelations> {
   const name = `deals.page${byPartner ? '.partner' : ''}${byStatus ? '.status' : ''}${partners ? '.withPartner' : ''}${customers ? '.withCustomer' : ''}`;
@@ -103,7 +105,7 @@ function pageSpec(byPartner: boolean, byStatus: boolean, partners = false, custo
         .join(', '),
       ...pageParts(byPartner, byStatus, partners, customers ? '*' : null),
       casts: ['timestamptz', 'text'],
-      instants: ['createdAt', 'approvedAt', 'partner.createdAt', 'customer.linkedAt', 'customer.createdAt'],
+      instants: INSTANTS,
       read: (row) => [row.deal.createdAt.toISOString(), row.deal.id],
       map: (row) => ({
         deal: toDeal(row)!,
@@ -150,6 +152,7 @@ function narrowSpec(byPartner: boolean, byStatus: boolean, fields: NarrowFields)
     select: [deal.select, partner?.select, customer?.select].filter(Boolean).join(', '),
     ...pageParts(byPartner, byStatus, !!partner, customerProps ? customerProps.map((p) => `c.${CUSTOMER_COLUMNS.get(p)!}`).join(', ') : null),
     casts: ['timestamptz', 'text'],
+    instants: INSTANTS,
     read: (row) => [row.deal.createdAt.toISOString(), row.deal.id],
     map: (row) => ({
       deal: deal.pick(row) as unknown as DealEntity,
@@ -177,6 +180,12 @@ export async function dealPage(
 }
 
 /** A partner's first page of deals folded into the statement reading the partner `p` (null for other windows). */
-export function foldedPartnerDealPage(status: string | null | undefined, args: PageArgsInput, withTotal: boolean): PageFold<DealWithRelations> | null {
-  return foldPage(pageSpec(true, status != null), ['p.id'], status != null ? [status] : [], args, withTotal);
+export function foldedPartnerDealPage(
+  status: string | null | undefined,
+  args: PageArgsInput,
+  withTotal: boolean,
+  narrow: NarrowFields | null = null,
+): PageFold<DealWithRelations> | null {
+  const spec = (narrow && narrowSpec(true, status != null, narrow)) ?? pageSpec(true, status != null);
+  return foldPage(spec, ['p.id'], status != null ? [status] : [], args, withTotal);
 }
