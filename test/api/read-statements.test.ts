@@ -158,7 +158,11 @@ describe('statements per request of the dashboard mix', () => {
     expect(both.count).toBe(1);
     expect(both.data.partner.bonus).toEqual({ absolute: '30.00', relative: '0.1' });
     const unbilled = await activePartner(t); // the month is closed, nothing billed: null, from the same statement
-    const empty = await statementsOf(`query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { payable } } }`, { id: unbilled.id }, t.adminToken);
+    const empty = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { payable } } }`,
+      { id: unbilled.id },
+      'test-admin-token-0123456789abcdef',
+    );
     expect(empty.data.partner.invoice).toBeNull();
     expect(empty.count).toBe(1);
   });
