@@ -138,7 +138,7 @@ function narrowColumns(a: string, columns: ReadonlyMap<string, string>, properti
 function narrowSpec(byPartner: boolean, byStatus: boolean, fields: NarrowFields): SqlPageSpec<DealWithRelations> | null {
   const props = (keys: string[], asked: readonly string[]) => [...new Set([...keys, ...[...asked].sort()])];
   const dealProps = props(DEAL_KEYS, fields.deal);
-  const partnerProps = fields.partner && props(['id'], fields.partner);
+  const partnerProps = fields.partner && props([], fields.partner); // an inner join: never null, no key needed
   const customerProps = fields.customer && props(['id'], fields.customer);
   const shape = `${byPartner ? 'P' : ''}${byStatus ? 'S' : ''}|${dealProps.join()}|${partnerProps?.join() ?? '-'}|${customerProps?.join() ?? '-'}`;
   const known = narrowSpecs.get(shape);
