@@ -122,6 +122,30 @@ describe('statements per request of the dashboard mix', () => {
     expect(after.count).toBe(2); // the page after a cursor reads itself
   });
 
+  it('reads the active deals of a page narrowly for its own selection only: another activeDeal in the document gets the whole deal', async () => {
+    const full = `query($id: ID!) { customer(id: $id) { activeDeal { id status bonusRate description targetMonthlyConsumption } } }`;
+    const page = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { customers(first: 20) { edges { node { id activeDeal { status } } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(page.count).toBe(1);
+    const narrowSql = page.texts.find((text) => /customers c LEFT JOIN LATERAL/.test(text))!;
+    expect(narrowSql).toMatch(/json_build_object\('status', d\.status\)/);
+    expect(narrowSql).not.toMatch(/target_monthly_consumption/);
+    const customerId = page.data.partner.customers.edges[0].node.id;
+    const alone = (await statementsOf(full, { id: customerId }, viewerToken)).data.customer.activeDeal;
+    expect(alone.description).toEqual(expect.any(String));
+    const both = await statementsOf(
+      `query($p: ID!, $c: ID!) { partner(id: $p) { customers(first: 20) { edges { node { id activeDeal { status } } } } }
+        customer(id: $c) { activeDeal { id status bonusRate description targetMonthlyConsumption } } }`,
+      { p: partner.id, c: customerId },
+      viewerToken,
+    );
+    expect(both.data.customer.activeDeal).toEqual(alone);
+    expect(both.data.partner.customers.edges[0].node.activeDeal).toEqual({ status: 'ACTIVE' });
+  });
+
   it('ledger page: 1 statement', async () => {
     const { count, data } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
     expect(data.partner.rebateLedger.edges).toHaveLength(3);

@@ -61,7 +61,13 @@ const LEDGER_COLUMNS = `e.id, e.partner_id AS "partnerId", e.kind, e.amount::tex
   e.project_id AS "projectId", e.specialization, e.withdrawal_id AS "withdrawalId", e.description, e.sequence::text AS sequence,
   e.created_at AS "createdAt"`;
 
-const LEDGER_PAGE: SqlPageSpec<LedgerEntryEntity> = {
+/**
+ * A ledger entry as its pages read it: the amounts stay PostgreSQL's numeric text, which MoneyScalar prints as it is
+ * (no Decimal made only to be printed); a page's entries are only ever printed or followed to their relations.
+ */
+export type LedgerEntryRead = Omit<LedgerEntryEntity, 'amount' | 'balanceAfter'> & { amount: string; balanceAfter: string };
+
+const LEDGER_PAGE: SqlPageSpec<LedgerEntryRead> = {
   name: 'rebates.ledgerOfPartner',
   select: LEDGER_COLUMNS,
   table: 'ledger_entries e',
@@ -70,28 +76,37 @@ const LEDGER_PAGE: SqlPageSpec<LedgerEntryEntity> = {
   casts: ['bigint', 'text'],
   instants: ['createdAt'],
   read: (entry) => [entry.sequence, entry.id],
-  map: (row) => {
-    const entry = row as unknown as LedgerEntryEntity;
-    entry.amount = new Dec(row.amount as string);
-    entry.balanceAfter = new Dec(row.balanceAfter as string);
-    return entry;
-  },
+  map: (row) => row as unknown as LedgerEntryRead,
 };
 
-/** The balance of the partner `p` as a json expression, for the statement reading the partner (see balanceOfJson). */
-export const BALANCE_JSON = `json_build_object(${balanceFigures('p.id')
-  .map(([column, sql]) => `'${column}', ${sql}`)
-  .join(', ')})`;
+/** RebateBalance's figures by field name, with their column in balanceFigures. */
+const FIGURES: Record<keyof RebateBalance, string> = {
+  available: 'b_available',
+  pendingWithdrawals: 'b_pending',
+  accruedTotal: 'b_accrued',
+  coMarketingBudget: 'b_co_marketing',
+};
 
-/** The balance from BALANCE_JSON's value. */
-export const balanceOfJson = (json: unknown): RebateBalance => toBalance(json as BalanceRow);
+/** Some of a balance's figures, as PostgreSQL's numeric text (MoneyScalar prints it as it is). */
+export type BalanceFigures = Partial<Record<keyof RebateBalance, string>>;
+
+/** The balance figures `fields` (RebateBalance field names) of the partner `p` as a json expression; see figuresOfJson. */
+export function balanceJson(fields: (keyof RebateBalance)[]): string {
+  const sqlOf = new Map(balanceFigures('p.id'));
+  return `json_build_object(${fields.map((field) => `'${field}', ${sqlOf.get(FIGURES[field])}`).join(', ')})`;
+}
+
+/** The figures from balanceJson's value. */
+export const figuresOfJson = (json: unknown): BalanceFigures => json as BalanceFigures;
+
+export const BALANCE_FIELDS = Object.keys(FIGURES) as (keyof RebateBalance)[];
 
 /** A partner's first ledger page folded into the statement reading the partner `p` (null for other windows). */
-export function foldedLedgerPage(args: PageArgsInput, withTotal: boolean): PageFold<LedgerEntryEntity> | null {
+export function foldedLedgerPage(args: PageArgsInput, withTotal: boolean): PageFold<LedgerEntryRead> | null {
   return foldPage(LEDGER_PAGE, ['p.id'], [], args, withTotal);
 }
 
 /** A page of a partner's ledger in sequence order (SPEC §9). */
-export function partnerLedgerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, withTotal: boolean): Promise<Connection<LedgerEntryEntity>> {
+export function partnerLedgerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, withTotal: boolean): Promise<Connection<LedgerEntryRead>> {
   return sqlPage(sql, LEDGER_PAGE, [partnerId], args, withTotal);
 }

@@ -10,7 +10,7 @@ import { PartnerType } from '../partners/partner.type';
 import { ProjectType } from '../projects/project.type';
 import { WithdrawalType } from '../withdrawals/withdrawal.type';
 import type { LedgerEntryEntity } from './ledger-entry.entity';
-import { BALANCE_JSON, balanceOfJson, foldedLedgerPage, partnerLedgerPage } from './rebates.reads';
+import { BALANCE_FIELDS, balanceJson, figuresOfJson, foldedLedgerPage, partnerLedgerPage, type BalanceFigures, type LedgerEntryRead } from './rebates.reads';
 import { leaveFolded, takeFolded } from '../../graphql/fold';
 import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { AdjustRebateBalanceInput, RebateBalanceType, RebateLedgerConnection, RebateLedgerEntryPayload, RebateLedgerEntryType } from './ledger-entry.type';
@@ -42,12 +42,19 @@ export class RebateLedgerEntryResolver {
   }
 }
 
-/** Partner.rebateBalance folded into partner(id)'s statement: primes the balance loader. */
-export const partnerBalanceFold: PartnerFoldPlanner = () => ({
-  key: 'balance',
-  sql: () => BALANCE_JSON,
-  apply: (json, partner, ctx) => ctx.loaders.rebateBalance.prime(partner.id, balanceOfJson(json)),
-});
+/**
+ * Partner.rebateBalance folded into partner(id)'s statement: only the figures the field selects, handed to this
+ * field's resolver (never to the balance loader: another read of the balance may want other figures).
+ */
+export const partnerBalanceFold: PartnerFoldPlanner = (field, info) => {
+  const selection = { fieldNodes: [field.node], fragments: info.fragments };
+  const fields = BALANCE_FIELDS.filter((name) => selects(selection, name));
+  return {
+    key: `balance:${fields.join(',')}`,
+    sql: () => balanceJson(fields),
+    apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, { id: partner.id, ...figuresOfJson(json) }),
+  };
+};
 
 /** Partner.rebateLedger folded into partner(id)'s statement (partners/partner-reads.ts). */
 export const partnerLedgerFold: PartnerFoldPlanner = (field, info) => {
@@ -58,13 +65,14 @@ export const partnerLedgerFold: PartnerFoldPlanner = (field, info) => {
 @Resolver(() => PartnerType)
 export class PartnerRebatesResolver {
   @FieldResolver(() => RebateBalanceType)
-  async rebateBalance(@Root() partner: PartnerEntity, @Ctx() ctx: AppContext) {
-    return { id: partner.id, ...(await ctx.loaders.rebateBalance.load(partner.id)) };
+  async rebateBalance(@Root() partner: PartnerEntity, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
+    const folded = takeFolded<BalanceFigures & { id: string }>(ctx, info, partner.id);
+    return folded ?? { id: partner.id, ...(await ctx.loaders.rebateBalance.load(partner.id)) };
   }
 
   /** The partner's ledger in sequence order (SPEC §9). */
   @FieldResolver(() => RebateLedgerConnection)
   rebateLedger(@Root() partner: PartnerEntity, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
-    return takeFolded<Connection<LedgerEntryEntity>>(ctx, info, partner.id) ?? partnerLedgerPage(ctx.app.sql, partner.id, args, selects(info, 'totalCount'));
+    return takeFolded<Connection<LedgerEntryRead>>(ctx, info, partner.id) ?? partnerLedgerPage(ctx.app.sql, partner.id, args, selects(info, 'totalCount'));
   }
 }
