@@ -7,6 +7,8 @@
 // another lock (its holder only renumbers its own rows), so it cannot take part in a deadlock.
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { eventActor } from '../shared/acting';
+import type { Sql } from '../shared/sql-batch';
+import { ASYNC_COMMIT, asyncCommitsOf, FLUSH_WAL } from './durable-commit';
 import type { EventType } from './event.entity';
 
 /** The advisory lock number_events() takes (kept here for reference; the SQL function has it inline). */
@@ -31,23 +33,28 @@ export interface SequenceHolder {
 /** Ledger entries holding a provisional sequence, per transaction: eventTransaction reads their final one after commit. */
 const holders = new WeakMap<QueryRunner, SequenceHolder[]>();
 
-/**
- * Appends events in the caller's transaction and returns their PROVISIONAL sequences (in order; final at commit).
- * Use them to link rows of the same transaction (ledger entries); `trackSequence` a ledger entry to have its
- * `sequence` replaced by the final one when eventTransaction has committed. Any transaction may call this: a
- * deferred trigger numbers the events inside COMMIT.
- */
-export async function appendEvents(manager: EntityManager, events: NewEvent[]): Promise<string[]> {
-  if (events.length === 0) return [];
-  const actor = eventActor(events[0]); // who caused them (SPEC §20), from the request or scheduler run in progress
-  const rows: { sequence: string }[] = await manager.query(
-    `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at, actor_kind, actor_token_id)
-     SELECT ${EVENT_STAGE} + nextval('event_staging_sequence'), e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, $6, $7::uuid
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-            WITH ORDINALITY AS e(partner_id, type, entity_id, status, occurred_at, ord)
-      ORDER BY e.ord
-     RETURNING sequence`,
-    [
+/** Where an INSERT of events takes their sequences from. */
+export type SequenceSource =
+  /** Reserved beforehand, in order (write-transaction.ts stageEvents): provisional, numbered at COMMIT. */
+  | { staged: string[] }
+  /** Provisional ones reserved by the INSERT itself. */
+  | 'provisional'
+  /** Final ones, by a transaction that holds the event-sequence lock (numberEventsFromNow). */
+  | 'final';
+
+/** The INSERT of events (SPEC §13) with their actor (SPEC §20), in order, their sequences from `source`. */
+export function insertEventsStatement(events: NewEvent[], source: SequenceSource): Sql {
+  const actor = eventActor(events[0]); // who caused them, from the request or scheduler run in progress
+  const sequence =
+    source === 'final' ? `nextval('event_sequence')` : source === 'provisional' ? `${EVENT_STAGE} + nextval('event_staging_sequence')` : 'e.sequence';
+  return {
+    text: `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at, actor_kind, actor_token_id)
+     SELECT ${sequence}, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, $7, $8::uuid
+       FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+            WITH ORDINALITY AS e(sequence, partner_id, type, entity_id, status, occurred_at, ord)
+      ORDER BY e.ord`,
+    values: [
+      typeof source === 'object' ? source.staged : events.map(() => null),
       events.map((e) => e.partnerId),
       events.map((e) => e.type),
       events.map((e) => e.entityId),
@@ -56,9 +63,41 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[]): 
       actor.kind,
       actor.tokenId,
     ],
-  );
+  };
+}
+
+/** Transactions that hold the event-sequence lock and insert final sequences (numberEventsFromNow). */
+const numbering = new WeakSet<QueryRunner>();
+
+/**
+ * Appends events in the caller's transaction and returns their sequences, in order: PROVISIONAL ones (final at
+ * commit), or final ones after numberEventsFromNow. Use them to link rows of the same transaction (ledger entries);
+ * `trackSequence` a ledger entry to have its `sequence` replaced by the final one when eventTransaction has
+ * committed. Any transaction may call this: a deferred trigger numbers the events inside COMMIT.
+ */
+export async function appendEvents(manager: EntityManager, events: NewEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const final = manager.queryRunner !== undefined && numbering.has(manager.queryRunner);
+  const insert = insertEventsStatement(events, final ? 'final' : 'provisional');
+  const rows: { sequence: string }[] = await manager.query(`${insert.text}\n     RETURNING sequence`, insert.values as unknown[]);
   await manager.query(`SELECT pg_notify('events', '')`);
   return rows.map((r) => r.sequence);
+}
+
+/**
+ * For a long transaction whose last steps write most of its events (the month close: thousands): takes the
+ * event-sequence lock NOW, numbers the events it has appended so far, and has its later appendEvents insert final
+ * sequences — so its COMMIT renumbers nothing (renumbering thousands of rows, with their ledger entries and foreign
+ * keys, under the lock held every other writer for a few hundred milliseconds). The lock is held from here to the
+ * end of the transaction: call it once every other lock the rest of the transaction takes is held (the lock order
+ * of src/shared/locks.ts), and only for the transaction's last steps.
+ */
+export async function numberEventsFromNow(manager: EntityManager): Promise<void> {
+  const runner = manager.queryRunner;
+  if (!runner?.isTransactionActive) throw new Error('numberEventsFromNow needs a transaction');
+  await manager.query(`SELECT pg_advisory_xact_lock(${EVENT_SEQUENCE_LOCK})`); // number_events takes it only if there are events
+  await manager.query(`SELECT count(*) FROM number_events(${EVENT_STAGE})`);
+  numbering.add(runner);
 }
 
 export async function appendEvent(manager: EntityManager, event: NewEvent): Promise<string> {
@@ -92,19 +131,26 @@ const ATTEMPTS = 3;
  * by each module (partner row first, then what belongs to the partner, balance locks last); the event-sequence
  * lock comes after all of them, inside COMMIT. Tracked ledger entries get their final sequences once committed.
  * Should PostgreSQL report a deadlock (it aborts one side), the whole transaction is retried — it changed
- * nothing — a bounded number of times.
+ * nothing — a bounded number of times. On PostgreSQL 17+ the COMMIT does not wait for its flush under the
+ * event-sequence lock; the flush follows it, before this returns (durable-commit.ts).
  */
 export async function eventTransaction<T>(ds: DataSource, run: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const asyncCommit = await asyncCommitsOf(ds);
   for (let attempt = 1; ; attempt++) {
     try {
       let tracked: SequenceHolder[] = [];
       const result = await ds.transaction(async (manager) => {
         const runner = manager.queryRunner;
-        if (runner) holders.delete(runner);
+        if (runner) {
+          holders.delete(runner);
+          numbering.delete(runner); // a query runner serves one transaction after another
+        }
         const value = await run(manager);
         tracked = (runner && holders.get(runner)) || [];
+        if (asyncCommit) await manager.query(ASYNC_COMMIT.text);
         return value;
       });
+      if (asyncCommit) await ds.query(FLUSH_WAL.text);
       if (tracked.length) await finalSequences(ds, tracked);
       return result;
     } catch (error) {

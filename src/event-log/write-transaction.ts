@@ -4,14 +4,16 @@
 // the service applies its rules in TypeScript, and `commit` sends the writes folded into one statement with the
 // events and their NOTIFY, the call's audit entry and COMMIT in a second batch. Event numbering is unchanged: the
 // events carry provisional sequences (reserved in a read batch by `stageEvents`) and the deferred trigger gives them
-// their final ones inside COMMIT (event-log.ts); a WAL backlog is flushed before COMMIT (PREFLUSH). Locks follow the
+// their final ones inside COMMIT (event-log.ts); on PostgreSQL 17+ the COMMIT does not wait for its flush under the
+// event-sequence lock, the batch flushes after it (durable-commit.ts). Locks follow the
 // order of src/shared/locks.ts; a deadlock PostgreSQL reports makes the whole transaction run again, as
 // eventTransaction does.
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
-import { currentAudit, eventActor } from '../shared/acting';
+import { currentAudit } from '../shared/acting';
 import { batchText, inline, type Sql } from '../shared/sql-batch';
-import { EVENT_STAGE, type NewEvent } from './event-log';
+import { ASYNC_COMMIT, asyncCommits, FLUSH_WAL } from './durable-commit';
+import { EVENT_STAGE, insertEventsStatement, type NewEvent } from './event-log';
 
 export type Row = Record<string, unknown>;
 
@@ -33,57 +35,12 @@ export function stagedSequences(rows: Row[]): string[] {
   return rows.map((row) => String(row.sequence));
 }
 
-const INSERT_EVENTS = `INSERT INTO events (sequence, partner_id, type, entity_id, status, occurred_at, actor_kind, actor_token_id)
-  SELECT e.sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at, $7, $8::uuid
-    FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-         AS e(sequence, partner_id, type, entity_id, status, occurred_at)`;
-
-function insertEvents(events: StagedEvent[]): Sql {
-  const actor = eventActor(events[0]); // who caused them (SPEC §20); the first names the audit entry's target
-  return {
-    text: INSERT_EVENTS,
-    values: [
-      events.map((e) => e.sequence),
-      events.map((e) => e.partnerId),
-      events.map((e) => e.type),
-      events.map((e) => e.entityId),
-      events.map((e) => e.status ?? null),
-      events.map((e) => e.occurredAt),
-      actor.kind,
-      actor.tokenId,
-    ],
-  };
-}
-
 /** The writes and the events as one statement (data-modifying CTEs) that notifies the event bus. */
 function foldWrites(writes: Sql[], events: StagedEvent[]): Sql {
-  const parts = events.length ? [...writes, insertEvents(events)] : writes;
+  const staged = events.map((e) => e.sequence);
+  const parts = events.length ? [...writes, insertEventsStatement(events, { staged })] : writes;
   const ctes = parts.map((part, i) => `w${i} AS (${inline(part)})`).join(',\n');
   return { text: `WITH ${ctes}\nSELECT ${events.length ? `pg_notify('events', '')` : 'NULL'}` };
-}
-
-/**
- * A writer's COMMIT flushes the WAL up to its commit record — all of it, also what other transactions wrote before
- * (a month close writes megabytes) — while it holds the event-sequence lock (number_events, inside COMMIT), so every
- * other writer's COMMIT waits for that flush. With more than PREFLUSH_BYTES of WAL not yet flushed, the writer first
- * flushes it itself, before COMMIT and outside the lock (concurrent writers' flushes share one fsync), leaving COMMIT
- * only what was written since. PostgreSQL 17+ (pg_logical_emit_message's `flush`; any wal_level); older: no pre-flush.
- */
-const PREFLUSH_BYTES = 65_536;
-const PREFLUSH: Sql = {
-  text: `SELECT CASE WHEN pg_wal_lsn_diff(pg_current_wal_insert_lsn(), pg_current_wal_flush_lsn()) > ${PREFLUSH_BYTES}
-                     THEN pg_logical_emit_message(false, 'write-transaction', '', true) END`,
-};
-const preflushByPool = new WeakMap<Pool, Promise<boolean>>();
-
-function canPreflush(pool: Pool): Promise<boolean> {
-  let known = preflushByPool.get(pool);
-  if (!known) {
-    known = pool.query(`SELECT current_setting('server_version_num')::int >= 170000 AS ok`).then((r) => r.rows[0].ok === true);
-    known.catch(() => preflushByPool.delete(pool)); // asked again next time
-    preflushByPool.set(pool, known);
-  }
-  return known;
 }
 
 const DEADLOCK = '40P01';
@@ -95,7 +52,8 @@ export class WriteTransaction {
 
   constructor(
     private readonly client: PoolClient,
-    private readonly preflush = false,
+    /** Commit without waiting for the flush, then flush after COMMIT (durable-commit.ts). */
+    private readonly asyncCommit = false,
   ) {}
 
   /** One round trip: BEGIN (on the first call) and the statements, in order; the rows of each statement. */
@@ -107,19 +65,20 @@ export class WriteTransaction {
   }
 
   /**
-   * One round trip: the writes and the events in one statement, the call's audit entry (SPEC §20) and COMMIT. A write
-   * must be an INSERT/UPDATE without RETURNING that no other write of the batch touches (CTEs share one snapshot).
+   * One round trip: the writes and the events in one statement, the call's audit entry (SPEC §20) and COMMIT (with
+   * the flush after it, durable-commit.ts). A write must be an INSERT/UPDATE without RETURNING that no other write of
+   * the batch touches (CTEs share one snapshot).
    */
   async commit(writes: Sql[], events: StagedEvent[]): Promise<void> {
     if (!this.begun) throw new Error('commit before any read: use read() first');
     const fold = foldWrites(writes, events); // first: its events name the audit entry's target
     const audit = currentAudit()?.commitStatement?.() ?? null;
-    const first = this.preflush ? [PREFLUSH, fold] : [fold];
-    const statements = [...first, ...(audit ? [audit.statement] : []), { text: 'COMMIT' }];
+    const commit = this.asyncCommit ? [ASYNC_COMMIT, { text: 'COMMIT' }, FLUSH_WAL] : [{ text: 'COMMIT' }];
+    const statements = [fold, ...(audit ? [audit.statement] : []), ...commit];
     try {
       const results = await this.send(statements);
       this.ended = true;
-      audit?.settle(results[first.length].rows.length > 0);
+      audit?.settle(results[1].rows.length > 0);
     } catch (error) {
       audit?.settle(false);
       throw error;
@@ -148,10 +107,10 @@ export class WriteTransaction {
  */
 export async function writeTransaction<T>(ds: DataSource, run: (tx: WriteTransaction) => Promise<T>): Promise<T> {
   const pool = (ds.driver as unknown as { master: Pool }).master;
-  const preflush = await canPreflush(pool);
+  const asyncCommit = await asyncCommits(pool);
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
-    const tx = new WriteTransaction(client, preflush);
+    const tx = new WriteTransaction(client, asyncCommit);
     let sound = true;
     try {
       const value = await run(tx);

@@ -12,8 +12,8 @@ import { createSubaccount, dealInput } from '../support/work-fixtures';
 let t: TestApp;
 let partner: TestPartner;
 let accountant: string;
-/** PostgreSQL 17+: the commit batch starts with the conditional WAL pre-flush (write-transaction.ts PREFLUSH). */
-let preflush: string[];
+/** How the commit batch ends: PostgreSQL 17+ commits asynchronously and flushes after COMMIT (durable-commit.ts). */
+let commit: string[];
 
 beforeAll(async () => {
   t = await setupTestApp({ clock: 'system' });
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await t.ok('{ now }', {}, accountant); // the token is warm from here on
   await t.ok(CountedRegistrationDocument, { input: dealInput(partner) }, partner.ownerToken); // and the write path
   const [{ ok }] = await t.app.ds.query(`SELECT current_setting('server_version_num')::int >= 170000 AS ok`);
-  preflush = ok ? ['SELECT'] : [];
+  commit = ok ? ['SET', 'COMMIT', 'SELECT'] : ['COMMIT'];
 });
 afterAll(() => t.close());
 
@@ -44,13 +44,13 @@ async function counted<T>(run: () => Promise<T>): Promise<{ roundTrips: number; 
 const kinds = (statements: string[]) => statements.map((s) => /^(\w+)/.exec(s)![1]);
 
 describe('round trips and statements per event-writing mutation', () => {
-  it('withdrawal to the bank: 2 round trips, 11 statements (12 with the pre-flush); balance, events and audit entry written', async () => {
+  it('withdrawal to the bank: 2 round trips, 11 statements (13 with the flush after an asynchronous COMMIT); balance, events and audit entry written', async () => {
     const { roundTrips, statements, value } = await counted(() =>
       t.ok(CountedWithdrawalDocument, { input: { partnerId: partner.id, amount: '10.00', destination: 'BANK_ACCOUNT', idempotencyKey: 'w-1' } }, accountant),
     );
     expect(value.withdrawRebate.userErrors).toEqual([]);
     expect(roundTrips).toBe(2);
-    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', ...preflush, 'WITH', 'INSERT', 'COMMIT']);
+    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'INSERT', ...commit]);
     const id = value.withdrawRebate.withdrawal!.id;
     const [ledger] = await t.app.ds.query(`SELECT id, amount::text, balance_after::text, sequence FROM ledger_entries WHERE withdrawal_id = $1`, [id]);
     expect(ledger).toMatchObject({ amount: '-10', balance_after: '990' });
@@ -73,15 +73,15 @@ describe('round trips and statements per event-writing mutation', () => {
     expect(replay.roundTrips).toBe(3); // the read batch, ROLLBACK, and the call's audit entry written after it
   });
 
-  it('deal registration: 2 round trips, 10 statements (11)', async () => {
+  it('deal registration: 2 round trips, 10 statements (12)', async () => {
     const { roundTrips, statements, value } = await counted(() => t.ok(CountedRegistrationDocument, { input: dealInput(partner) }, partner.ownerToken));
     expect(value.registerDeal.userErrors).toEqual([]);
     expect(value.registerDeal.deal!.status).toBe('SUBMITTED');
     expect(roundTrips).toBe(2);
-    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', ...preflush, 'WITH', 'INSERT', 'COMMIT']);
+    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'INSERT', ...commit]);
   });
 
-  it('deal review: 2 round trips, 9 statements (10), also when the approval activates the deal at once', async () => {
+  it('deal review: 2 round trips, 9 statements (11), also when the approval activates the deal at once', async () => {
     for (const linked of [false, true]) {
       const inn = linked ? (await createSubaccount(t, partner)).inn : undefined;
       const registered = await t.ok(CountedRegistrationDocument, { input: dealInput(partner, inn ? { customerInn: inn } : {}) }, partner.ownerToken);
@@ -90,7 +90,7 @@ describe('round trips and statements per event-writing mutation', () => {
       expect(value.reviewDeal.userErrors).toEqual([]);
       expect(value.reviewDeal.deal!.status).toBe(linked ? 'ACTIVE' : 'APPROVED');
       expect(roundTrips).toBe(2);
-      expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', ...preflush, 'WITH', 'INSERT', 'COMMIT']);
+      expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'INSERT', ...commit]);
       const events = await t.app.ds.query(`SELECT status FROM events WHERE entity_id = $1 ORDER BY sequence`, [dealId]);
       expect(events.map((e: { status: string }) => e.status)).toEqual(linked ? ['SUBMITTED', 'APPROVED', 'ACTIVE'] : ['SUBMITTED', 'APPROVED']);
     }

@@ -4,7 +4,7 @@
 // stored by PostgreSQL (close-sql.ts): the API reads only what the domain decides from (segments, BONUS amounts,
 // leavers, project usage) and what the ledger needs back (the invoiced partners and their exit returns).
 import type { EntityManager } from 'typeorm';
-import { appendEvents, type NewEvent } from '../../event-log/event-log';
+import { appendEvents, numberEventsFromNow, type NewEvent } from '../../event-log/event-log';
 import { transactionClient } from '../../shared/copy';
 import { endOfMonthExclusive, firstDayOfMonth, isQuarterEnd, quarterOf } from '../../shared/dates';
 import { Dec, ZERO, type Dec as Decimal } from '../../shared/money';
@@ -84,7 +84,15 @@ export class MonthClose {
     this.timer.done('specializations');
 
     const rebates = [...projectRebates, ...specializationRebates];
-    const entries = await this.appendLedger([...rebates, ...invoices.exitReturns.map((r) => this.exitReversal(r.partnerId, new Dec(r.amount)))]);
+    const ledger = [...rebates, ...invoices.exitReturns.map((r) => this.exitReversal(r.partnerId, new Dec(r.amount)))];
+    // What is left writes most of the close's events: numbered as they are written, under the event-sequence lock
+    // taken after the balance locks (lock order), so the COMMIT renumbers nothing (numberEventsFromNow).
+    await this.deps.ledger.lockBalances(
+      this.manager,
+      ledger.map((e) => e.partnerId),
+    );
+    await numberEventsFromNow(this.manager);
+    const entries = await this.appendLedger(ledger);
     await this.appendInvoiceEvents(invoices.partnerIds);
     this.timer.done('ledgerAndEvents');
     this.log(invoices, entries.length);

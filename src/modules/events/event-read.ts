@@ -7,6 +7,7 @@ import type { Actor } from '../audit/actor';
 import { actorFromRow } from '../audit/actor';
 import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
 import type { EventType } from '../../event-log/event.entity';
+import { flushBeforeDelivery } from '../../event-log/durable-commit';
 import { EVENT_STAGE } from '../../event-log/event-log';
 
 /** What a subscription streams: ledger entries (rebateAccruals) or status changes (partnerActivity). */
@@ -99,6 +100,8 @@ export class EventReader {
       ` LEFT JOIN api_tokens t ON t.id = e.actor_token_id` +
       ` WHERE ${where.join(' AND ')} ORDER BY e.sequence LIMIT $2`;
     const rows = await query(sql, params);
+    // Commits may be visible a moment before they are durable (durable-commit.ts): none is handed on before it is.
+    if (rows.length) await flushBeforeDelivery(this.ds, (text) => query(text, []));
     return rows.map((row) => this.toEvent(row, withLedger));
   }
 
