@@ -147,9 +147,19 @@ describe('statements per request of the dashboard mix', () => {
   });
 
   it('ledger page: 1 statement', async () => {
-    const { count, data } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
+    const { count, data, texts } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
     expect(data.partner.rebateLedger.edges).toHaveLength(3);
+    expect(data.partner.rebateLedger.edges[0].node).toMatchObject({ kind: 'ADJUSTMENT', amount: '100.00', balanceAfter: '100.00' });
     expect(count).toBe(1);
+    // Only the columns the selection needs: no relation ids when no relation is selected.
+    expect(texts[0]).not.toMatch(/withdrawal_id|project_id/);
+    const withRelations = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { rebateLedger(first: 50) { edges { node { amount withdrawal { id } project { id } partner { id } } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(withRelations.texts[0]).toMatch(/withdrawal_id/);
+    expect(withRelations.data.partner.rebateLedger.edges.map((e: any) => e.node.partner.id)).toEqual([partner.id, partner.id, partner.id]);
   });
 
   it('forgets a revoked token at once: the next request is UNAUTHENTICATED', async () => {
