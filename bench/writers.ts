@@ -171,7 +171,12 @@ async function startApi(dbUrl: string): Promise<{ api: ChildProcess; url: string
       RATE_LIMIT_ADMIN: '999999999', // the benchmark measures the writers, not the admin's hourly budget
     },
     stdio: ['ignore', 'ignore', 'inherit'],
+    // Its own session, so its own scheduling group (Linux autogroup), as a service of its own has its own cgroup
+    // under systemd: without it the API's one event loop competes thread for thread with every PostgreSQL backend
+    // it wakes, and the writers' backends sit idle in transaction waiting for it. BENCH_API_SESSION=shared: as before.
+    detached: process.env.BENCH_API_SESSION !== 'shared',
   });
+  process.once('exit', () => api.kill('SIGKILL')); // detached: it would outlive a benchmark that crashed
   const url = `http://127.0.0.1:${port}/graphql`;
   for (let i = 0; ; i++) {
     try {

@@ -15,8 +15,9 @@
 //
 // The one thing this changes is that another transaction may read a commit in the moment before it is durable. For
 // the event stream that moment must not leak out (a subscriber that saw sequence N and then, after a crash, found N
-// reused by another event would skip it), so readers of the event stream flush too before they hand events on
-// (`flushBeforeDelivery`). Older servers, or a role without EXECUTE on the function: synchronous commits, as before.
+// reused by another event would skip it), so the reads of the event stream flush too before they hand events on
+// (src/modules/events/event-read.ts). Older servers, or a role without EXECUTE on the function: synchronous commits,
+// as before.
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Sql } from '../shared/sql-batch';
@@ -27,13 +28,13 @@ export const ASYNC_COMMIT: Sql = { text: 'SET LOCAL synchronous_commit = off' };
 /** After COMMIT: flushes the WAL written so far, this transaction's commit record included (a few bytes of its own). */
 export const FLUSH_WAL: Sql = { text: `SELECT pg_logical_emit_message(false, 'durable-commit', '', true)` };
 
-/** The same flush, skipped when the WAL is already flushed as far as it is written (the usual case for a reader). */
+/** The same flush, skipped when the WAL is already flushed as far as it is written. */
 export const FLUSH_WAL_IF_BEHIND: Sql = {
   text: `SELECT CASE WHEN pg_current_wal_flush_lsn() < pg_current_wal_insert_lsn() THEN pg_logical_emit_message(false, 'durable-commit', '', true) END`,
 };
 
-const SUPPORTED = `SELECT current_setting('server_version_num')::int >= 170000
-                      AND has_function_privilege('pg_catalog.pg_logical_emit_message(boolean, text, text, boolean)', 'EXECUTE') AS ok`;
+// to_regprocedure: NULL before 17 (no 4-argument form), where has_function_privilege of a name would raise instead.
+const SUPPORTED = `SELECT coalesce(has_function_privilege(to_regprocedure('pg_catalog.pg_logical_emit_message(boolean, text, text, boolean)'), 'EXECUTE'), false) AS ok`;
 
 type Ask = (sql: string) => Promise<{ ok: boolean }[]>;
 const known = new WeakMap<object, Promise<boolean>>();
@@ -56,12 +57,4 @@ export function asyncCommits(pool: Pool): Promise<boolean> {
 /** asyncCommits for a TypeORM DataSource (its pool). */
 export function asyncCommitsOf(ds: DataSource): Promise<boolean> {
   return asyncCommits((ds.driver as unknown as { master: Pool }).master);
-}
-
-/**
- * Makes sure every commit a read of the event stream saw is durable before the read is handed on (see above): on a
- * server where writers commit asynchronously, flushes the WAL if it is behind. `query` runs on the reader's connection.
- */
-export async function flushBeforeDelivery(ds: DataSource, query: (sql: string) => Promise<unknown>): Promise<void> {
-  if (await asyncCommitsOf(ds)) await query(FLUSH_WAL_IF_BEHIND.text);
 }

@@ -5,9 +5,8 @@
 // events and their NOTIFY, the call's audit entry and COMMIT in a second batch. Event numbering is unchanged: the
 // events carry provisional sequences (reserved in a read batch by `stageEvents`) and the deferred trigger gives them
 // their final ones inside COMMIT (event-log.ts); on PostgreSQL 17+ the COMMIT does not wait for its flush under the
-// event-sequence lock, the batch flushes after it (durable-commit.ts). Locks follow the
-// order of src/shared/locks.ts; a deadlock PostgreSQL reports makes the whole transaction run again, as
-// eventTransaction does.
+// event-sequence lock, the batch flushes after it (durable-commit.ts). Locks follow the order of src/shared/locks.ts;
+// a deadlock PostgreSQL reports makes the whole transaction run again, as eventTransaction does.
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import { currentAudit } from '../shared/acting';

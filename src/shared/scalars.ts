@@ -23,31 +23,12 @@ function wrap<T>(name: string, parse: (value: unknown) => T) {
   };
 }
 
-/** Money text already in wire form (PostgreSQL's text of a numeric(…, 2)): no leading zeros, two fraction digits, not -0. */
-const WIRE_MONEY = /^-?(0|[1-9]\d*)\.\d{2}$/;
-/** Rate text with at most 4 fraction digits (PostgreSQL's text of a numeric(…, 4)), canonical once trailing zeros go. */
-const SHORT_RATE = /^-?(0|[1-9]\d*)(\.\d{1,4})?$/;
-
-/** formatMoney, without a Decimal for text already in wire form. */
-export function serializeMoney(value: unknown): string {
-  if (typeof value === 'string' && WIRE_MONEY.test(value) && value !== '-0.00') return value;
-  return formatMoney(value instanceof Dec ? value : new Dec(value as string));
-}
-
-/** formatRate, without a Decimal for text of at most 4 fraction digits (trailing zeros dropped, zero is "0"). */
-export function serializeRate(value: unknown): string {
-  if (typeof value === 'string' && SHORT_RATE.test(value)) {
-    const text = value.includes('.') ? value.replace(/\.?0+$/, '') : value;
-    return text === '-0' ? '0' : text;
-  }
-  return formatRate(value instanceof Dec ? value : new Dec(value as string));
-}
-
 const parseMoneyValue = wrap('Money', parseMoney);
 export const MoneyScalar = new GraphQLScalarType({
   name: 'Money',
   description: 'Exact decimal amount in roubles, serialised as a string: "1234.50". Never a Float.',
-  serialize: serializeMoney,
+  // A numeric text (e.g. as PostgreSQL wrote it) is formatted without a Decimal when it needs no rounding.
+  serialize: (value) => formatMoney(value instanceof Dec || typeof value === 'string' ? value : new Dec(value as string)),
   parseValue: parseMoneyValue,
   parseLiteral: (ast) => parseMoneyValue(stringLiteral('Money', ast)),
 });
@@ -56,7 +37,7 @@ const parseRateValue = wrap('Rate', parseRate);
 export const RateScalar = new GraphQLScalarType({
   name: 'Rate',
   description: 'A fraction as a decimal string: "0.15" is 15 %.',
-  serialize: serializeRate,
+  serialize: (value) => formatRate(value instanceof Dec || typeof value === 'string' ? value : new Dec(value as string)),
   parseValue: parseRateValue,
   parseLiteral: (ast) => parseRateValue(stringLiteral('Rate', ast)),
 });

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app/server';
 import type { EntitySubscriberInterface, QueryRunner, TransactionCommitEvent } from 'typeorm';
-import { appendEvents, EVENT_STAGE, eventTransaction } from '../../src/event-log/event-log';
+import { appendEvents, EVENT_STAGE, eventTransaction, numberEventsFromNow } from '../../src/event-log/event-log';
 import { verifyLedger } from '../../src/modules/rebates/ledger-verify';
 import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../support/billing-fixtures';
 import { activePartner, type TestPartner } from '../support/factories';
@@ -218,5 +218,39 @@ describe('event sequencing without a global writer lock', () => {
       release();
       t.app.ds.subscribers.splice(t.app.ds.subscribers.indexOf(hook), 1);
     }
+  });
+
+  it('numbers a transaction from numberEventsFromNow on: what it appended first, then final sequences as it writes; writers wait for its commit', async () => {
+    const { partner } = partners[2];
+    const event = (status: string) => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId: randomUUID(), status, occurredAt: new Date() });
+    const earlier = event('SUBMITTED');
+    const later = [event('APPROVED'), event('ACTIVE')];
+    let written: string[] = [];
+    let writer: Promise<{ adjustRebateBalance: { entry: { sequence: string } | null } }> | null = null;
+    await eventTransaction(t.app.ds, async (manager) => {
+      const [staged] = await appendEvents(manager, [earlier]);
+      expect(BigInt(staged) >= EVENT_STAGE).toBe(true); // provisional until numbered
+      await numberEventsFromNow(manager);
+      written = await appendEvents(manager, later);
+      // Another writer's COMMIT now waits for the event-sequence lock until this transaction ends.
+      writer = t.ok(AdjustRebateBalanceDocument, { input: { partnerId: partner.id, amount: '1.00', reason: 'while numbered' } });
+      for (;;) {
+        const [{ n }] = await t.app.ds.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 7262001 AND objsubid = 1 AND NOT granted`,
+        );
+        if (n > 0) break;
+        await sleep(10);
+      }
+    });
+    expect(written.every((sequence) => BigInt(sequence) < EVENT_STAGE)).toBe(true); // final as written
+    const rows: { entity_id: string; sequence: string }[] = await t.app.ds.query(
+      'SELECT entity_id, sequence::text AS sequence FROM events WHERE entity_id = ANY($1) ORDER BY sequence',
+      [[earlier.entityId, ...later.map((e) => e.entityId)]],
+    );
+    expect(rows.map((r) => r.entity_id)).toEqual([earlier.entityId, ...later.map((e) => e.entityId)]); // in the order written
+    expect(rows.slice(1).map((r) => r.sequence)).toEqual(written);
+    expect(BigInt(rows[2].sequence) - BigInt(rows[0].sequence)).toBe(2n); // consecutive: no one numbered in between
+    const entry = (await writer!).adjustRebateBalance.entry!;
+    expect(BigInt(entry.sequence) > BigInt(rows[2].sequence)).toBe(true); // committed after it, numbered after it
   });
 });

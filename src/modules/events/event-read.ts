@@ -7,7 +7,7 @@ import type { Actor } from '../audit/actor';
 import { actorFromRow } from '../audit/actor';
 import { LedgerEntryEntity } from '../rebates/ledger-entry.entity';
 import type { EventType } from '../../event-log/event.entity';
-import { flushBeforeDelivery } from '../../event-log/durable-commit';
+import { asyncCommitsOf, FLUSH_WAL_IF_BEHIND } from '../../event-log/durable-commit';
 import { EVENT_STAGE } from '../../event-log/event-log';
 
 /** What a subscription streams: ledger entries (rebateAccruals) or status changes (partnerActivity). */
@@ -45,6 +45,18 @@ export interface EventRange {
 export type Queryable = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
 const LEDGER_PREFIX = 'l__';
+
+/**
+ * A page of events read in one statement that, once it has found rows, flushes the WAL before it answers: writers
+ * commit asynchronously and flush after COMMIT (durable-commit.ts), so a commit may be visible a moment before it is
+ * durable — every commit the statement's snapshot saw is written to the WAL before the flush, so none is handed on to
+ * a subscriber or a webhook while a crash could still undo it.
+ */
+function durablePage(page: string): string {
+  return `WITH page AS MATERIALIZED (${page}),
+       flushed AS MATERIALIZED (SELECT (${FLUSH_WAL_IF_BEHIND.text.replace(/^SELECT /, '')}) AS flushed)
+  SELECT page.* FROM page CROSS JOIN flushed ORDER BY page.sequence::bigint`;
+}
 
 /** Builds the SQL and the row → StreamEvent mapping once per DataSource (the ledger columns come from its metadata). */
 export class EventReader {
@@ -91,7 +103,7 @@ export class EventReader {
     if (range.kind === 'ledger') where.push(`e.type = 'LEDGER_ENTRY'`);
     if (range.kind === 'activity') where.push(`e.type <> 'LEDGER_ENTRY'`);
     const withLedger = range.kind !== 'activity';
-    const sql =
+    const page =
       `SELECT e.sequence::text AS sequence, e.partner_id, e.type, e.entity_id, e.status, e.occurred_at,` +
       ` e.actor_kind, e.actor_token_id, t.name AS actor_token_name, t.role AS actor_role, t.partner_id AS actor_partner_id` +
       (withLedger
@@ -99,9 +111,7 @@ export class EventReader {
         : ` FROM events e`) +
       ` LEFT JOIN api_tokens t ON t.id = e.actor_token_id` +
       ` WHERE ${where.join(' AND ')} ORDER BY e.sequence LIMIT $2`;
-    const rows = await query(sql, params);
-    // Commits may be visible a moment before they are durable (durable-commit.ts): none is handed on before it is.
-    if (rows.length) await flushBeforeDelivery(this.ds, (text) => query(text, []));
+    const rows = await query((await asyncCommitsOf(this.ds)) ? durablePage(page) : page, params);
     return rows.map((row) => this.toEvent(row, withLedger));
   }
 
