@@ -14,14 +14,36 @@ function childFields(selectionSet: SelectionSetNode | undefined, fragments: Reco
   }
 }
 
-/** True when the current field's selection reaches `path` (e.g. 'edges', 'node', 'activeDeal'), through fragments too. */
-export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, ...path: string[]): boolean {
+/** The nodes of the fields at `path` below the current field (through fragments); none when it is not selected. */
+function reach(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: string[]): readonly FieldNode[] {
   let level: readonly FieldNode[] = info.fieldNodes;
   for (const name of path) {
     const next: FieldNode[] = [];
     for (const node of level) childFields(node.selectionSet, info.fragments, name, next);
-    if (next.length === 0) return false;
+    if (next.length === 0) return next;
     level = next;
   }
-  return true;
+  return level;
+}
+
+/** True when the current field's selection reaches `path` (e.g. 'edges', 'node', 'activeDeal'), through fragments too. */
+export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, ...path: string[]): boolean {
+  return reach(info, path).length > 0;
+}
+
+function collectNames(selectionSet: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, into: Set<string>): void {
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) into.add(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) collectNames(selection.selectionSet, fragments, into);
+    else collectNames(fragments[selection.name.value]?.selectionSet, fragments, into);
+  }
+}
+
+/** The names of the fields selected at `path` below the current field (through fragments), or null when it is not selected. */
+export function selectedNames(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, ...path: string[]): Set<string> | null {
+  const level = reach(info, path);
+  if (level.length === 0) return null;
+  const names = new Set<string>();
+  for (const node of level) collectNames(node.selectionSet, info.fragments, names);
+  return names;
 }

@@ -67,13 +67,41 @@ export function roundRate(value: Decimal.Value): Decimal {
   return new Dec(value).toDecimalPlaces(4, Decimal.ROUND_HALF_UP);
 }
 
+/** A plain decimal text: sign, integer part without leading zeros, fraction (PostgreSQL's numeric output). */
+const PLAIN_DECIMAL = /^(-?[1-9]\d*|-?0|0)(?:\.(\d+))?$/;
+
+/**
+ * The wire form of a plain decimal text when it needs no rounding (its fraction beyond `digits` is zeros), by
+ * string operations alone — the same text the Decimal path gives; null for anything else (the caller rounds).
+ */
+function exactText(text: string, digits: number, pad: boolean): string | null {
+  const m = PLAIN_DECIMAL.exec(text);
+  if (!m) return null;
+  const fraction = m[2] ?? '';
+  for (let i = digits; i < fraction.length; i++) if (fraction.charCodeAt(i) !== 48) return null;
+  let kept = fraction.slice(0, digits);
+  if (pad) kept = kept.padEnd(digits, '0');
+  else kept = kept.replace(/0+$/, '');
+  const int = m[1];
+  if (int === '-0' && /^0*$/.test(kept)) return null; // negative zero: the Decimal path decides
+  return kept ? `${int}.${kept}` : int;
+}
+
 /** Wire form of money: exactly 2 fraction digits (rounded half up if it has more). */
 export function formatMoney(value: Decimal.Value): string {
+  if (typeof value === 'string') {
+    const exact = exactText(value, 2, true);
+    if (exact !== null) return exact;
+  }
   return roundMoney(value).toFixed(2);
 }
 
 /** Wire form of a rate: canonical, no trailing zeros ("0.1", "0.17", "0"). */
 export function formatRate(value: Decimal.Value): string {
+  if (typeof value === 'string') {
+    const exact = exactText(value, 4, false);
+    if (exact !== null) return exact;
+  }
   const d = new Dec(value);
   return d.isZero() ? '0' : d.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed();
 }

@@ -13,7 +13,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badUserInput } from './errors';
 
-@ObjectType('PageInfo', { description: 'Where a page sits in its list (Relay cursor connections).' })
+@ObjectType('PageInfo', { description: 'Where a page sits in its list (Relay cursor connections).', simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean, { description: 'True when items follow the last edge of this page (ask again with `after: endCursor`).' })
   hasNextPage: boolean;
@@ -26,19 +26,45 @@ export class PageInfo {
 }
 
 export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
+  edges: { readonly cursor: string; node: T }[];
   pageInfo: PageInfo;
   totalCount: number;
 }
 
+/** An edge of a page: its cursor is encoded when first read (most pages never select their edges' cursors). */
+export class Edge<T> {
+  private encoded: string | undefined;
+
+  constructor(
+    readonly node: T,
+    private readonly keys: () => string[],
+  ) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.keys()));
+  }
+
+  /** The same edge (same cursor, still encoded only when read) with another node. */
+  withNode<U>(node: U): Edge<U> {
+    const edge = new Edge(node, this.keys);
+    edge.encoded = this.encoded;
+    return edge;
+  }
+}
+
+/** An edge of a connection with another node (e.g. a row's entity instead of the row), its cursor unchanged. */
+export function withNode<T, U>(edge: Connection<T>['edges'][number], node: U): Connection<U>['edges'][number] {
+  return edge instanceof Edge ? (edge as Edge<T>).withNode(node) : { cursor: edge.cursor, node };
+}
+
 /** Builds `<Name>Edge` and `<Name>Connection` object types for a node type. */
 export function ConnectionType<T extends object>(name: string, node: ClassType<T>, what = `${name} items`) {
-  @ObjectType(`${name}Edge`, { description: `One of the ${what} with its cursor.` })
+  @ObjectType(`${name}Edge`, { description: `One of the ${what} with its cursor.`, simpleResolvers: true })
   class Edge {
     @Field(() => String, { description: 'Opaque position of this item; pass it as `after` or `before`.' }) cursor: string;
     @Field(() => node, { description: 'The item.' }) node: T;
   }
-  @ObjectType(`${name}Connection`, { description: `A page of ${what} (Relay cursor connection).` })
+  @ObjectType(`${name}Connection`, { description: `A page of ${what} (Relay cursor connection).`, simpleResolvers: true })
   class ConnectionClass {
     @Field(() => [Edge], { description: 'The items of this page, in list order.' }) edges: Edge[];
     @Field(() => PageInfo, { description: 'Cursors and whether more items lie on either side of this page.' }) pageInfo: PageInfo;
@@ -131,7 +157,7 @@ export function toConnection<T>(
   const more = rows.length > window.size;
   const page = rows.slice(0, window.size);
   if (window.backward) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(read(node)), node }));
+  const edges = page.map((node) => new Edge(node, () => read(node)));
   const pageInfo: PageInfo = {
     hasNextPage: window.backward ? counts.beyondCursor : more,
     hasPreviousPage: window.backward ? more : counts.beyondCursor,

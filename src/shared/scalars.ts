@@ -27,7 +27,8 @@ const parseMoneyValue = wrap('Money', parseMoney);
 export const MoneyScalar = new GraphQLScalarType({
   name: 'Money',
   description: 'Exact decimal amount in roubles, serialised as a string: "1234.50". Never a Float.',
-  serialize: (value) => formatMoney(value instanceof Dec ? value : new Dec(value as string)),
+  // A numeric text (e.g. as PostgreSQL wrote it) is formatted without a Decimal when it needs no rounding.
+  serialize: (value) => formatMoney(value instanceof Dec || typeof value === 'string' ? value : new Dec(value as string)),
   parseValue: parseMoneyValue,
   parseLiteral: (ast) => parseMoneyValue(stringLiteral('Money', ast)),
 });
@@ -36,7 +37,7 @@ const parseRateValue = wrap('Rate', parseRate);
 export const RateScalar = new GraphQLScalarType({
   name: 'Rate',
   description: 'A fraction as a decimal string: "0.15" is 15 %.',
-  serialize: (value) => formatRate(value instanceof Dec ? value : new Dec(value as string)),
+  serialize: (value) => formatRate(value instanceof Dec || typeof value === 'string' ? value : new Dec(value as string)),
   parseValue: parseRateValue,
   parseLiteral: (ast) => parseRateValue(stringLiteral('Rate', ast)),
 });

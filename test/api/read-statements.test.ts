@@ -84,12 +84,87 @@ describe('statements per request of the dashboard mix', () => {
     expect(count).toBe(1);
   });
 
+  it('admin deals queue: a narrow read (only the selected columns) answers as the whole-row read does', async () => {
+    const admin = 'test-admin-token-0123456789abcdef';
+    const node = `id status customerInn customerName targetMonthlyConsumption bonusRate approvedAt submittedAt contractEndsOn
+      partner { id name inn status level createdAt billingThreshold } customer { __typename id name status billingAccountId linkedAt createdAt }`;
+    // Customer.partner is a field resolver, not a column: that selection reads whole rows.
+    const narrow = await statementsOf(`{ deals(first: 50) { edges { cursor node { ${node} } } pageInfo { endCursor hasNextPage } } }`, {}, admin);
+    const whole = await statementsOf(
+      `{ deals(first: 50) { edges { cursor node { ${node} wide: customer { partner { id } } } } pageInfo { endCursor hasNextPage } } }`,
+      {},
+      admin,
+    );
+    expect(narrow.texts[0]).not.toMatch(/bank_bic|description/);
+    expect(whole.texts[0]).toMatch(/bank_bic/);
+    expect([narrow.count, whole.count]).toEqual([1, 1]);
+    for (const edge of whole.data.deals.edges) delete edge.node.wide;
+    expect(narrow.data).toEqual(whole.data);
+    expect(narrow.data.deals.edges.filter((e: any) => e.node.customer?.linkedAt).length).toBe(6);
+  });
+
+  it("a partner's deals folded narrowly into partner(id) answer as the whole-row fold does", async () => {
+    const page = (extra: string) => `query($id: ID!) { partner(id: $id) { deals(first: 10) { totalCount edges { cursor node {
+      customerInn status bonusRate targetMonthlyConsumption submittedAt approvedAt activatedOn ${extra} } } pageInfo { endCursor } } } }`;
+    const narrow = await statementsOf(page(''), { id: partner.id }, viewerToken);
+    const whole = await statementsOf(page('wide: customer { partner { id } }'), { id: partner.id }, viewerToken);
+    expect(narrow.count).toBe(1);
+    expect(narrow.texts[0]).not.toMatch(/description/);
+    expect(whole.texts[0]).toMatch(/description/);
+    for (const edge of whole.data.partner.deals.edges) delete edge.node.wide;
+    expect(narrow.data).toEqual(whole.data);
+    expect(narrow.data.partner.deals.edges.filter((e: any) => e.node.status === 'ACTIVE' && e.node.approvedAt).length).toBe(3);
+  });
+
+  it('a narrow deals page does not hand its partial partners to the loader others in the request use', async () => {
+    const admin = 'test-admin-token-0123456789abcdef';
+    const { data } = await statementsOf(
+      `query($id: ID!) { deals(first: 50) { edges { node { partner { name } } } } partner(id: $id) { name inn ownBillingAccountId level } }`,
+      { id: partner.id },
+      admin,
+    );
+    expect(data.partner).toEqual({ name: expect.any(String), inn: partner.inn, ownBillingAccountId: partner.ownBillingAccountId, level: expect.any(String) });
+  });
+
   it('invoice of a closed month with its lines: 1 statement', async () => {
     await statementsOf(INVOICE, { id: partner.id }, viewerToken);
     const { count, data } = await statementsOf(INVOICE, { id: partner.id }, viewerToken);
     expect(data.partner.invoice.lines).toHaveLength(3);
     expect(data.partner.invoice.payable).toBe('270.00');
     expect(count).toBe(1);
+  });
+
+  it('invoice: a narrow read (only the selected columns) answers as the whole read does; with Partner.bonus, still 1 statement', async () => {
+    const fields = `id month isFinal closedAt totalCost grantCredits eligibleAmount discount bonusWithdrawalsApplied bonusCarriedOver payable
+      lines { __typename billingAccountId serviceId cost grantCredit eligible bonusRate dealBonusRate discount payable exclusion }`;
+    const narrow = await statementsOf(`query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { ${fields} } } }`, { id: partner.id }, viewerToken);
+    // InvoiceLine.service is a field resolver: that selection reads the whole invoice (and its services).
+    const whole = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { ${fields} more: lines { service { id } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(narrow.count).toBe(1);
+    expect(narrow.texts[0]).not.toMatch(/customer_cost/);
+    expect(whole.texts[0]).toMatch(/customer_cost/);
+    delete whole.data.partner.invoice.more;
+    expect(narrow.data).toEqual(whole.data);
+    expect(narrow.data.partner.invoice.lines[0]).toMatchObject({ cost: '100.00', bonusRate: '0.1', dealBonusRate: '0', discount: '10.00' });
+    const both = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { payable lines { cost } } bonus(month: "2026-01") { absolute relative } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(both.count).toBe(1);
+    expect(both.data.partner.bonus).toEqual({ absolute: '30.00', relative: '0.1' });
+    const unbilled = await activePartner(t); // the month is closed, nothing billed: null, from the same statement
+    const empty = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { invoice(month: "2026-01") { payable } } }`,
+      { id: unbilled.id },
+      'test-admin-token-0123456789abcdef',
+    );
+    expect(empty.data.partner.invoice).toBeNull();
+    expect(empty.count).toBe(1);
   });
 
   it('invoices of a partner list: one statement for a closed month, one aggregation for an open one, not one per partner', async () => {
@@ -122,10 +197,44 @@ describe('statements per request of the dashboard mix', () => {
     expect(after.count).toBe(2); // the page after a cursor reads itself
   });
 
+  it('reads the active deals of a page narrowly for its own selection only: another activeDeal in the document gets the whole deal', async () => {
+    const full = `query($id: ID!) { customer(id: $id) { activeDeal { id status bonusRate description targetMonthlyConsumption } } }`;
+    const page = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { customers(first: 20) { edges { node { id activeDeal { status } } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(page.count).toBe(1);
+    const narrowSql = page.texts.find((text) => /customers c LEFT JOIN LATERAL/.test(text))!;
+    expect(narrowSql).toMatch(/json_build_object\('status', d\.status\)/);
+    expect(narrowSql).not.toMatch(/target_monthly_consumption/);
+    const customerId = page.data.partner.customers.edges[0].node.id;
+    const alone = (await statementsOf(full, { id: customerId }, viewerToken)).data.customer.activeDeal;
+    expect(alone.description).toEqual(expect.any(String));
+    const both = await statementsOf(
+      `query($p: ID!, $c: ID!) { partner(id: $p) { customers(first: 20) { edges { node { id activeDeal { status } } } } }
+        customer(id: $c) { activeDeal { id status bonusRate description targetMonthlyConsumption } } }`,
+      { p: partner.id, c: customerId },
+      viewerToken,
+    );
+    expect(both.data.customer.activeDeal).toEqual(alone);
+    expect(both.data.partner.customers.edges[0].node.activeDeal).toEqual({ status: 'ACTIVE' });
+  });
+
   it('ledger page: 1 statement', async () => {
-    const { count, data } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
+    const { count, data, texts } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
     expect(data.partner.rebateLedger.edges).toHaveLength(3);
+    expect(data.partner.rebateLedger.edges[0].node).toMatchObject({ kind: 'ADJUSTMENT', amount: '100.00', balanceAfter: '100.00' });
     expect(count).toBe(1);
+    // Only the columns the selection needs: no relation ids when no relation is selected.
+    expect(texts[0]).not.toMatch(/withdrawal_id|project_id/);
+    const withRelations = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { rebateLedger(first: 50) { edges { node { amount withdrawal { id } project { id } partner { id } } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(withRelations.texts[0]).toMatch(/withdrawal_id/);
+    expect(withRelations.data.partner.rebateLedger.edges.map((e: any) => e.node.partner.id)).toEqual([partner.id, partner.id, partner.id]);
   });
 
   it('forgets a revoked token at once: the next request is UNAUTHENTICATED', async () => {

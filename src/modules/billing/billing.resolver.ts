@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin } from '../../graphql/guards';
 import { DomainError, type UserErrorShape } from '../../shared/domain-error';
@@ -10,20 +11,40 @@ import { PartnerType } from '../partners/partner.type';
 import { ServiceType } from '../services/service.type';
 import type { InvoiceLineView, InvoiceView } from './billing.service';
 import { invoiceId, partnerBonus } from './domain/invoice';
-import { foldedStoredInvoice } from './billing.reads';
+import { foldedNarrowInvoice, foldedStoredInvoice, narrowInvoiceFields } from './billing.reads';
+import { leaveFolded, takeFolded } from '../../graphql/fold';
+import { selectedNames, selects } from '../../graphql/selection';
 import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { CloseBillingMonthInput, CloseBillingMonthPayload, InvoiceLineType, InvoiceType, PartnerBonusType } from './invoice.type';
 
-/** Partner.invoice folded into partner(id)'s statement when the month is closed (primes the invoice loader). */
-export const partnerInvoiceFold: PartnerFoldPlanner = (field) => {
+/**
+ * Partner.invoice folded into partner(id)'s statement. A selection of only stored columns reads just those and hands
+ * the partial invoice to the field (never to the loader); any other (or with Partner.bonus asked too) primes the
+ * invoice loader with the whole view.
+ * An open month's preview is computed by the loader when the field resolves.
+ */
+export const partnerInvoiceFold: PartnerFoldPlanner = (field, info) => {
   const month = field.args.month as string;
+  const selection = { fieldNodes: [field.node], fragments: info.fragments };
+  // Partner.bonus reads the whole invoice from the loader: with it selected, the fold primes the loader instead.
+  const fields = selects(info, 'bonus') ? null : narrowInvoiceFields(selectedNames(selection) ?? new Set(), selectedNames(selection, 'lines'));
+  const narrow = fields && foldedNarrowInvoice(month, fields);
+  if (narrow) {
+    return {
+      key: narrow.key,
+      sql: narrow.sql,
+      apply: (json, partner, ctx, node) => {
+        const stored = narrow.decode(json, partner.id);
+        if (stored !== 'open') leaveFolded(ctx, node, partner.id, stored);
+      },
+    };
+  }
   const fold = foldedStoredInvoice(month);
   return {
     key: fold.key,
     sql: fold.sql,
     apply: (json, partner, ctx) => {
       const stored = fold.decode(json, partner.id);
-      // An open month's preview is computed by the loader when the field resolves.
       if (stored !== 'open') ctx.loaders.invoice.prime(`${partner.id}|${month}`, stored);
     },
   };
@@ -35,8 +56,9 @@ export class PartnerBillingResolver {
     nullable: true,
     description: 'Final invoice of a closed month, or the month-to-date preview (isFinal false) of an open one; null when nothing is billed.',
   })
-  invoice(@Root() partner: PartnerEntity, @Arg('month', () => MonthScalar) month: string, @Ctx() ctx: AppContext) {
-    return ctx.loaders.invoice.load(`${partner.id}|${month}`);
+  invoice(@Root() partner: PartnerEntity, @Arg('month', () => MonthScalar) month: string, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
+    const folded = takeFolded<InvoiceView | null>(ctx, info, partner.id);
+    return folded !== undefined ? folded : ctx.loaders.invoice.load(`${partner.id}|${month}`);
   }
 
   @FieldResolver(() => PartnerBonusType)

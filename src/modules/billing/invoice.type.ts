@@ -9,7 +9,7 @@ export enum LineExclusionEnum {
 }
 registerEnumType(LineExclusionEnum, { name: 'LineExclusion' });
 
-@ObjectType('InvoiceLine')
+@ObjectType('InvoiceLine', { simpleResolvers: true })
 export class InvoiceLineType {
   @Field(() => String) billingAccountId: string;
   @Field(() => String) serviceId: string;
@@ -23,7 +23,7 @@ export class InvoiceLineType {
   @Field(() => LineExclusionEnum, { nullable: true }) exclusion: LineExclusionEnum | null;
 }
 
-@ObjectType('Invoice', { implements: NodeInterface })
+@ObjectType('Invoice', { implements: NodeInterface, simpleResolvers: true })
 export class InvoiceType {
   @Field(() => ID, { description: 'The partner id and the month: `<partnerId>:<YYYY-MM>`.' }) id: string;
   @Field(() => MonthScalar) month: string;

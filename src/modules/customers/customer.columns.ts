@@ -13,6 +13,9 @@ export const toCustomer = (row: Record<string, unknown>) => row as unknown as Cu
 
 const PROPERTIES = ['id', 'partnerId', 'name', 'inn', 'billingAccountId', 'status', 'linkedAt', 'createdAt'] as const;
 
+/** CustomerEntity property → its column (for reads that select a few of them). */
+export const CUSTOMER_COLUMNS: ReadonlyMap<string, string> = new Map(PROPERTIES.map((p) => [p, p.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]));
+
 /** The customer in a row read with customerColumns(a, prefix) (a prefix of at least one character). */
 export function toPrefixedCustomer(row: Record<string, unknown>, prefix: string): CustomerEntity {
   const customer = {} as Record<string, unknown>;

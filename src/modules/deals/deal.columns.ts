@@ -28,6 +28,9 @@ export function dealColumns(a: string, prefix = ''): string {
   return COLUMNS.map(([column, property]) => `${a}.${column} AS "${prefix}${property}"`).join(', ');
 }
 
+/** DealEntity property → its column expression (e.g. 'bonusRate' → 'bonus_rate::text'). */
+export const DEAL_COLUMNS: ReadonlyMap<string, string> = new Map(COLUMNS.map(([column, property]) => [property, column]));
+
 const keysByPrefix = new Map<string, string[]>();
 
 /** The deal in a row read with dealColumns(a, prefix); null when its id is null (an outer join found none). */

@@ -2,9 +2,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
-import { selects } from '../../graphql/selection';
+import { selectedNames, selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
-import { PageArgs, type Connection } from '../../shared/pagination';
+import { PageArgs, withNode, type Connection } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { CustomerType } from '../customers/customer.type';
@@ -12,7 +12,7 @@ import { isLinked } from '../customers/domain/subaccount-lifecycle';
 import type { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { DealEntity } from './deal.entity';
-import { dealPage, foldedPartnerDealPage, type DealWithRelations } from './deals.reads';
+import { dealPage, foldedPartnerDealPage, NARROW_FIELDS, type DealWithRelations, type NarrowFields } from './deals.reads';
 import { leaveFolded, takeFolded } from '../../graphql/fold';
 import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { RegisterDealInput, ReviewDealInput } from './deal.inputs';
@@ -30,24 +30,61 @@ class DealQueueArgs extends DealsArgs {
 
 const dealPayload = (deal: DealEntity) => ({ deal });
 
-/** The deals of a page, its partners and Deal.customer handed to their loaders (read with the page when selected). */
-function withPrimedRelations(ctx: AppContext, page: Connection<DealWithRelations>): Connection<DealEntity> {
-  for (const { node } of page.edges) {
-    if (node.partner) ctx.loaders.partner.prime(node.partner.id, node.partner);
+/** On a deal of a page: its partner and Deal.customer when they were read with the page (answered without a loader). */
+const READ_WITH = Symbol('relations read with the page');
+type PageDeal = DealEntity & { [READ_WITH]?: DealWithRelations };
+
+/**
+ * The deals of a page, each holding its partner and Deal.customer when read with the page; whole rows are also
+ * handed to their loaders (others in the request may ask for them), partial ones (a narrow read) never.
+ */
+function withRelations(ctx: AppContext, page: Connection<DealWithRelations>, prime: boolean): Connection<DealEntity> {
+  const edges = page.edges.map((edge) => {
+    const node = edge.node;
+    const deal = node.deal as PageDeal;
+    if (node.partner !== undefined || node.customer !== undefined) deal[READ_WITH] = node;
+    if (prime && node.partner) ctx.loaders.partner.prime(node.partner.id, node.partner);
     // Read by the loader's rule (the pair's linked subaccount, else its latest; null when there is none).
-    if (node.customer !== undefined) ctx.loaders.dealCustomer.prime(`${node.deal.partnerId}|${node.deal.customerInn}`, node.customer);
+    if (prime && node.customer !== undefined) ctx.loaders.dealCustomer.prime(`${deal.partnerId}|${deal.customerInn}`, node.customer);
+    return withNode(edge, deal as DealEntity);
+  });
+  return { ...page, edges };
+}
+
+/** The names in `names` when each is a plain column of `columns` (or __typename), else null. */
+function plainNames(names: Set<string> | null, columns: ReadonlyMap<string, string>): string[] | null {
+  const out: string[] = [];
+  for (const name of names ?? []) {
+    if (columns.has(name)) out.push(name);
+    else if (name !== '__typename') return null;
   }
-  return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: e.node.deal })) };
+  return out;
+}
+
+/** What a page's nodes select when it is only plain columns of the deal, its partner and Deal.customer; else null. */
+function narrowFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): NarrowFields | null {
+  const fields: { deal: string[]; partner?: string[]; customer?: string[] } = { deal: [] };
+  for (const name of selectedNames(info, 'edges', 'node') ?? []) {
+    if (name === 'partner' || name === 'customer') {
+      const plain = plainNames(selectedNames(info, 'edges', 'node', name), NARROW_FIELDS[name]);
+      if (!plain) return null;
+      fields[name] = plain;
+    } else if (NARROW_FIELDS.deal.has(name)) fields.deal.push(name);
+    else if (name !== 'submittedAt' && name !== '__typename') return null; // submittedAt is the createdAt key
+  }
+  return fields;
 }
 
 async function listDeals(ctx: AppContext, info: GraphQLResolveInfo, partnerId: string | null, args: DealsArgs) {
+  const narrow = narrowFields(info);
   const options = {
     withTotal: selects(info, 'totalCount'),
     // A work queue shows each deal's partner and subaccount: read with the page, one statement.
     partners: selects(info, 'edges', 'node', 'partner'),
     customers: selects(info, 'edges', 'node', 'customer'),
+    narrow,
   };
-  return withPrimedRelations(ctx, await dealPage(ctx.app.sql, { partnerId, status: args.status }, args, options));
+  return withRelations(ctx, await dealPage(ctx.app.sql, { partnerId, status: args.status }, args, options), !narrow);
 }
 
 @Resolver(() => DealType)
@@ -67,13 +104,15 @@ export class DealResolver {
   }
 
   @FieldResolver(() => PartnerType)
-  partner(@Root() deal: DealEntity, @Ctx() ctx: AppContext) {
-    return ctx.loaders.partner.load(deal.partnerId);
+  partner(@Root() deal: PageDeal, @Ctx() ctx: AppContext) {
+    return deal[READ_WITH]?.partner ?? ctx.loaders.partner.load(deal.partnerId);
   }
 
   /** The partner's linked subaccount with the deal's INN (else its most recent one), or null. */
   @FieldResolver(() => CustomerType, { nullable: true })
-  customer(@Root() deal: DealEntity, @Ctx() ctx: AppContext) {
+  customer(@Root() deal: PageDeal, @Ctx() ctx: AppContext) {
+    const read = deal[READ_WITH];
+    if (read?.customer !== undefined) return read.customer;
     return ctx.loaders.dealCustomer.load(`${deal.partnerId}|${deal.customerInn}`);
   }
 
@@ -98,9 +137,15 @@ export class DealResolver {
 /** Partner.deals folded into partner(id)'s statement (partners/partner-reads.ts). */
 export const partnerDealsFold: PartnerFoldPlanner = (field, info) => {
   const args = field.args as DealsArgs;
-  const fold = foldedPartnerDealPage(args.status, args, selects({ fieldNodes: [field.node], fragments: info.fragments }, 'totalCount'));
+  const selection = { fieldNodes: [field.node], fragments: info.fragments };
+  const narrow = narrowFields(selection);
+  const fold = foldedPartnerDealPage(args.status, args, selects(selection, 'totalCount'), narrow);
   if (!fold) return null;
-  return { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, withPrimedRelations(ctx, fold.decode(json))) };
+  return {
+    key: fold.key,
+    sql: fold.sql,
+    apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, withRelations(ctx, fold.decode(json), !narrow)),
+  };
 };
 
 @Resolver(() => PartnerType)
@@ -115,8 +160,10 @@ export class PartnerDealsResolver {
 export class CustomerActiveDealResolver {
   /** The ACTIVE deal covering the subaccount: same partner, same INN, while the subaccount is linked. */
   @FieldResolver(() => DealType, { nullable: true })
-  async activeDeal(@Root() customer: CustomerEntity, @Ctx() ctx: AppContext): Promise<DealEntity | null> {
+  async activeDeal(@Root() customer: CustomerEntity, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo): Promise<DealEntity | null> {
     if (!isLinked(customer.status)) return null;
-    return ctx.loaders.activeDeal.load(`${customer.partnerId}|${customer.inn}`);
+    // Read with the subaccount's page for this selection (customers.reads.ts, a narrow read), else by the loader.
+    const read = takeFolded<DealEntity | null>(ctx, info, customer.id);
+    return read !== undefined ? read : ctx.loaders.activeDeal.load(`${customer.partnerId}|${customer.inn}`);
   }
 }

@@ -14,8 +14,11 @@ export enum DealStatusEnum {
 }
 registerEnumType(DealStatusEnum, { name: 'DealStatus' });
 
-/** Fields resolved straight from DealEntity; partner, customer and submittedAt are field resolvers. */
-@ObjectType('Deal', { implements: NodeInterface })
+/**
+ * Fields resolved straight from DealEntity (graphql-js's default resolver: simpleResolvers, no per-field wrapper);
+ * partner, customer and submittedAt are field resolvers.
+ */
+@ObjectType('Deal', { implements: NodeInterface, simpleResolvers: true })
 export class DealType {
   @Field(() => ID) id: string;
   @Field(() => String) customerInn: string;

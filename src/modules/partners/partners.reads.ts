@@ -25,6 +25,9 @@ const COLUMNS: [column: string, property: string][] = [
   ['created_at', 'createdAt'],
 ];
 
+/** PartnerEntity property → its column expression (for reads that select a few of them). */
+export const PARTNER_COLUMNS: ReadonlyMap<string, string> = new Map(COLUMNS.map(([column, property]) => [property, column]));
+
 /** PartnerEntity's columns of the partners row aliased `a`, named `${prefix}<property>`. */
 export function partnerColumns(a: string, prefix = ''): string {
   return COLUMNS.map(([column, property]) => `${a}.${column} AS "${prefix}${property}"`).join(', ');
