@@ -137,6 +137,7 @@ async function closeAt(scale: number): Promise<Record<string, unknown>> {
     api = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(__dirname, '..', 'src', 'main.js')], {
       env: {
         ...process.env,
+        NODE_ENV: 'production', // as `npm start` runs it
         DATABASE_URL: url,
         PORT: String(port),
         ADMIN_TOKEN,

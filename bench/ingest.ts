@@ -148,6 +148,7 @@ async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; url
   const child = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main], {
     env: {
       ...process.env,
+      NODE_ENV: 'production', // as `npm start` runs it (graphql-js skips its development-only checks)
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       ADMIN_TOKEN,

@@ -145,4 +145,21 @@ describe('S/G of a month, through the close’s SQL', () => {
     expect(rows).toEqual([...want].sort(([a], [b]) => (a < b ? -1 : 1)).map(([specialization, amount]) => ({ specialization, amount: copyNumeric(amount) })));
     expect(rows.find((r) => r.specialization === 'INFRA_DEVOPS')!.amount).toBe('100.01'); // 100.014 → 100.01, less 0.00; b: 0
   });
+
+  it('a part alone in its billing account × service (`single`) is rounded on its own and summed with the grouped ones', async () => {
+    const partnerId = randomUUID();
+    const rows: { specialization: string; amount: string }[] = await t.app.ds.query(
+      `WITH parts AS (SELECT $1::uuid AS partner_id, 'a' AS billing_account_id, 's1' AS service_id, 'INFRA_DEVOPS' AS specialization, u.raw_cost, 0::numeric AS raw_grant
+                        FROM unnest(ARRAY[0.004, 0.004]::numeric[]) AS u(raw_cost)),
+            single AS (SELECT $1::uuid AS partner_id, * FROM unnest(ARRAY['c', 'd'], ARRAY['s1', 's1'], ARRAY['INFRA_DEVOPS', 'ML_AI'], ARRAY[2.005, 1]::numeric[], ARRAY[0.004, 3]::numeric[])
+                        AS u(billing_account_id, service_id, specialization, raw_cost, raw_grant))
+       SELECT specialization, trim_scale(amount)::text AS amount FROM (${specializationTotalsSql('parts', 'single')}) s ORDER BY specialization`,
+      [partnerId],
+    );
+    // a: 0.008 → 0.01; c: 2.01 − 0.00 = 2.01; d: 1 − 3 → 0
+    expect(rows).toEqual([
+      { specialization: 'INFRA_DEVOPS', amount: '2.02' },
+      { specialization: 'ML_AI', amount: '0' },
+    ]);
+  });
 });

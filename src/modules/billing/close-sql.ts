@@ -59,13 +59,17 @@ export function invoiceTotalsSql(priced: string, bonus: string): string {
 /**
  * S/G of the month per partner × specialization (SPEC §7, §11) from `parts` (partner_id, billing_account_id,
  * service_id, specialization, raw_cost, raw_grant: eligible lines and bonus-eligible project-scope usage): each
- * billing account × service is rebateBaseAmount of all its parts' raw sums — rounded once — then summed.
+ * billing account × service is rebateBaseAmount of all its parts' raw sums — rounded once — then summed. `single`
+ * (same columns, optional) holds parts known to be alone in their billing account × service — the lines of an
+ * account with one segment spanning the month — which need no grouping before their rounding.
  */
-export function specializationTotalsSql(parts: string): string {
+export function specializationTotalsSql(parts: string, single?: string): string {
+  const singles = single ? `UNION ALL SELECT partner_id, specialization, greatest(round(raw_cost, 2) - round(raw_grant, 2), 0) FROM ${single}` : '';
   return `SELECT partner_id, specialization, sum(amount) AS amount
             FROM (SELECT partner_id, min(specialization) AS specialization,
                          greatest(round(sum(raw_cost), 2) - round(sum(raw_grant), 2), 0) AS amount
-                    FROM ${parts} GROUP BY partner_id, billing_account_id, service_id) g
+                    FROM ${parts} GROUP BY partner_id, billing_account_id, service_id
+                  ${singles}) g
            GROUP BY partner_id, specialization`;
 }
 
@@ -119,17 +123,21 @@ const MONTH_PRICING_SQL = `
   ), exclusions AS (
     SELECT * FROM unnest($11::text[], $12::boolean[], $13::text[]) AS x(service_id, own, exclusion)
   ), raw AS (
-    SELECT s.partner_id, s.billing_account_id, s.customer_id, x.service_id, sv.specialization,
-           CASE WHEN e.service_id IS NULL THEN CASE WHEN s.own THEN '${lineExclusion(true, true)}' END ELSE e.exclusion END AS exclusion,
-           s.deal_rate, x.cost, x.grant_credit
+    SELECT s.partner_id, s.billing_account_id, s.customer_id, x.service_id, sv.specialization, s.whole, v.exclusion,
+           CASE WHEN v.exclusion IS NULL THEN s.deal_rate ELSE 0 END AS deal_rate, x.cost, x.grant_credit
       FROM sums x JOIN seg s USING (seg)
       LEFT JOIN exclusions e ON e.service_id = x.service_id AND e.own = s.own
       LEFT JOIN services sv ON sv.id = x.service_id
+     CROSS JOIN LATERAL (SELECT CASE WHEN e.service_id IS NULL THEN CASE WHEN s.own THEN '${lineExclusion(true, true)}' END ELSE e.exclusion END AS exclusion) v
   ), lines AS MATERIALIZED (
-    -- Segments with equal attributes merge into one line; excluded lines carry rate 0, so they are never split by rate.
-    SELECT partner_id, billing_account_id, customer_id, service_id, min(specialization) AS specialization, exclusion,
-           CASE WHEN exclusion IS NULL THEN deal_rate ELSE 0 END AS deal_rate, sum(cost) AS raw_cost, sum(grant_credit) AS raw_grant
-      FROM raw GROUP BY partner_id, billing_account_id, customer_id, service_id, exclusion, 7
+    -- An account with one segment spanning the month has one line per service as it is. Segments of the other
+    -- accounts with equal attributes merge into one line; excluded lines carry rate 0, so they are never split by rate.
+    SELECT partner_id, billing_account_id, customer_id, service_id, specialization, exclusion, deal_rate, cost AS raw_cost, grant_credit AS raw_grant,
+           true AS whole
+      FROM raw WHERE whole
+    UNION ALL
+    SELECT partner_id, billing_account_id, customer_id, service_id, min(specialization), exclusion, deal_rate, sum(cost), sum(grant_credit), false
+      FROM raw WHERE NOT whole GROUP BY partner_id, billing_account_id, customer_id, service_id, exclusion, deal_rate
   ), priced AS MATERIALIZED (
     ${pricedLinesSql('lines', '$14::numeric')}
   ), stored_lines AS (
@@ -153,14 +161,18 @@ const MONTH_PRICING_SQL = `
     SELECT partner_id, $15, $20::timestamptz, ${STORE('total_cost')}, ${STORE('grant_credits')}, ${STORE('eligible_amount')}, ${STORE('discount')},
            ${STORE('bonus_withdrawals_applied')}, ${STORE('bonus_carried_over')}, ${STORE('payable')}, ${STORE('customer_cost')}
       FROM totals
+  ), whole_parts AS (
+    -- A whole account's line is alone in its account × service (the account has no direct days in the month).
+    SELECT partner_id, billing_account_id, service_id, specialization, raw_cost, raw_grant FROM lines
+     WHERE exclusion IS NULL AND specialization IS NOT NULL AND whole
   ), parts AS (
     SELECT partner_id, billing_account_id, service_id, specialization, raw_cost, raw_grant FROM lines
-     WHERE exclusion IS NULL AND specialization IS NOT NULL
+     WHERE exclusion IS NULL AND specialization IS NOT NULL AND NOT whole
     UNION ALL
     SELECT * FROM unnest($21::uuid[], $22::text[], $23::text[], $24::text[], $25::numeric[], $26::numeric[])
   ), stored_specializations AS (
     INSERT INTO specialization_months (partner_id, specialization, month, eligible_consumption)
-    SELECT partner_id, specialization, $15, ${STORE('amount')} FROM (${specializationTotalsSql('parts')}) s
+    SELECT partner_id, specialization, $15, ${STORE('amount')} FROM (${specializationTotalsSql('parts', 'whole_parts')}) s
   )
   SELECT partner_id, CASE WHEN exit_return > 0 THEN trim_scale(exit_return)::text END AS exit_return, (SELECT count(*) FROM priced)::int AS lines
     FROM totals ORDER BY partner_id`;

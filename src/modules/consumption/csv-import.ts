@@ -1,14 +1,16 @@
 // CSV import of the provider's usage export (SPEC §5).
 //
 // One transaction, streamed end to end so memory stays flat for a file of any size:
-//   file → csv-parse → row validation (the API's field checks) → COPY into a TEMP staging table
-// and, only when every row is good, in the same transaction:
-//   delete earlier CSV records of every (billing account, date) pair in the file, INSERT … SELECT from staging.
+//   file → csv-parse → row validation (the API's field checks) → COPY straight into consumption_records
+// (parsing in the API overlaps PostgreSQL's inserting, as a plain COPY of the file would) and, only when every row
+// is good, in the same transaction: delete earlier CSV records of every (billing account, date) pair in the file.
+// The import's own rows are told from earlier ones by id: it takes the id sequence's next value before its COPY,
+// under the CSV import lock, so every earlier CSV record has a smaller id and every row of this import a larger one.
 // Any bad row rolls everything back and is reported with its line number. Because the file replaces the CSV records
 // of its pairs atomically, importing it again (or after a crash half-way) leaves each record stored exactly once.
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, parse, type Parser } from 'csv-parse';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
@@ -82,8 +84,7 @@ const COLUMN_OF_FIELD: Record<string, CsvColumn> = {
   grantCredit: 'monetary_grant_credit',
 };
 
-const STAGING_TABLE = 'consumption_csv_staging';
-const RECORD_COLUMNS = 'billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit';
+const RECORD_COLUMNS = 'billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source';
 
 /** Keeps the first MAX_REPORTED_ERRORS errors by line (they may arrive slightly out of order) and counts all. */
 class ErrorCollector {
@@ -310,7 +311,7 @@ class RowValidator extends Transform {
       cost!.toFixed(6) +
       '\t' +
       grantCredit!.toFixed(6) +
-      '\n';
+      '\tCSV\n';
     if (this.buffered.length >= COPY_CHUNK_CHARS) {
       this.push(this.buffered);
       this.buffered = '';
@@ -360,6 +361,55 @@ class RowValidator extends Transform {
   }
 }
 
+/** The dates a record may have, as bounds the planner prunes partitions by: $n is today, $n+1 the first open day. */
+const openDays = (openFrom: string | null, n: number) => `date <= $${n}::date${openFrom ? ` AND date >= $${n + 1}::date` : ''}`;
+
+/**
+ * Deletes the earlier CSV records of every (billing account, date) pair this import wrote (its rows have ids from
+ * `firstId` on) and counts the pairs. Every pair lies in [openFrom, today] (the row checks refuse other dates), so
+ * when no CSV record was stored there before the import (`hadCsv`), there is nothing to replace.
+ */
+async function replaceEarlierPairs(
+  client: PoolClient,
+  firstId: string,
+  range: { openFrom: string | null; today: string },
+  hadCsv: boolean,
+): Promise<{ pairs: number; replacedPairs: number; replacedRecords: number }> {
+  const params = [firstId, range.today, ...(range.openFrom ? [range.openFrom] : [])];
+  const pairs = `SELECT DISTINCT billing_account_id, date FROM consumption_records
+                  WHERE id >= $1::bigint AND source = 'CSV' AND ${openDays(range.openFrom, 2)}`;
+  if (!hadCsv) {
+    const { rows } = await client.query<{ pairs: string }>(`SELECT count(*) AS pairs FROM (${pairs}) p`, params);
+    return { pairs: Number(rows[0].pairs), replacedPairs: 0, replacedRecords: 0 };
+  }
+  const { rows } = await client.query<{ pairs: string; replaced_pairs: string; replaced_records: string }>(
+    `WITH pairs AS MATERIALIZED (${pairs}),
+          deleted AS (
+            DELETE FROM consumption_records r USING pairs p
+             WHERE r.source = 'CSV' AND r.id < $1::bigint AND r.billing_account_id = p.billing_account_id AND r.date = p.date
+             RETURNING r.billing_account_id, r.date)
+     SELECT (SELECT count(*) FROM pairs) AS pairs,
+            (SELECT count(*) FROM deleted) AS replaced_records,
+            (SELECT count(*) FROM (SELECT DISTINCT billing_account_id, date FROM deleted) d) AS replaced_pairs`,
+    params,
+  );
+  const counts = rows[0];
+  return { pairs: Number(counts.pairs), replacedPairs: Number(counts.replaced_pairs), replacedRecords: Number(counts.replaced_records) };
+}
+
+/** csv-parse set up for the export, each record tagged with its line and byte counters (see ParsedRow). */
+function exportParser(validator: RowValidator): Parser {
+  const parser = parse({ bom: true, relax_column_count: false, skip_empty_lines: true, skip_records_with_error: true });
+  // Tag each record with csv-parse's live line and byte counters as it is emitted: the same figures `info: true`
+  // gives, without copying every counter into a new object per row (a fifth of the parsing time).
+  const counters = parser.info;
+  const emit = parser.push.bind(parser);
+  parser.push = (record: unknown, encoding?: BufferEncoding) =>
+    record === null ? emit(null) : emit({ record: record as string[], lines: counters.lines, bytes: counters.bytes } satisfies ParsedRow, encoding);
+  parser.on('skip', (error: CsvError) => validator.malformed(error));
+  return parser;
+}
+
 /**
  * Imports the provider's usage export (SPEC §5). Streams `input` through validation into PostgreSQL COPY; stores
  * nothing unless every row is valid; replaces earlier CSV records of every (billing account, date) pair in the file.
@@ -380,22 +430,18 @@ export async function importConsumptionCsv(
     await lockShared(client, LockSpace.MonthClose);
     await clock.sync(queryRunner.manager);
     const context: RowContext = { services: await services.resolver(queryRunner.manager), today: clock.today(), openFrom: await openFrom(queryRunner.manager) };
-    await client.query(
-      `CREATE TEMP TABLE ${STAGING_TABLE} (billing_account_id text NOT NULL, date date NOT NULL, service_id text NOT NULL, cloud_id text NOT NULL,
-         folder_id text NOT NULL, cost numeric(24,6) NOT NULL, grant_credit numeric(24,6) NOT NULL) ON COMMIT DROP`,
+    // Under the CSV import lock: earlier imports' ids are all below firstId, this one's all from it on.
+    const { rows: before } = await client.query<{ first_id: string; had_csv: boolean }>(
+      `SELECT nextval('consumption_records_id_seq')::text AS first_id,
+              EXISTS (SELECT 1 FROM consumption_records WHERE source = 'CSV' AND ${openDays(context.openFrom, 1)}) AS had_csv`,
+      [context.today, ...(context.openFrom ? [context.openFrom] : [])],
     );
+    await client.query(`SET LOCAL work_mem = '64MB'`); // the file's pairs, counted by a hash
 
     const errors = new ErrorCollector();
-    const parser = parse({ bom: true, relax_column_count: false, skip_empty_lines: true, skip_records_with_error: true });
-    // Tag each record with csv-parse's live line and byte counters as it is emitted: the same figures `info: true`
-    // gives, without copying every counter into a new object per row (a fifth of the parsing time).
-    const counters = parser.info;
-    const emit = parser.push.bind(parser);
-    parser.push = (record: unknown, encoding?: BufferEncoding) =>
-      record === null ? emit(null) : emit({ record: record as string[], lines: counters.lines, bytes: counters.bytes } satisfies ParsedRow, encoding);
     const validator = new RowValidator(context, errors, options);
-    parser.on('skip', (error: CsvError) => validator.malformed(error));
-    const copy = client.query(copyFrom(`COPY ${STAGING_TABLE} (${RECORD_COLUMNS}) FROM STDIN`));
+    const parser = exportParser(validator);
+    const copy = client.query(copyFrom(`COPY consumption_records (${RECORD_COLUMNS}) FROM STDIN`));
     try {
       await pipeline(input, parser, validator, copy);
     } catch (error) {
@@ -407,35 +453,9 @@ export async function importConsumptionCsv(
       await queryRunner.rollbackTransaction();
       return { ok: false, errors: errors.sorted(), errorCount: errors.count };
     }
-
-    // Fresh statistics for the planner (a temp table is never auto-analysed), then the swap. The INSERT goes in
-    // (billing account, date) order: index maintenance dominates its cost, and in key order it takes about half as
-    // long as in file order.
-    await client.query(`ANALYZE ${STAGING_TABLE}`);
-    const replaced = await client.query<{ pairs: string; replaced_pairs: string; replaced_records: string }>(
-      `WITH pairs AS (SELECT DISTINCT billing_account_id, date FROM ${STAGING_TABLE}),
-            deleted AS (
-              DELETE FROM consumption_records r USING pairs p
-               WHERE r.source = 'CSV' AND r.billing_account_id = p.billing_account_id AND r.date = p.date
-              RETURNING r.billing_account_id, r.date)
-       SELECT (SELECT count(*) FROM pairs) AS pairs,
-              (SELECT count(*) FROM deleted) AS replaced_records,
-              (SELECT count(*) FROM (SELECT DISTINCT billing_account_id, date FROM deleted) d) AS replaced_pairs`,
-    );
-    const inserted = await client.query(
-      `INSERT INTO consumption_records (${RECORD_COLUMNS}, source, batch_id)
-       SELECT ${RECORD_COLUMNS}, 'CSV', NULL FROM ${STAGING_TABLE} ORDER BY billing_account_id, date`,
-    );
+    const counts = await replaceEarlierPairs(client, before[0].first_id, context, before[0].had_csv);
     await queryRunner.commitTransaction();
-    const counts = replaced.rows[0];
-    return {
-      ok: true,
-      rows: validator.rows,
-      pairs: Number(counts.pairs),
-      replacedPairs: Number(counts.replaced_pairs),
-      replacedRecords: Number(counts.replaced_records),
-      inserted: inserted.rowCount ?? 0,
-    };
+    return { ok: true, rows: validator.rows, ...counts, inserted: copy.rowCount };
   } catch (error) {
     if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch((): void => undefined);
     throw error;
