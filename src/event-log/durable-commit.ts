@@ -34,7 +34,8 @@ export const FLUSH_WAL_IF_BEHIND: Sql = {
 };
 
 // to_regprocedure: NULL before 17 (no 4-argument form), where has_function_privilege of a name would raise instead.
-const SUPPORTED = `SELECT coalesce(has_function_privilege(to_regprocedure('pg_catalog.pg_logical_emit_message(boolean, text, text, boolean)'), 'EXECUTE'), false) AS ok`;
+const EMIT_WITH_FLUSH = `to_regprocedure('pg_catalog.pg_logical_emit_message(boolean, text, text, boolean)')`;
+const SUPPORTED = `SELECT coalesce(has_function_privilege(${EMIT_WITH_FLUSH}, 'EXECUTE'), false) AS ok`;
 
 type Ask = (sql: string) => Promise<{ ok: boolean }[]>;
 const known = new WeakMap<object, Promise<boolean>>();

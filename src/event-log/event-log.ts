@@ -1,10 +1,12 @@
 // Writing the event stream (SPEC §13, §24). Writers take no lock while they work: events are inserted with a
 // provisional sequence (≥ EVENT_STAGE, invisible to everyone else until commit) and get their final one inside the
 // COMMIT, when the deferred constraint trigger of migration EventsNumberedInCommit calls `number_events(first)`,
-// which takes the event-sequence lock — the last lock of the transaction, held for one UPDATE and the flush of the
-// commit record, never across a round trip to the API. Final sequences are therefore handed out in commit order: a
-// reader that has seen sequence N never later finds a committed event ≤ N. The lock is never held while waiting for
-// another lock (its holder only renumbers its own rows), so it cannot take part in a deadlock.
+// which takes the event-sequence lock — the last lock of the transaction, held for one UPDATE and the commit record
+// (on PostgreSQL 17+ not its flush: durable-commit.ts), never across a round trip to the API. Final sequences are
+// therefore handed out in commit order: a reader that has seen sequence N never later finds a committed event ≤ N.
+// The lock is never held while waiting for another lock (its holder only renumbers its own rows), so it cannot take
+// part in a deadlock. A long transaction writing thousands of events (the close) numbers them as it writes them
+// instead (numberEventsFromNow), holding the lock for its last steps.
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { eventActor } from '../shared/acting';
 import type { Sql } from '../shared/sql-batch';

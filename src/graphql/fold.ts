@@ -63,3 +63,34 @@ export function selectedFields(info: GraphQLResolveInfo, type: GraphQLObjectType
   }
   return out;
 }
+
+/** The fragments' selections of `selectionSet` flattened, or null when a fragment there has directives (conditional). */
+function flatten(selectionSet: SelectionSetNode | undefined, fragments: GraphQLResolveInfo['fragments'], into: FieldNode[] = []): FieldNode[] | null {
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) {
+      into.push(selection);
+      continue;
+    }
+    if (selection.directives?.length) return null;
+    const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
+    if (!flatten(inner, fragments, into)) return null;
+  }
+  return into;
+}
+
+/** The one field node at `path` below `node` (through fragments), or null when there are none, several, or directives. */
+export function soleNode(node: FieldNode, fragments: GraphQLResolveInfo['fragments'], ...path: string[]): FieldNode | null {
+  let current = node;
+  for (const name of path) {
+    const found = flatten(current.selectionSet, fragments)?.filter((field) => field.name.value === name);
+    if (found?.length !== 1 || found[0].directives?.length) return null;
+    current = found[0];
+  }
+  return current;
+}
+
+/** The names of the fields selected on `node` (through fragments), or null when a fragment there is conditional. */
+export function selectedNames(node: FieldNode, fragments: GraphQLResolveInfo['fragments']): Set<string> | null {
+  const fields = flatten(node.selectionSet, fragments);
+  return fields && new Set(fields.map((field) => field.name.value));
+}

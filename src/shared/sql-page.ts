@@ -90,6 +90,11 @@ export async function sqlPage<T>(sql: SqlReader, spec: SqlPageSpec<T>, params: u
   return toConnection<T>(rows, window, spec.read, { totalCount: withTotal ? Number(counts?.__total ?? 0) : 0, beyondCursor: counts?.__beyond ?? false });
 }
 
+function withoutTotal(row: Record<string, unknown>): Record<string, unknown> {
+  const { __total: _total, ...node } = row;
+  return node;
+}
+
 /** One page folded into a parent's statement (e.g. a partner's subaccounts in the partner's read). */
 export interface PageFold<T> {
   /** Statement-shape key of the fold (no values). */
@@ -123,7 +128,8 @@ export function foldPage<T>(spec: SqlPageSpec<T>, outer: string[], values: unkno
     decode(json) {
       const raw = json as (Record<string, unknown> & { __total: number | null })[];
       const rows = raw.map((row) => {
-        const { __total: _total, ...node } = row;
+        // A spec's map picks its own keys; without one the node is the row less the total.
+        const node: Record<string, unknown> = spec.map ? row : withoutTotal(row);
         for (const key of spec.instants ?? []) if (typeof node[key] === 'string') node[key] = new Date(node[key]);
         return spec.map ? spec.map(node) : (node as T);
       });

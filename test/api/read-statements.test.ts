@@ -197,10 +197,44 @@ describe('statements per request of the dashboard mix', () => {
     expect(after.count).toBe(2); // the page after a cursor reads itself
   });
 
+  it('reads the active deals of a page narrowly for its own selection only: another activeDeal in the document gets the whole deal', async () => {
+    const full = `query($id: ID!) { customer(id: $id) { activeDeal { id status bonusRate description targetMonthlyConsumption } } }`;
+    const page = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { customers(first: 20) { edges { node { id activeDeal { status } } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(page.count).toBe(1);
+    const narrowSql = page.texts.find((text) => /customers c LEFT JOIN LATERAL/.test(text))!;
+    expect(narrowSql).toMatch(/json_build_object\('status', d\.status\)/);
+    expect(narrowSql).not.toMatch(/target_monthly_consumption/);
+    const customerId = page.data.partner.customers.edges[0].node.id;
+    const alone = (await statementsOf(full, { id: customerId }, viewerToken)).data.customer.activeDeal;
+    expect(alone.description).toEqual(expect.any(String));
+    const both = await statementsOf(
+      `query($p: ID!, $c: ID!) { partner(id: $p) { customers(first: 20) { edges { node { id activeDeal { status } } } } }
+        customer(id: $c) { activeDeal { id status bonusRate description targetMonthlyConsumption } } }`,
+      { p: partner.id, c: customerId },
+      viewerToken,
+    );
+    expect(both.data.customer.activeDeal).toEqual(alone);
+    expect(both.data.partner.customers.edges[0].node.activeDeal).toEqual({ status: 'ACTIVE' });
+  });
+
   it('ledger page: 1 statement', async () => {
-    const { count, data } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
+    const { count, data, texts } = await statementsOf(LEDGER, { id: partner.id }, viewerToken);
     expect(data.partner.rebateLedger.edges).toHaveLength(3);
+    expect(data.partner.rebateLedger.edges[0].node).toMatchObject({ kind: 'ADJUSTMENT', amount: '100.00', balanceAfter: '100.00' });
     expect(count).toBe(1);
+    // Only the columns the selection needs: no relation ids when no relation is selected.
+    expect(texts[0]).not.toMatch(/withdrawal_id|project_id/);
+    const withRelations = await statementsOf(
+      `query($id: ID!) { partner(id: $id) { rebateLedger(first: 50) { edges { node { amount withdrawal { id } project { id } partner { id } } } } } }`,
+      { id: partner.id },
+      viewerToken,
+    );
+    expect(withRelations.texts[0]).toMatch(/withdrawal_id/);
+    expect(withRelations.data.partner.rebateLedger.edges.map((e: any) => e.node.partner.id)).toEqual([partner.id, partner.id, partner.id]);
   });
 
   it('forgets a revoked token at once: the next request is UNAUTHENTICATED', async () => {

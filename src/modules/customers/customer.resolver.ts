@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
@@ -12,8 +12,8 @@ import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { CustomerEntity } from './customer.entity';
-import { foldedCustomerPage, partnerCustomerPage, type CustomerPage, type CustomerPageOptions } from './customers.reads';
-import { leaveFolded, takeFolded } from '../../graphql/fold';
+import { foldedCustomerPage, narrowDealFields, partnerCustomerPage, type CustomerPage, type CustomerPageOptions } from './customers.reads';
+import { leaveFolded, selectedNames, soleNode, takeFolded } from '../../graphql/fold';
 import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { isLinked } from './domain/subaccount-lifecycle';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
@@ -92,27 +92,40 @@ export class CustomerResolver {
   }
 }
 
-/** Subaccounts only through their linked state have an active deal (an unlinked one with the same INN must not prime null). */
-function primeActiveDeals(ctx: AppContext, page: CustomerPage): Connection<CustomerEntity> {
-  for (const [customer, deal] of page.activeDeals) if (isLinked(customer.status)) ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
+/**
+ * The page's deals for Customer.activeDeal: whole rows to the activeDeal loader; a narrow read (only the fields this
+ * selection asks for) to this selection's activeDeal resolver alone. Subaccounts only through their linked state have
+ * an active deal (an unlinked one with the same INN must not prime null).
+ */
+function handDeals(ctx: AppContext, page: CustomerPage, options: CustomerPageOptions & { activeDealNode: FieldNode | null }): Connection<CustomerEntity> {
+  for (const [customer, deal] of page.activeDeals) {
+    if (!isLinked(customer.status)) continue;
+    if (options.narrowDeal) leaveFolded(ctx, options.activeDealNode!, customer.id, deal);
+    else ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
+  }
   return page.connection;
 }
 
-function pageOptions(selection: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, status: string | null | undefined): CustomerPageOptions {
+function pageOptions(selection: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, status: string | null | undefined) {
+  const { fieldNodes, fragments } = selection;
+  const activeDealNode = fieldNodes.length === 1 ? soleNode(fieldNodes[0], fragments, 'edges', 'node', 'activeDeal') : null;
   return {
     status,
     withTotal: selects(selection, 'totalCount'),
-    // A dashboard shows each subaccount's deal: read with the page, handed to CustomerActiveDealResolver's loader.
+    // A dashboard shows each subaccount's deal: read with the page, handed to CustomerActiveDealResolver.
     activeDeals: selects(selection, 'edges', 'node', 'activeDeal'),
+    narrowDeal: activeDealNode && narrowDealFields(selectedNames(activeDealNode, fragments)),
+    activeDealNode,
   };
 }
 
 /** Partner.customers folded into partner(id)'s statement (partners/partner-reads.ts). */
 export const partnerCustomersFold: PartnerFoldPlanner = (field, info) => {
   const args = field.args as CustomersArgs;
-  const fold = foldedCustomerPage(args, pageOptions({ fieldNodes: [field.node], fragments: info.fragments }, args.status));
+  const options = pageOptions({ fieldNodes: [field.node], fragments: info.fragments }, args.status);
+  const fold = foldedCustomerPage(args, options);
   if (!fold) return null;
-  return { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, primeActiveDeals(ctx, fold.decode(json))) };
+  return { key: fold.key, sql: fold.sql, apply: (json, partner, ctx, node) => leaveFolded(ctx, node, partner.id, handDeals(ctx, fold.decode(json), options)) };
 };
 
 @Resolver(() => PartnerType)
@@ -121,6 +134,7 @@ export class PartnerCustomersResolver {
   async customers(@Root() partner: PartnerEntity, @Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo) {
     const folded = takeFolded<Connection<CustomerEntity>>(ctx, info, partner.id);
     if (folded) return folded;
-    return primeActiveDeals(ctx, await partnerCustomerPage(ctx.app.sql, partner.id, args, pageOptions(info, args.status)));
+    const options = pageOptions(info, args.status);
+    return handDeals(ctx, await partnerCustomerPage(ctx.app.sql, partner.id, args, options), options);
   }
 }

@@ -1,4 +1,5 @@
 // Hot reads of subaccounts as plain rows (SqlReader, named statements).
+import { createHash } from 'node:crypto';
 import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
 import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
@@ -20,15 +21,43 @@ interface CustomerWithDeal {
   activeDeal: DealEntity | null;
 }
 
+/**
+ * Deal fields a page may read narrowly (plain columns of deals; the deal's other fields need the whole row): field
+ * name → SQL text expression over the deal `d`. A narrow deal holds only the fields its selection asks for.
+ */
+const NARROW_DEAL_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['id', 'd.id'],
+  ['status', 'd.status'],
+  ['bonusRate', 'd.bonus_rate::text'],
+  ['customerInn', 'd.customer_inn'],
+  ['customerName', 'd.customer_name'],
+]);
+
+/** The selected deal fields when each can be read narrowly (sorted; __typename needs nothing), else null. */
+export function narrowDealFields(names: Set<string> | null): string[] | null {
+  if (!names) return null;
+  const fields = [...names].filter((name) => name !== '__typename');
+  return fields.every((name) => NARROW_DEAL_FIELDS.has(name)) ? fields.sort() : null;
+}
+
 const specs = new Map<string, SqlPageSpec<CustomerWithDeal>>();
 
-function pageSpec(byStatus: boolean, activeDeals: boolean): SqlPageSpec<CustomerWithDeal> {
-  const name = `customers.ofPartner${byStatus ? '.status' : ''}${activeDeals ? '.activeDeal' : ''}`;
-  let spec = specs.get(name);
+/** The active deal's columns: the whole row (deal.<property>), or for a narrow read one json object "deal". */
+function dealSelect(narrow: string[] | null): string {
+  if (!narrow) return dealColumns('d', 'deal.');
+  const pairs = narrow.map((field) => `'${field}', ${NARROW_DEAL_FIELDS.get(field)}`).join(', ');
+  return `CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object(${pairs}) END AS "deal"`;
+}
+
+function pageSpec(byStatus: boolean, activeDeals: boolean, narrow: string[] | null): SqlPageSpec<CustomerWithDeal> {
+  const dealPart = activeDeals ? `.activeDeal${narrow ? `:${narrow.join(',')}` : ''}` : '';
+  const key = `customers.ofPartner${byStatus ? '.status' : ''}${dealPart}`;
+  let spec = specs.get(key);
   if (!spec) {
     spec = {
-      name,
-      select: customerColumns('c') + (activeDeals ? `, ${dealColumns('d', 'deal.')}` : ''),
+      // PostgreSQL keeps 63 characters of a statement name: a long narrow variant is named by its hash.
+      name: key.length > 48 ? `customers.ofPartner:${createHash('sha1').update(key).digest('hex').slice(0, 16)}` : key,
+      select: customerColumns('c') + (activeDeals ? `, ${dealSelect(narrow)}` : ''),
       table: 'customers c',
       // The deal covering a linked subaccount (CustomerActiveDealResolver's rule), joined in the page's statement.
       joins: activeDeals
@@ -38,11 +67,14 @@ function pageSpec(byStatus: boolean, activeDeals: boolean): SqlPageSpec<Customer
       where: byStatus ? 'c.partner_id = $1 AND c.status = $2' : 'c.partner_id = $1',
       keys: ['c.created_at', 'c.id'],
       casts: ['timestamptz', 'text'],
-      instants: ['linkedAt', 'createdAt', 'deal.createdAt', 'deal.approvedAt'],
+      instants: ['linkedAt', 'createdAt', ...(activeDeals && !narrow ? ['deal.createdAt', 'deal.approvedAt'] : [])],
       read: (row) => [row.customer.createdAt.toISOString(), row.customer.id],
-      map: (row) => ({ customer: toCustomer(row), activeDeal: activeDeals ? toDeal(row, 'deal.') : null }),
+      map: (row) => ({
+        customer: toCustomer(row),
+        activeDeal: !activeDeals ? null : narrow ? ((row.deal ?? null) as DealEntity | null) : toDeal(row, 'deal.'),
+      }),
     };
-    specs.set(name, spec);
+    specs.set(key, spec);
   }
   return spec;
 }
@@ -53,6 +85,8 @@ export interface CustomerPageOptions {
   withTotal: boolean;
   /** Also read each subaccount's ACTIVE deal (the selection asks for activeDeal). */
   activeDeals: boolean;
+  /** Read only these deal fields (narrowDealFields): a narrow deal, never handed to a loader. Else whole rows. */
+  narrowDeal?: string[] | null;
 }
 
 export interface CustomerPage {
@@ -70,7 +104,7 @@ function split(page: Connection<CustomerWithDeal>, withDeals: boolean): Customer
 
 /** A page of a partner's subaccounts (creation order); with `activeDeals`, their deals in the same statement. */
 export async function partnerCustomerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, options: CustomerPageOptions): Promise<CustomerPage> {
-  const spec = pageSpec(options.status != null, options.activeDeals);
+  const spec = pageSpec(options.status != null, options.activeDeals, options.narrowDeal ?? null);
   const params = options.status != null ? [partnerId, options.status] : [partnerId];
   return split(await sqlPage(sql, spec, params, args, options.withTotal), options.activeDeals);
 }
@@ -79,7 +113,7 @@ export async function partnerCustomerPage(sql: SqlReader, partnerId: string, arg
 type CustomerPageFold = Omit<PageFold<CustomerWithDeal>, 'decode'> & { decode(json: unknown): CustomerPage };
 
 export function foldedCustomerPage(args: PageArgsInput, options: CustomerPageOptions): CustomerPageFold | null {
-  const spec = pageSpec(options.status != null, options.activeDeals);
+  const spec = pageSpec(options.status != null, options.activeDeals, options.narrowDeal ?? null);
   const fold = foldPage(spec, ['p.id'], options.status != null ? [options.status] : [], args, options.withTotal);
   return fold && { key: fold.key, sql: fold.sql, decode: (json) => split(fold.decode(json), options.activeDeals) };
 }

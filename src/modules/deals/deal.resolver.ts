@@ -160,8 +160,10 @@ export class PartnerDealsResolver {
 export class CustomerActiveDealResolver {
   /** The ACTIVE deal covering the subaccount: same partner, same INN, while the subaccount is linked. */
   @FieldResolver(() => DealType, { nullable: true })
-  async activeDeal(@Root() customer: CustomerEntity, @Ctx() ctx: AppContext): Promise<DealEntity | null> {
+  async activeDeal(@Root() customer: CustomerEntity, @Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo): Promise<DealEntity | null> {
     if (!isLinked(customer.status)) return null;
-    return ctx.loaders.activeDeal.load(`${customer.partnerId}|${customer.inn}`);
+    // Read with the subaccount's page for this selection (customers.reads.ts, a narrow read), else by the loader.
+    const read = takeFolded<DealEntity | null>(ctx, info, customer.id);
+    return read !== undefined ? read : ctx.loaders.activeDeal.load(`${customer.partnerId}|${customer.inn}`);
   }
 }
