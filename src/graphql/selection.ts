@@ -47,3 +47,17 @@ export function selectedNames(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fra
   for (const node of level) collectNames(node.selectionSet, info.fragments, names);
   return names;
 }
+
+/**
+ * The selected names (`selectedNames`) when each is one of `plain` (or __typename, which needs nothing), sorted; null
+ * when the selection is missing or asks for anything else — a narrow read serves only plain fields.
+ */
+export function plainFields(names: ReadonlySet<string> | null, plain: { has(name: string): boolean }): string[] | null {
+  if (!names) return null;
+  const out: string[] = [];
+  for (const name of names) {
+    if (plain.has(name)) out.push(name);
+    else if (name !== '__typename') return null;
+  }
+  return out.sort();
+}

@@ -4,7 +4,7 @@ import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
 import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
 import { isUuid } from '../../shared/validation';
-import { dealColumns, toDeal } from '../deals/deal.columns';
+import { DEAL_COLUMNS, dealColumns, toDeal } from '../deals/deal.columns';
 import type { DealEntity } from '../deals/deal.entity';
 import { customerColumns, toCustomer } from './customer.columns';
 import type { CustomerEntity } from './customer.entity';
@@ -22,30 +22,17 @@ interface CustomerWithDeal {
 }
 
 /**
- * Deal fields a page may read narrowly (plain columns of deals; the deal's other fields need the whole row): field
- * name → SQL text expression over the deal `d`. A narrow deal holds only the fields its selection asks for.
+ * Deal fields a page may read narrowly: plain columns of deals whose JSON text is their wire form (the deal's other
+ * fields need the whole row). A narrow deal holds only the fields its selection asks for.
  */
-const NARROW_DEAL_FIELDS: ReadonlyMap<string, string> = new Map([
-  ['id', 'd.id'],
-  ['status', 'd.status'],
-  ['bonusRate', 'd.bonus_rate::text'],
-  ['customerInn', 'd.customer_inn'],
-  ['customerName', 'd.customer_name'],
-]);
-
-/** The selected deal fields when each can be read narrowly (sorted; __typename needs nothing), else null. */
-export function narrowDealFields(names: Set<string> | null): string[] | null {
-  if (!names) return null;
-  const fields = [...names].filter((name) => name !== '__typename');
-  return fields.every((name) => NARROW_DEAL_FIELDS.has(name)) ? fields.sort() : null;
-}
+export const NARROW_DEAL_FIELDS: ReadonlySet<string> = new Set(['id', 'status', 'bonusRate', 'customerInn', 'customerName']);
 
 const specs = new Map<string, SqlPageSpec<CustomerWithDeal>>();
 
 /** The active deal's columns: the whole row (deal.<property>), or for a narrow read one json object "deal". */
 function dealSelect(narrow: string[] | null): string {
   if (!narrow) return dealColumns('d', 'deal.');
-  const pairs = narrow.map((field) => `'${field}', ${NARROW_DEAL_FIELDS.get(field)}`).join(', ');
+  const pairs = narrow.map((field) => `'${field}', d.${DEAL_COLUMNS.get(field)!}`).join(', ');
   return `CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object(${pairs}) END AS "deal"`;
 }
 
@@ -85,7 +72,7 @@ export interface CustomerPageOptions {
   withTotal: boolean;
   /** Also read each subaccount's ACTIVE deal (the selection asks for activeDeal). */
   activeDeals: boolean;
-  /** Read only these deal fields (narrowDealFields): a narrow deal, never handed to a loader. Else whole rows. */
+  /** Read only these deal fields (of NARROW_DEAL_FIELDS): a narrow deal, never handed to a loader. Else whole rows. */
   narrowDeal?: string[] | null;
 }
 

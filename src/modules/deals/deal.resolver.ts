@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { partnerScope, requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
-import { selectedNames, selects } from '../../graphql/selection';
+import { plainFields, selectedNames, selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { PageArgs, withNode, type Connection } from '../../shared/pagination';
 import { DateTimeScalar } from '../../shared/scalars';
@@ -51,22 +51,12 @@ function withRelations(ctx: AppContext, page: Connection<DealWithRelations>, pri
   return { ...page, edges };
 }
 
-/** The names in `names` when each is a plain column of `columns` (or __typename), else null. */
-function plainNames(names: Set<string> | null, columns: ReadonlyMap<string, string>): string[] | null {
-  const out: string[] = [];
-  for (const name of names ?? []) {
-    if (columns.has(name)) out.push(name);
-    else if (name !== '__typename') return null;
-  }
-  return out;
-}
-
 /** What a page's nodes select when it is only plain columns of the deal, its partner and Deal.customer; else null. */
 function narrowFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): NarrowFields | null {
   const fields: { deal: string[]; partner?: string[]; customer?: string[] } = { deal: [] };
   for (const name of selectedNames(info, 'edges', 'node') ?? []) {
     if (name === 'partner' || name === 'customer') {
-      const plain = plainNames(selectedNames(info, 'edges', 'node', name), NARROW_FIELDS[name]);
+      const plain = plainFields(selectedNames(info, 'edges', 'node', name), NARROW_FIELDS[name]);
       if (!plain) return null;
       fields[name] = plain;
     } else if (NARROW_FIELDS.deal.has(name)) fields.deal.push(name);
