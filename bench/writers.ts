@@ -303,11 +303,6 @@ async function main(): Promise<void> {
     await runWriters(work, sleep(2000)); // warm-up
 
     // (A) saturated: throughput with no close, then the same writers while 2026-02 closes.
-    if (process.env.HACK_NOLOCK) {
-      const def: string = (await client.query(`SELECT pg_get_functiondef('number_events(bigint)'::regprocedure) AS d`)).rows[0].d;
-      await client.query(def.replace('PERFORM pg_advisory_xact_lock(7262001);', ''));
-      log('HACK: number_events without the lock');
-    }
     if (PG_STATEMENTS) await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()');
     const saturated = await cpuPerMutation(api.pid!, db.dataDir, () => idlePhase(work, sampler, 0));
     const perSecond = Math.round(saturated.samples.length / saturated.seconds);
