@@ -6,7 +6,8 @@
 // therefore handed out in commit order: a reader that has seen sequence N never later finds a committed event ≤ N.
 // The lock is never held while waiting for another lock (its holder only renumbers its own rows), so it cannot take
 // part in a deadlock. A long transaction writing thousands of events (the close) numbers them as it writes them
-// instead (numberEventsFromNow), holding the lock for its last steps.
+// instead (numberEventsFromNow), holding the lock for its last steps; the hot two-round-trip writers take it in
+// their commit batch and insert final sequences (write-transaction.ts), so they are not renumbered either.
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { eventActor } from '../shared/acting';
 import type { Sql, SqlExpression } from '../shared/sql-batch';
