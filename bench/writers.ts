@@ -275,7 +275,9 @@ async function statementsPerMutation(client: Client, mutations: number): Promise
 }
 
 async function main(): Promise<void> {
-  const settings = PG_STATEMENTS ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on', 'pg_stat_statements.track': 'all' } : undefined;
+  const settings = PG_STATEMENTS
+    ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on', 'pg_stat_statements.track': 'all' }
+    : undefined;
   const db = await startBenchDatabase('pp-bench-writers-', { settings });
   let api: ChildProcess | null = null;
   try {
