@@ -6,6 +6,7 @@ import { applySchemaDocs } from '../graphql/schema-docs';
 import { simplifyPlainFields } from '../graphql/simple-fields';
 import { DateTimeScalar } from '../shared/scalars';
 import { auditMutations } from '../modules/audit/audit-mutations';
+import { recordConsumptionWithoutInputClasses } from '../modules/consumption/consumption.resolver';
 import { resolvers } from './resolvers';
 import { applyTextRule } from '../graphql/text-rule';
 
@@ -30,6 +31,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       },
     })
       .then(simplifyPlainFields) // plain properties read by graphql-js itself, not through type-graphql's wrapper
+      .then(recordConsumptionWithoutInputClasses) // 10,000 input objects a call, not copied into class instances
       .then(applySchemaDocs)
       .then(applyTextRule) // inside the audit wrapper: a refused text input is audited like any refusal
       .then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)

@@ -139,25 +139,14 @@ export class ConsumptionService {
   }
 }
 
+const RECORDS_PATH = ['input', 'records'];
+
 /** Every record's field checks (all problems of the batch together) and the service id each record resolves to. */
 function checkRecords(records: ConsumptionRecordInput[], context: Parameters<typeof checkRecordFields>[2]) {
   const errors: UserErrorShape[] = [];
   const serviceIds = new Array<string>(records.length);
   for (let index = 0; index < records.length; index++) {
-    const r = records[index];
-    const checked = checkRecordFields(
-      {
-        billingAccountId: r.billingAccountId,
-        date: r.date,
-        serviceId: r.serviceId,
-        cloudId: r.cloudId,
-        folderId: r.folderId,
-        cost: r.cost,
-        grantCredit: r.grantCredit ?? ZERO,
-      },
-      ['input', 'records', String(index)],
-      context,
-    );
+    const checked = checkRecordFields(records[index], RECORDS_PATH, context, index);
     if (checked.errors.length) errors.push(...checked.errors);
     else serviceIds[index] = checked.serviceId!;
   }
