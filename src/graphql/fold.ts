@@ -2,7 +2,7 @@
 // the fields selected on it, reads what they need in the same SQL statement, and leaves each field's value here,
 // keyed by the request, the field's node in the document and the parent's id. The field's resolver takes it from
 // here when present and reads for itself otherwise (another parent, a second alias, a window that is not folded).
-import { getArgumentValues, Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { getArgumentValues, Kind, visit, type ASTNode, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { AppContext } from './context';
 
 const stash = new WeakMap<AppContext, Map<FieldNode, Map<string, unknown>>>();
@@ -89,8 +89,27 @@ export function soleNode(node: FieldNode, fragments: GraphQLResolveInfo['fragmen
   return current;
 }
 
-/** The names of the fields selected on `node` (through fragments), or null when a fragment there is conditional. */
-export function selectedNames(node: FieldNode, fragments: GraphQLResolveInfo['fragments']): Set<string> | null {
-  const fields = flatten(node.selectionSet, fragments);
-  return fields && new Set(fields.map((field) => field.name.value));
+const variablesByNode = new WeakMap<FieldNode, string[]>();
+
+/** The names of the variables used anywhere below `node` (arguments and directives, through fragments), sorted. */
+export function variablesBelow(node: FieldNode, fragments: GraphQLResolveInfo['fragments']): string[] {
+  let names = variablesByNode.get(node);
+  if (!names) {
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (root: ASTNode) =>
+      visit(root, {
+        Variable: (variable) => void found.add(variable.name.value),
+        FragmentSpread: (spread) => {
+          const fragment = fragments[spread.name.value];
+          if (fragment && !seen.has(spread.name.value)) {
+            seen.add(spread.name.value);
+            walk(fragment.selectionSet);
+          }
+        },
+      });
+    if (node.selectionSet) walk(node.selectionSet);
+    variablesByNode.set(node, (names = [...found].sort()));
+  }
+  return names;
 }

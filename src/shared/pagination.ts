@@ -158,13 +158,25 @@ export function toConnection<T>(
   const page = rows.slice(0, window.size);
   if (window.backward) page.reverse();
   const edges = page.map((node) => new Edge(node, () => read(node)));
-  const pageInfo: PageInfo = {
-    hasNextPage: window.backward ? counts.beyondCursor : more,
-    hasPreviousPage: window.backward ? more : counts.beyondCursor,
-    startCursor: edges.length ? edges[0].cursor : null,
-    endCursor: edges.length ? edges[edges.length - 1].cursor : null,
-  };
+  const pageInfo = new EdgesPageInfo(window.backward ? counts.beyondCursor : more, window.backward ? more : counts.beyondCursor, edges);
   return { edges, pageInfo, totalCount: counts.totalCount };
+}
+
+/** A page's PageInfo whose start and end cursors are encoded only when read (like its edges' cursors). */
+class EdgesPageInfo implements PageInfo {
+  constructor(
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    private readonly edges: readonly { readonly cursor: string }[],
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges.length ? this.edges[0].cursor : null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges.length ? this.edges[this.edges.length - 1].cursor : null;
+  }
 }
 
 export interface PageKeys<T> {

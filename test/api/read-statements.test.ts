@@ -126,6 +126,71 @@ describe('statements per request of the dashboard mix', () => {
     expect(data.partner).toEqual({ name: expect.any(String), inn: partner.inn, ownBillingAccountId: partner.ownBillingAccountId, level: expect.any(String) });
   });
 
+  it('partner(id) reads only the selected partner columns when the rest is folded, and answers as the whole-row read does', async () => {
+    await t.app.ds.query(`UPDATE partners SET billing_threshold = 1500.5 WHERE id = $1`, [partner.id]);
+    const plain = 'id name inn ownBillingAccountId status statusReason level paymentMode billingThreshold quitEffectiveOn createdAt';
+    const folded =
+      'rebateBalance { available } customers(first: 20) { totalCount edges { node { inn activeDeal { status } } } } deals(first: 10) { totalCount }';
+    const narrow = await statementsOf(`query($id: ID!) { partner(id: $id) { ${plain} ${folded} } }`, { id: partner.id }, viewerToken);
+    // Partner.bankAccount is a field resolver reading bank columns: that selection reads the whole row.
+    const whole = await statementsOf(`query($id: ID!) { partner(id: $id) { ${plain} ${folded} bankAccount { bic } } }`, { id: partner.id }, viewerToken);
+    const dashboard = await statementsOf(DASHBOARD, { id: partner.id }, viewerToken);
+    expect([narrow.count, whole.count, dashboard.count]).toEqual([1, 1, 1]);
+    expect(narrow.texts[0]).not.toMatch(/contact_email|bank_bic/);
+    expect(whole.texts[0]).toMatch(/contact_email/);
+    expect(dashboard.texts[0]).not.toMatch(/own_billing_account_id|billing_threshold|created_at" AS "createdAt"/);
+    delete whole.data.partner.bankAccount;
+    expect(narrow.data).toEqual(whole.data);
+    expect(narrow.data.partner).toMatchObject({ id: partner.id, billingThreshold: '1500.50', customers: { totalCount: 3 } });
+  });
+
+  it('a narrow partner never reaches the partner loader: another field of the request loading that partner gets it whole', async () => {
+    const wholeFields = 'id inn ownBillingAccountId paymentMode billingThreshold createdAt';
+    const alone = (await statementsOf(`query($id: ID!) { partner(id: $id) { ${wholeFields} } }`, { id: partner.id }, viewerToken)).data.partner;
+    const customerId = (
+      await statementsOf(`query($id: ID!) { partner(id: $id) { customers(first: 1) { edges { node { id } } } } }`, { id: partner.id }, viewerToken)
+    ).data.partner.customers.edges[0].node.id;
+    const { data } = await statementsOf(
+      `query($id: ID!, $c: ID!) { partner(id: $id) { name customers(first: 1) { totalCount } } customer(id: $c) { partner { ${wholeFields} } } }`,
+      { id: partner.id, c: customerId },
+      viewerToken,
+    );
+    expect(data.customer.partner).toEqual(alone);
+    expect(alone.ownBillingAccountId).toEqual(expect.any(String));
+  });
+
+  it('plans a folded read once per selection and variables below partner(id): other variables, other answers', async () => {
+    const query = `query($id: ID!, $n: Int, $s: CustomerStatus) { partner(id: $id) { customers(first: $n, status: $s) { totalCount edges { node { id } } } } }`;
+    const sizes = [];
+    for (const variables of [{ n: 1 }, { n: 2 }, {}, { n: null }, { n: 2, s: 'INACTIVE' }, { n: 1 }]) {
+      const { count, data } = await statementsOf(query, { id: partner.id, ...variables }, viewerToken);
+      expect(count).toBe(1);
+      sizes.push([data.partner.customers.totalCount, data.partner.customers.edges.length]);
+    }
+    expect(sizes).toEqual([
+      [3, 1],
+      [3, 2],
+      [3, 3],
+      [3, 3],
+      [0, 0],
+      [3, 1],
+    ]);
+    const other = await activePartner(t); // the same plan, another partner: its own (empty) page
+    const { data } = await statementsOf(query, { id: other.id, n: 1 }, 'test-admin-token-0123456789abcdef');
+    expect(data.partner.customers).toEqual({ totalCount: 0, edges: [] });
+  });
+
+  it('an active deal selected through a conditional fragment answers as the plain selection does', async () => {
+    const page = (deal: string, variables = '') =>
+      `query($id: ID!${variables}) { partner(id: $id) { customers(first: 20) { edges { node { id activeDeal { ${deal} } } } } } }`;
+    for (const b of [true, false]) {
+      const conditional = await statementsOf(page('status ... @include(if: $b) { bonusRate }', ', $b: Boolean!'), { id: partner.id, b }, viewerToken);
+      const plain = await statementsOf(page(b ? 'status bonusRate' : 'status'), { id: partner.id }, viewerToken);
+      expect(conditional.count).toBe(1);
+      expect(conditional.data).toEqual(plain.data);
+    }
+  });
+
   it('invoice of a closed month with its lines: 1 statement', async () => {
     await statementsOf(INVOICE, { id: partner.id }, viewerToken);
     const { count, data } = await statementsOf(INVOICE, { id: partner.id }, viewerToken);

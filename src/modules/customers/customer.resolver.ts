@@ -2,7 +2,7 @@ import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin, requirePartnerRead, requirePartnerRole, requireViewer } from '../../graphql/guards';
-import { plainFields, selects } from '../../graphql/selection';
+import { plainFields, selectedNames, selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { DomainError } from '../../shared/domain-error';
 import { forbidden } from '../../shared/errors';
@@ -13,7 +13,7 @@ import { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { CustomerEntity } from './customer.entity';
 import { foldedCustomerPage, NARROW_DEAL_FIELDS, partnerCustomerPage, type CustomerPage, type CustomerPageOptions } from './customers.reads';
-import { leaveFolded, selectedNames, soleNode, takeFolded } from '../../graphql/fold';
+import { leaveFolded, soleNode, takeFolded } from '../../graphql/fold';
 import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { isLinked } from './domain/subaccount-lifecycle';
 import { CreateSubaccountInput, CustomerConnection, CustomerIdInput, CustomerPayload, CustomerStatusEnum, CustomerType } from './customer.type';
@@ -114,7 +114,7 @@ function pageOptions(selection: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragmen
     withTotal: selects(selection, 'totalCount'),
     // A dashboard shows each subaccount's deal: read with the page, handed to CustomerActiveDealResolver.
     activeDeals: selects(selection, 'edges', 'node', 'activeDeal'),
-    narrowDeal: activeDealNode && plainFields(selectedNames(activeDealNode, fragments), NARROW_DEAL_FIELDS),
+    narrowDeal: activeDealNode && plainFields(selectedNames({ fieldNodes: [activeDealNode], fragments }), NARROW_DEAL_FIELDS),
     activeDealNode,
   };
 }

@@ -1,6 +1,6 @@
 // Hot reads of subaccounts as plain rows (SqlReader, named statements).
 import { createHash } from 'node:crypto';
-import type { Connection, PageArgsInput } from '../../shared/pagination';
+import { withNode, type Connection, type PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
 import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
 import { isUuid } from '../../shared/validation';
@@ -85,7 +85,8 @@ export interface CustomerPage {
 /** The connection, and the deals when they were read (an empty map otherwise: nothing is known about them). */
 function split(page: Connection<CustomerWithDeal>, withDeals: boolean): CustomerPage {
   const activeDeals = new Map(withDeals ? page.edges.map((e) => [e.node.customer, e.node.activeDeal]) : []);
-  const connection = { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: e.node.customer })) };
+  // withNode keeps each cursor unencoded until read (a dashboard never reads them).
+  const connection = { ...page, edges: page.edges.map((e) => withNode(e, e.node.customer)) };
   return { connection, activeDeals };
 }
 

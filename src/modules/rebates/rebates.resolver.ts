@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../graphql/context';
 import { requireAdmin } from '../../graphql/guards';
-import { selects } from '../../graphql/selection';
+import { selectedNames, selects } from '../../graphql/selection';
 import { toPayload } from '../../graphql/payload';
 import { PageArgs, type Connection } from '../../shared/pagination';
 import type { PartnerEntity } from '../partners/partner.entity';
@@ -20,7 +20,7 @@ import {
   type BalanceFigures,
   type LedgerEntryRead,
 } from './rebates.reads';
-import { leaveFolded, selectedNames, soleNode, takeFolded } from '../../graphql/fold';
+import { leaveFolded, soleNode, takeFolded } from '../../graphql/fold';
 import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { AdjustRebateBalanceInput, RebateBalanceType, RebateLedgerConnection, RebateLedgerEntryPayload, RebateLedgerEntryType } from './ledger-entry.type';
 
@@ -69,7 +69,7 @@ export const partnerBalanceFold: PartnerFoldPlanner = (field, info) => {
 function entryProperties({ fieldNodes, fragments }: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): string[] | null {
   const node = fieldNodes.length === 1 ? soleNode(fieldNodes[0], fragments, 'edges', 'node') : null;
   if (!node) return fieldNodes.length === 1 && !selects({ fieldNodes, fragments }, 'edges') ? ledgerProperties(new Set()) : null;
-  return ledgerProperties(selectedNames(node, fragments));
+  return ledgerProperties(selectedNames({ fieldNodes: [node], fragments }));
 }
 
 /** Partner.rebateLedger folded into partner(id)'s statement (partners/partner-reads.ts). */
