@@ -10,9 +10,9 @@
 //     If graphql-jit refuses the variables (its messages differ), nothing has run yet: graphql-js runs the operation
 //     and refuses them with its usual messages. Test: test/api/operation-executor.test.ts.
 import type { ApolloServerOptions } from '@apollo/server';
-import { execute, Kind, parse, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { execute, Kind, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { AppContext } from '../graphql/context';
+import type { KnownDocuments } from './known-documents';
 
 type Gateway = NonNullable<ApolloServerOptions<AppContext>['gateway']>;
 type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
@@ -27,32 +27,17 @@ export function isCompiledOperation(operation: OperationDefinitionNode | undefin
   return more.length === 0 && only.kind === Kind.FIELD && !only.directives?.length && COMPILED_FIELDS.has(only.name.value);
 }
 
-/** The operation compiled once per document (on its own copy: graphql-jit annotates the nodes it compiles). */
-function compiler(schema: GraphQLSchema) {
-  const compiled = new WeakMap<DocumentNode, CompiledQuery | null>();
-  return (document: DocumentNode, source: string, operationName: string | undefined): CompiledQuery | null => {
-    let query = compiled.get(document);
-    if (query === undefined) {
-      try {
-        const result = compileQuery(schema, parse(source), operationName);
-        query = isCompiledQuery(result) ? result : null;
-      } catch {
-        query = null;
-      }
-      compiled.set(document, query);
-    }
-    return query;
-  };
-}
-
 /** How an operation was run (for tests: `observe`). */
 export type RunBy = 'graphql-jit' | 'graphql-js';
 
-export function operationExecutor(schema: GraphQLSchema, observe?: (by: RunBy) => void): Executor {
-  const compiledFor = compiler(schema);
+/**
+ * The executor. Compilations are the known documents' (known-documents.ts: Apollo's plugin there remembers each
+ * validated document before it executes; a document it does not keep, such as an APQ request, runs by graphql-js).
+ */
+export function operationExecutor(schema: GraphQLSchema, known: KnownDocuments, observe?: (by: RunBy) => void): Executor {
   return async (rc): Promise<ExecutionResult> => {
     const { document, request, context } = rc;
-    const compiled = isCompiledOperation(rc.operation) ? compiledFor(document, rc.source, request.operationName) : null;
+    const compiled = isCompiledOperation(rc.operation) ? (known.get(rc.source)?.compiledFor(schema, request.operationName) ?? null) : null;
     if (compiled) {
       const result = await compiled.query(undefined, context, request.variables ?? {});
       if ('data' in result) {
@@ -67,9 +52,9 @@ export function operationExecutor(schema: GraphQLSchema, observe?: (by: RunBy) =
 }
 
 /** Apollo's `gateway` option: our schema, executed by operationExecutor. */
-export function localGateway(schema: GraphQLSchema, observe?: (by: RunBy) => void): Gateway {
+export function localGateway(schema: GraphQLSchema, known: KnownDocuments, observe?: (by: RunBy) => void): Gateway {
   return {
-    load: async () => ({ executor: operationExecutor(schema, observe) }),
+    load: async () => ({ executor: operationExecutor(schema, known, observe) }),
     onSchemaLoadOrUpdate: (callback) => {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => undefined;

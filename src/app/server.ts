@@ -228,7 +228,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const metrics = operationMetrics(registry, knownOperationNames(schema, options.metricsOperations));
   const known = new KnownDocuments();
   const apollo = new ApolloServer<AppContext>({
-    gateway: localGateway(schema), // our schema, run by operation-executor.ts
+    gateway: localGateway(schema, known), // our schema, run by operation-executor.ts
     ...apolloSecurityOptions(),
     // Kept on in production too (NODE_ENV=production turns Apollo's default off): the schema is public (docs, codegen).
     introspection: true,

@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
 import { print, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KnownDocuments } from '../../src/app/known-documents';
 import { localGateway, type RunBy } from '../../src/app/operation-executor';
 import { apolloSecurityOptions, createContext } from '../../src/app/server';
 import { buildAppSchema } from '../../src/app/build-schema';
@@ -29,10 +30,14 @@ beforeAll(async () => {
     ...apolloSecurityOptions(),
     stopOnTerminationSignals: false,
     formatError: (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, logger),
-    plugins: [edgePlugin(schema)],
   };
-  ours = new ApolloServer<AppContext>({ gateway: localGateway(schema, (by) => runs.push(by)), ...options });
-  reference = new ApolloServer<AppContext>({ schema, ...options });
+  const known = new KnownDocuments();
+  ours = new ApolloServer<AppContext>({
+    gateway: localGateway(schema, known, (by) => runs.push(by)),
+    ...options,
+    plugins: [edgePlugin(schema), known.plugin()],
+  });
+  reference = new ApolloServer<AppContext>({ schema, ...options, plugins: [edgePlugin(schema)] });
   await Promise.all([ours.start(), reference.start()]);
 });
 afterAll(async () => {
