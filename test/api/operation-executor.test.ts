@@ -59,7 +59,6 @@ const rec = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are compared whole, then read loosely
 async function run(apollo: ApolloServer<AppContext>, query: string, variables: Record<string, unknown>, token: string): Promise<any> {
   const contextValue = await createContext(t.app, `Bearer ${token}`);
   const response = await apollo.executeOperation({ query, variables }, { contextValue });
