@@ -20,10 +20,13 @@ export interface BenchDatabase {
 }
 
 /** Starts PostgreSQL in a new folder (under /var/tmp as root, where the postgres user can reach it). */
-export async function startBenchDatabase(prefix: string, options: { log?: (line: string) => void } = {}): Promise<BenchDatabase> {
+export async function startBenchDatabase(
+  prefix: string,
+  options: { log?: (line: string) => void; settings?: Record<string, string> } = {},
+): Promise<BenchDatabase> {
   const base = process.getuid?.() === 0 ? '/var/tmp' : os.tmpdir();
   const dataDir = fs.mkdtempSync(path.join(base, prefix));
-  const pg = await startEmbeddedPostgres({ dataDir, fast: false, log: options.log, logAfterStart: options.log !== undefined });
+  const pg = await startEmbeddedPostgres({ dataDir, fast: false, log: options.log, logAfterStart: options.log !== undefined, settings: options.settings });
   const dispose = async () => {
     await pg.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -23,6 +23,10 @@ const WRITER_PARTNERS = 64;
 /** Paced phase: BENCH_WRITERS_RATE mutations per second in all, or BENCH_WRITERS_RATE_SHARE of the saturated rate. */
 const RATE = Number(process.env.BENCH_WRITERS_RATE ?? 0);
 const RATE_SHARE = Number(process.env.BENCH_WRITERS_RATE_SHARE ?? 0.5);
+/** BENCH_WRITERS_PHASES=saturated: only the saturated phase with no close (a quick throughput reading). */
+const ONLY_SATURATED = process.env.BENCH_WRITERS_PHASES === 'saturated';
+/** BENCH_PG_STATEMENTS=1: pg_stat_statements during the saturated phase, per mutation (planning included). */
+const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
 
 function log(message: string): void {
   console.error(`[bench:writers ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -259,8 +263,22 @@ async function cpuPerMutation(apiPid: number, dataDir: string, run: () => Promis
   return { ...phase, cpuMs: cpu };
 }
 
+/** The statements PostgreSQL ran most per mutation (pg_stat_statements), with their planning and execution time. */
+async function statementsPerMutation(client: Client, mutations: number): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT calls, total_plan_time AS plan, total_exec_time AS exec, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_plan_time + total_exec_time DESC LIMIT 25`,
+  );
+  const per = (x: number) => (x / Math.max(1, mutations)).toFixed(3);
+  for (const r of rows) console.error(`${per(r.calls)} calls, plan ${per(r.plan)} ms, exec ${per(r.exec)} ms | ${r.query}`);
+}
+
 async function main(): Promise<void> {
-  const db = await startBenchDatabase('pp-bench-writers-');
+  const settings = PG_STATEMENTS
+    ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on', 'pg_stat_statements.track': 'all' }
+    : undefined;
+  const db = await startBenchDatabase('pp-bench-writers-', { settings });
   let api: ChildProcess | null = null;
   try {
     const client = new Client({ connectionString: db.url });
@@ -287,9 +305,12 @@ async function main(): Promise<void> {
     await runWriters(work, sleep(2000)); // warm-up
 
     // (A) saturated: throughput with no close, then the same writers while 2026-02 closes.
+    if (PG_STATEMENTS) await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()');
     const saturated = await cpuPerMutation(api.pid!, db.dataDir, () => idlePhase(work, sampler, 0));
     const perSecond = Math.round(saturated.samples.length / saturated.seconds);
     log(`saturated, no close: ${perSecond}/s, CPU ms per mutation ${JSON.stringify(saturated.cpuMs)}, backends ${JSON.stringify(saturated.waits)}`);
+    if (PG_STATEMENTS) await statementsPerMutation(client, saturated.samples.length);
+    if (ONLY_SATURATED) return;
     const saturatedClose = await closePhase(work, sampler, url, '2026-02', 0);
     log(`saturated, during a ${saturatedClose.closeMs} ms close: p99 ${saturatedClose.p99} ms, backends ${JSON.stringify(saturatedClose.waits)}`);
     // (B) paced at a share of that throughput: latency with no close, then while 2026-03 closes.

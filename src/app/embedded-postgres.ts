@@ -17,6 +17,8 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
   /** Keep handing the server's log lines to `log` after the start (benchmarks count logged statements). */
   logAfterStart?: boolean;
+  /** Server settings given on the command line (name → value), e.g. shared_preload_libraries for a benchmark. */
+  settings?: Record<string, string>;
 }
 
 /** Calls `log` with every whole line the server writes (chunks may end mid-line). */
@@ -228,6 +230,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // TCP on the loopback only; no Unix socket in a shared temp directory.
   const flags = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
 
   const child: ChildProcess = spawn(bin('postgres'), flags, {
     ...ids,

@@ -6,10 +6,11 @@
 // therefore handed out in commit order: a reader that has seen sequence N never later finds a committed event ≤ N.
 // The lock is never held while waiting for another lock (its holder only renumbers its own rows), so it cannot take
 // part in a deadlock. A long transaction writing thousands of events (the close) numbers them as it writes them
-// instead (numberEventsFromNow), holding the lock for its last steps.
+// instead (numberEventsFromNow), holding the lock for its last steps; the hot two-round-trip writers take it in
+// their commit batch and insert final sequences (write-transaction.ts), so they are not renumbered either.
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { eventActor } from '../shared/acting';
-import type { Sql } from '../shared/sql-batch';
+import type { Sql, SqlExpression } from '../shared/sql-batch';
 import { ASYNC_COMMIT, asyncCommitsOf, FLUSH_WAL } from './durable-commit';
 import type { EventType } from './event.entity';
 
@@ -37,8 +38,8 @@ const holders = new WeakMap<QueryRunner, SequenceHolder[]>();
 
 /** Where an INSERT of events takes their sequences from. */
 export type SequenceSource =
-  /** Reserved beforehand, in order (write-transaction.ts stageEvents): provisional, numbered at COMMIT. */
-  | { staged: string[] }
+  /** Final ones given by the caller, in order: drawn in the same statement under the event-sequence lock (write-transaction.ts). */
+  | { given: readonly SqlExpression[] }
   /** Provisional ones reserved by the INSERT itself. */
   | 'provisional'
   /** Final ones, by a transaction that holds the event-sequence lock (numberEventsFromNow). */
@@ -56,7 +57,7 @@ export function insertEventsStatement(events: NewEvent[], source: SequenceSource
             WITH ORDINALITY AS e(sequence, partner_id, type, entity_id, status, occurred_at, ord)
       ORDER BY e.ord`,
     values: [
-      typeof source === 'object' ? source.staged : events.map(() => null),
+      typeof source === 'object' ? source.given : events.map(() => null),
       events.map((e) => e.partnerId),
       events.map((e) => e.type),
       events.map((e) => e.entityId),

@@ -12,8 +12,9 @@
 //   5. MonthClose              exclusive for closeBillingMonth; shared by every writer of a month's data
 //                              (consumption, BONUS withdrawals), so a month cannot close under them
 //   6. PartnerBalance          per partner, several sorted by partner id (the ledger's running balances)
-//   7. EventSequence           last, inside COMMIT: number_events() (src/event-log, a deferred trigger) takes it in SQL, in the
-//                              one-key form pg_advisory_xact_lock(7262001) — one-key and two-key locks never collide
+//   7. EventSequence           last: the hot writers' events statement right before COMMIT (write-transaction.ts), or
+//                              inside COMMIT (number_events(), a deferred trigger), in the one-key form
+//                              pg_advisory_xact_lock(7262001) — one-key and two-key locks never collide
 // A deadlock PostgreSQL still detects makes eventTransaction retry the whole transaction.
 
 import type { Sql } from './sql-batch';

@@ -13,8 +13,17 @@ export interface Sql {
   values?: readonly unknown[];
 }
 
+/**
+ * SQL text that stands where a value would, written into the statement as it is (inline only; never outside input):
+ * e.g. a sequence drawn by another part of the same statement.
+ */
+export class SqlExpression {
+  constructor(readonly text: string) {}
+}
+
 /** A value as an SQL literal (NULL, a quoted string, ARRAY[…]); objects other than dates and decimals become JSON. */
 export function literal(value: unknown): string {
+  if (value instanceof SqlExpression) return value.text;
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'string') return escapeLiteral(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';

@@ -9,11 +9,15 @@ import { appendEvents, EVENT_STAGE, eventTransaction, numberEventsFromNow } from
 import { verifyLedger } from '../../src/modules/rebates/ledger-verify';
 import { closeMonth, createSubaccount, recordUsage, type Subaccount } from '../support/billing-fixtures';
 import { activePartner, type TestPartner } from '../support/factories';
+import { dealInput } from '../support/work-fixtures';
 import { ADMIN_TOKEN, setupTestApp, type TestApp } from '../support/test-app';
 import { wsClient, type Collector, type WsClient } from '../support/ws-client';
 import {
   AcceptSubaccountInvitationDocument,
   AdjustRebateBalanceDocument,
+  CountedRegistrationDocument,
+  CountedReviewDocument,
+  CountedWithdrawalDocument,
   PartnerActivityDocument,
   RebateAccrualsDocument,
   ResumeSubaccountDocument,
@@ -252,5 +256,114 @@ describe('event sequencing without a global writer lock', () => {
     expect(BigInt(rows[2].sequence) - BigInt(rows[0].sequence)).toBe(2n); // consecutive: no one numbered in between
     const entry = (await writer!).adjustRebateBalance.entry!;
     expect(BigInt(entry.sequence) > BigInt(rows[2].sequence)).toBe(true); // committed after it, numbered after it
+  });
+  it('gives 20 two-round-trip writers (withdrawals, registrations, reviews) racing a month close contiguous sequences in the order of their commits', async () => {
+    await t.advanceTo('2026-03-02T06:00:00Z');
+    for (const { partner } of partners) {
+      await t.app.ds.query(`UPDATE partners SET bank_bic = '044525225', bank_account_number = '40702810438000034726', bank_name = 'Bank' WHERE id = $1`, [
+        partner.id,
+      ]);
+      await t.ok(AdjustRebateBalanceDocument, { input: { partnerId: partner.id, amount: '100.00', reason: 'to withdraw' } });
+    }
+    const start = await maxSequence();
+    const ws = wsClient(server.url, ADMIN_TOKEN);
+    clients.push(ws);
+    const activity = ws.subscribe(PartnerActivityDocument, { partnerId: null, after: start });
+    const accruals = ws.subscribe(RebateAccrualsDocument, { partnerId: null, after: start });
+
+    /** One writer's mutations, one after another: the ids whose events it caused, in that order. */
+    const writer = async (w: number): Promise<string[]> => {
+      const { partner } = partners[w % partners.length];
+      const made: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        await sleep(Math.random() * 4);
+        const key = `race-${w}-${i}-${randomUUID()}`;
+        const withdrawal = await t.ok(CountedWithdrawalDocument, {
+          input: { partnerId: partner.id, amount: '1.00', destination: 'BANK_ACCOUNT', idempotencyKey: key },
+        });
+        expect(withdrawal.withdrawRebate.userErrors).toEqual([]);
+        made.push(withdrawal.withdrawRebate.withdrawal!.id);
+        const registered = await t.ok(CountedRegistrationDocument, { input: dealInput(partner) });
+        expect(registered.registerDeal.userErrors).toEqual([]);
+        const dealId = registered.registerDeal.deal!.id;
+        made.push(dealId);
+        const reviewed = await t.ok(CountedReviewDocument, { input: { dealId, decision: 'APPROVE', bonusRate: '0.05' } });
+        expect(reviewed.reviewDeal.userErrors).toEqual([]);
+        made.push(dealId);
+      }
+      return made;
+    };
+    const [closed, ...made] = await Promise.all([closeMonth(t, '2026-02'), ...Array.from({ length: 20 }, (_, w) => writer(w))]);
+    expect(closed.userErrors).toEqual([]);
+
+    const table: { sequence: string; type: string; entity_id: string; status: string }[] = await t.app.ds.query(
+      'SELECT e.sequence::text AS sequence, e.type, e.entity_id, e.status FROM events e WHERE e.sequence > $1 ORDER BY e.sequence',
+      [start],
+    );
+    // Gap-free: every sequence after `start` is taken, once (no sequence drawn and lost, none drawn twice).
+    expect(table.map((r) => BigInt(r.sequence))).toEqual(table.map((_, i) => BigInt(start) + BigInt(i + 1)));
+    expect(table.filter((r) => r.type === 'WITHDRAWAL_STATUS_CHANGED')).toHaveLength(40);
+    expect(table.filter((r) => r.type === 'DEAL_STATUS_CHANGED')).toHaveLength(80);
+    // Commit order: each writer's mutations, one after the other, have increasing sequences in the order it made them.
+    const first = new Map<string, bigint[]>();
+    for (const r of table) first.set(r.entity_id, [...(first.get(r.entity_id) ?? []), BigInt(r.sequence)]);
+    for (const ids of made) {
+      const seen = new Map<string, number>();
+      const order = ids.map((id) => {
+        const k = seen.get(id) ?? 0;
+        seen.set(id, k + 1);
+        return first.get(id)![k];
+      });
+      expect(order).toEqual([...order].sort((a, b) => (a < b ? -1 : 1)));
+    }
+    const ledgerRows = table.filter((r) => r.type === 'LEDGER_ENTRY').map((r) => r.sequence);
+    const activityRows = table.filter((r) => r.type !== 'LEDGER_ENTRY').map((r) => r.sequence);
+    const [ledgerSentinel, activitySentinel] = await writeSentinels(partners[0].partner.id);
+    await accruals.waitFor((c) => sequences(c).includes(ledgerSentinel), 20_000, 'the ledger sentinel');
+    await activity.waitFor((c) => sequences(c).includes(activitySentinel), 20_000, 'the activity sentinel');
+    expect(sequences(activity)).toEqual([...activityRows, activitySentinel]);
+    expect(sequences(accruals)).toEqual([...ledgerRows, ledgerSentinel]);
+    // Every withdrawal's ledger entry carries its LEDGER_ENTRY event's sequence, and the running balances chain in
+    // sequence order, the close's entries and the withdrawals' interleaved.
+    const [{ unmatched }] = await t.app.ds.query(
+      `SELECT count(*)::int AS unmatched FROM ledger_entries l LEFT JOIN events e ON e.sequence = l.sequence AND e.type = 'LEDGER_ENTRY' AND e.entity_id = l.id::text WHERE e.sequence IS NULL`,
+    );
+    expect(unmatched).toBe(0);
+    expect(await verifyLedger(t.app.ds.manager)).toEqual([]);
+  });
+
+  it("draws a two-round-trip writer's sequences at its commit, under the event-sequence lock: after every event of the lock's holder", async () => {
+    const { partner } = partners[3];
+    const event = (status: string) => ({ partnerId: partner.id, type: 'DEAL_STATUS_CHANGED' as const, entityId: randomUUID(), status, occurredAt: new Date() });
+    let holder: string[] = [];
+    let withdrawal: Promise<{ withdrawRebate: { withdrawal: { id: string } | null; userErrors: unknown[] } }> | null = null;
+    await eventTransaction(t.app.ds, async (manager) => {
+      await numberEventsFromNow(manager);
+      holder = await appendEvents(manager, [event('APPROVED')]);
+      withdrawal = t.ok(CountedWithdrawalDocument, {
+        input: { partnerId: partner.id, amount: '1.00', destination: 'BANK_ACCOUNT', idempotencyKey: `held-${randomUUID()}` },
+      });
+      for (let i = 0; ; i++) {
+        if (i > 500) throw new Error('the withdrawal never waited for the event-sequence lock');
+        const [{ n }] = await t.app.ds.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 7262001 AND objsubid = 1 AND NOT granted`,
+        );
+        if (n > 0) break;
+        await sleep(10);
+      }
+      // The withdrawal waits at its commit; sequences this transaction draws now still come before its own.
+      holder = [...holder, ...(await appendEvents(manager, [event('ACTIVE')]))];
+    });
+    const done = await withdrawal!;
+    expect(done.withdrawRebate.userErrors).toEqual([]);
+    const id = done.withdrawRebate.withdrawal!.id;
+    const rows: { type: string; sequence: string }[] = await t.app.ds.query(
+      `SELECT e.type, e.sequence::text AS sequence FROM events e
+        WHERE e.entity_id = $1 OR e.entity_id IN (SELECT id::text FROM ledger_entries WHERE withdrawal_id = $1::uuid) ORDER BY e.sequence`,
+      [id],
+    );
+    expect(rows.map((r) => r.type)).toEqual(['WITHDRAWAL_STATUS_CHANGED', 'LEDGER_ENTRY']);
+    const last = BigInt(holder[holder.length - 1]);
+    expect(rows.map((r) => BigInt(r.sequence))).toEqual([last + 1n, last + 2n]);
   });
 });

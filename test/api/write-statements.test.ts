@@ -1,6 +1,7 @@
 // Round trips and SQL statements per event-writing mutation (bench:writers' mix: BANK withdrawal, deal registration,
 // deal review), through the whole request path with a warm partner token. Each is two round trips to PostgreSQL —
-// BEGIN with its locks and reads, then its writes with events, audit entry and COMMIT — and a statement more in
+// BEGIN with its locks and reads, then its writes with the audit entry, its events (under the event-sequence lock,
+// with their final sequences) and COMMIT — and a statement more in
 // either batch (a TypeORM hydration, a second balance read, a SAVEPOINT, a read after COMMIT) makes a number grow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CountedRegistrationDocument, CountedReviewDocument, CountedWithdrawalDocument } from '../generated/graphql';
@@ -43,14 +44,27 @@ async function counted<T>(run: () => Promise<T>): Promise<{ roundTrips: number; 
 
 const kinds = (statements: string[]) => statements.map((s) => /^(\w+)/.exec(s)![1]);
 
+/**
+ * The event-sequence lock is taken by the statement that inserts the events, right before COMMIT, after every other
+ * statement of the transaction (which may wait for other transactions' locks); the events carry final sequences.
+ */
+function expectSequenceLockLast(statements: string[]): void {
+  const lockedAt = statements.findIndex((s) => s.includes('pg_advisory_xact_lock(7262001)'));
+  expect(lockedAt).toBe(statements.findIndex((s) => s.startsWith('WITH') && s.includes('INSERT INTO events')));
+  expect(statements.slice(lockedAt + 1).map((s) => /^(\w+)/.exec(s)![1])).toEqual(commit);
+  expect(statements[lockedAt]).toContain(`nextval('event_sequence')`);
+  expect(statements[lockedAt]).not.toContain('event_staging_sequence');
+}
+
 describe('round trips and statements per event-writing mutation', () => {
-  it('withdrawal to the bank: 2 round trips, 11 statements (13 with the flush after an asynchronous COMMIT); balance, events and audit entry written', async () => {
+  it('withdrawal to the bank: 2 round trips, 9 statements (11 with the flush after an asynchronous COMMIT); balance, events and audit entry written', async () => {
     const { roundTrips, statements, value } = await counted(() =>
       t.ok(CountedWithdrawalDocument, { input: { partnerId: partner.id, amount: '10.00', destination: 'BANK_ACCOUNT', idempotencyKey: 'w-1' } }, accountant),
     );
     expect(value.withdrawRebate.userErrors).toEqual([]);
     expect(roundTrips).toBe(2);
-    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'INSERT', ...commit]);
+    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'WITH', ...commit]);
+    expectSequenceLockLast(statements);
     const id = value.withdrawRebate.withdrawal!.id;
     const [ledger] = await t.app.ds.query(`SELECT id, amount::text, balance_after::text, sequence FROM ledger_entries WHERE withdrawal_id = $1`, [id]);
     expect(ledger).toMatchObject({ amount: '-10', balance_after: '990' });
@@ -61,7 +75,7 @@ describe('round trips and statements per event-writing mutation', () => {
     ]);
     expect(ledger.sequence).toBe(events[1].sequence); // the entry carries its event's final sequence
     const [final] = await t.app.ds.query(`SELECT count(*)::int AS n FROM events WHERE sequence >= 4611686018427387904`);
-    expect(final.n).toBe(0); // numbered inside COMMIT
+    expect(final.n).toBe(0); // inserted with final sequences
     const [audit] = await t.app.ds.query(`SELECT operation, outcome, entity_id FROM audit_entries WHERE entity_id = $1`, [id]);
     expect(audit).toEqual({ operation: 'withdrawRebate', outcome: 'SUCCEEDED', entity_id: id });
 
@@ -73,15 +87,16 @@ describe('round trips and statements per event-writing mutation', () => {
     expect(replay.roundTrips).toBe(3); // the read batch, ROLLBACK, and the call's audit entry written after it
   });
 
-  it('deal registration: 2 round trips, 10 statements (12)', async () => {
+  it('deal registration: 2 round trips, 8 statements (10)', async () => {
     const { roundTrips, statements, value } = await counted(() => t.ok(CountedRegistrationDocument, { input: dealInput(partner) }, partner.ownerToken));
     expect(value.registerDeal.userErrors).toEqual([]);
     expect(value.registerDeal.deal!.status).toBe('SUBMITTED');
     expect(roundTrips).toBe(2);
-    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'INSERT', ...commit]);
+    expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'WITH', ...commit]);
+    expectSequenceLockLast(statements);
   });
 
-  it('deal review: 2 round trips, 9 statements (11), also when the approval activates the deal at once', async () => {
+  it('deal review: 2 round trips, 7 statements (9), also when the approval activates the deal at once', async () => {
     for (const linked of [false, true]) {
       const inn = linked ? (await createSubaccount(t, partner)).inn : undefined;
       const registered = await t.ok(CountedRegistrationDocument, { input: dealInput(partner, inn ? { customerInn: inn } : {}) }, partner.ownerToken);
@@ -90,7 +105,8 @@ describe('round trips and statements per event-writing mutation', () => {
       expect(value.reviewDeal.userErrors).toEqual([]);
       expect(value.reviewDeal.deal!.status).toBe(linked ? 'ACTIVE' : 'APPROVED');
       expect(roundTrips).toBe(2);
-      expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'INSERT', ...commit]);
+      expect(kinds(statements)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'SELECT', 'SELECT', 'WITH', 'WITH', ...commit]);
+      expectSequenceLockLast(statements);
       const events = await t.app.ds.query(`SELECT status FROM events WHERE entity_id = $1 ORDER BY sequence`, [dealId]);
       expect(events.map((e: { status: string }) => e.status)).toEqual(linked ? ['SUBMITTED', 'APPROVED', 'ACTIVE'] : ['SUBMITTED', 'APPROVED']);
     }

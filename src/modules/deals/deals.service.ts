@@ -14,7 +14,7 @@ import type { Clock } from '../clock/clock';
 import type { DueTransition } from '../clock/scheduler';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { appendEvent, eventTransaction, type NewEvent } from '../../event-log/event-log';
-import { stagedSequences, stageEvents, writeTransaction } from '../../event-log/write-transaction';
+import { writeTransaction } from '../../event-log/write-transaction';
 import { isValidInn } from '../partners/domain/inn';
 import { canRegister, type ReviewDecision } from '../partners/domain/partner-lifecycle';
 import type { PartnerEntity, PartnerStatus } from '../partners/partner.entity';
@@ -73,16 +73,14 @@ export class DealsService {
     const procurement = input.procurement ?? false;
     try {
       return await writeTransaction(this.ds, async (tx) => {
-        const [settingsRows, partners, , used, open, stagedRows] = await tx.read([
+        const [settingsRows, partners, , used, open] = await tx.read([
           this.settings.inForceStatement(monthOf(today)),
           this.partners.lockStatement(input.partnerId),
           lockStatement(LockSpace.DealInn, input.customerInn),
           innHasConsumption(input.customerInn),
           { text: `SELECT 1 FROM deals WHERE customer_inn = $1 AND status = ANY($2::text[]) LIMIT 1`, values: [input.customerInn, OPEN_STATUSES] },
-          stageEvents(1),
         ]);
         const settings = this.settings.fromRow(settingsRows[0]);
-        const staged = stagedSequences(stagedRows);
         const checks = new FieldChecks();
         const customerName = checks.text(['input', 'customerName'], input.customerName, { max: 200, label: 'Customer name' });
         const description = checks.text(['input', 'description'], input.description, { min: 0, max: 4000, label: 'Description' });
@@ -130,7 +128,7 @@ export class DealsService {
           endedOn: null,
           expiredOn: null,
         });
-        await tx.commit([insertDeal(deal)], [{ ...statusEvent(deal, now), sequence: staged[0] }]);
+        await tx.commit([insertDeal(deal)], [statusEvent(deal, now)]);
         return deal;
       });
     } catch (error) {
@@ -149,7 +147,7 @@ export class DealsService {
     const today = this.clock.today();
     return writeTransaction(this.ds, async (tx) => {
       const dealId = isUuid(input.dealId) ? input.dealId : null;
-      const [settingsRows, , deals, linked, stagedRows] = await tx.read([
+      const [settingsRows, , deals, linked] = await tx.read([
         this.settings.inForceStatement(monthOf(today)),
         { text: 'SELECT pg_advisory_xact_lock($1, hashtext((SELECT customer_inn FROM deals WHERE id = $2::uuid)))', values: [LockSpace.DealInn, dealId] },
         { text: `SELECT ${dealColumns('d')} FROM deals d WHERE d.id = $1::uuid FOR UPDATE`, values: [dealId] },
@@ -158,10 +156,8 @@ export class DealsService {
                                  WHERE d.id = $1::uuid AND c.status IN ('ACTIVE', 'SUSPENDED')) AS linked`,
           values: [dealId],
         },
-        stageEvents(2),
       ]);
       const settings = this.settings.fromRow(settingsRows[0]);
-      const staged = stagedSequences(stagedRows);
       const checks = new FieldChecks();
       const reason = checks.optionalText(['input', 'reason'], input.reason, { max: 4000, label: 'Reason' });
       let rateOutOfRange: DomainError | undefined;
@@ -183,10 +179,8 @@ export class DealsService {
       } else {
         deal.statusReason = reason;
       }
-      const events = [{ ...statusEvent(deal, now), sequence: staged[0] }];
-      if (deal.status === 'APPROVED' && linked[0].linked && activation(deal, today)) {
-        events.push({ ...statusEvent(deal, now), sequence: staged[1] });
-      }
+      const events = [statusEvent(deal, now)];
+      if (deal.status === 'APPROVED' && linked[0].linked && activation(deal, today)) events.push(statusEvent(deal, now));
       await tx.commit([updateDeal(deal)], events);
       return deal;
     });

@@ -6,7 +6,7 @@ import { Dec, formatMoney, type Dec as Decimal } from '../../shared/money';
 import { appendEvents, trackSequence } from '../../event-log/event-log';
 import { LedgerEntryEntity, type LedgerEntryKind } from './ledger-entry.entity';
 import { lockEach, lockEachStatement, LockSpace } from '../../shared/locks';
-import type { Sql } from '../../shared/sql-batch';
+import type { Sql, SqlExpression } from '../../shared/sql-batch';
 
 export interface NewLedgerEntry {
   partnerId: string;
@@ -105,24 +105,25 @@ export class LedgerService {
     return new Dec(rows[0]?.balance_after ?? 0);
   }
 
-  /** The write of one entry whose running balance the caller computed under the balance lock (its event staged). */
-  entryWrite(entry: NewLedgerEntry, balanceAfter: Decimal, id: string, sequence: string): Sql {
-    return insertEntries([
-      Object.assign(new LedgerEntryEntity(), {
-        id,
-        partnerId: entry.partnerId,
-        kind: entry.kind,
-        amount: entry.amount,
-        balanceAfter,
-        period: entry.period ?? null,
-        projectId: entry.projectId ?? null,
-        specialization: entry.specialization ?? null,
-        withdrawalId: entry.withdrawalId ?? null,
-        description: entry.description,
-        sequence,
-        createdAt: entry.createdAt,
-      }),
-    ]);
+  /**
+   * The write of one entry whose running balance the caller computed under the balance lock, carrying its event's
+   * sequence as drawn in the same statement (write-transaction.ts eventSequence): only for WriteTransaction.commit.
+   */
+  entryWrite(entry: NewLedgerEntry, balanceAfter: Decimal, id: string, sequence: SqlExpression): Sql {
+    const row = Object.assign(new LedgerEntryEntity(), {
+      id,
+      partnerId: entry.partnerId,
+      kind: entry.kind,
+      amount: entry.amount,
+      balanceAfter,
+      period: entry.period ?? null,
+      projectId: entry.projectId ?? null,
+      specialization: entry.specialization ?? null,
+      withdrawalId: entry.withdrawalId ?? null,
+      description: entry.description,
+      createdAt: entry.createdAt,
+    });
+    return insertEntries([row], [sequence]);
   }
 }
 
@@ -130,7 +131,7 @@ const BALANCES = `SELECT DISTINCT ON (partner_id) partner_id, balance_after FROM
   WHERE partner_id = ANY($1::uuid[]) ORDER BY partner_id, sequence DESC`;
 
 /** One statement for any number of entries (a month close appends thousands): arrays unnested server-side. */
-function insertEntries(entries: LedgerEntryEntity[]): Sql {
+function insertEntries(entries: LedgerEntryEntity[], sequences: readonly unknown[] = entries.map((e) => e.sequence)): Sql {
   return {
     text: `INSERT INTO ledger_entries (id, partner_id, kind, amount, balance_after, period, project_id, specialization,
                                    withdrawal_id, description, sequence, created_at)
@@ -147,7 +148,7 @@ function insertEntries(entries: LedgerEntryEntity[]): Sql {
       entries.map((e) => e.specialization),
       entries.map((e) => e.withdrawalId),
       entries.map((e) => e.description),
-      entries.map((e) => e.sequence),
+      sequences,
       entries.map((e) => e.createdAt),
     ],
   };

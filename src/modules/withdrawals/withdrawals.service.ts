@@ -9,7 +9,7 @@ import { formatMoney, type Dec } from '../../shared/money';
 import { FieldChecks, isUuid } from '../../shared/validation';
 import type { Clock } from '../clock/clock';
 import { appendEvent, eventTransaction, type NewEvent } from '../../event-log/event-log';
-import { stagedSequences, stageEvents, writeTransaction, type WriteTransaction } from '../../event-log/write-transaction';
+import { eventSequence, writeTransaction, type WriteTransaction } from '../../event-log/write-transaction';
 import type { PartnerStatus } from '../partners/partner.entity';
 import type { LedgerService } from '../rebates/ledger.service';
 import {
@@ -108,7 +108,7 @@ export class WithdrawalsService {
       const { partner, balance } = read;
       if (!partner || !balance) throw new DomainError('NOT_FOUND', `No partner with id ${partnerId}`, ['input', 'partnerId']);
       // Business rules in the order SPEC §12 gives them: the balance, then the destination's own conditions.
-      checkSufficientBalance(amount, balance.value);
+      checkSufficientBalance(amount, balance);
       checkDestinationAllowed(partner.status, destination);
       const bank =
         partner.bank_bic && partner.bank_account_number
@@ -138,13 +138,10 @@ export class WithdrawalsService {
           : `Payout to bank account ${withdrawal.bankAccountNumber} (BIC ${withdrawal.bankBic})`;
       const entry = { partnerId, kind: 'WITHDRAWAL' as const, amount: amount.neg(), withdrawalId: withdrawal.id, description, createdAt: now };
       const entryId = crypto.randomUUID();
-      const [statusSequence, entrySequence] = balance.sequences;
+      // The entry carries the sequence of the second event, its LEDGER_ENTRY event (drawn at commit).
       await tx.commit(
-        [insertWithdrawal(withdrawal), this.ledger.entryWrite(entry, balance.value.minus(amount), entryId, entrySequence)],
-        [
-          { ...this.statusEvent(withdrawal, now), sequence: statusSequence },
-          { partnerId, type: 'LEDGER_ENTRY', entityId: entryId, status: 'WITHDRAWAL', occurredAt: now, sequence: entrySequence },
-        ],
+        [insertWithdrawal(withdrawal), this.ledger.entryWrite(entry, balance.minus(amount), entryId, eventSequence(1))],
+        [this.statusEvent(withdrawal, now), { partnerId, type: 'LEDGER_ENTRY', entityId: entryId, status: 'WITHDRAWAL', occurredAt: now }],
       );
       return withdrawal;
     });
@@ -162,15 +159,14 @@ export class WithdrawalsService {
       // this lock exclusively), the month it reads cannot be closed before the withdrawal is visible to the close.
       destination === 'BONUS' ? lockSharedStatement(LockSpace.MonthClose) : { text: 'SELECT NULL' },
       ...this.ledger.balanceReads(partnerId),
-      stageEvents(2),
     ]);
-    const [, originals, partners, , , balances, staged] = rows;
+    const [, originals, partners, , , balances] = rows;
     const partner = partners[0] as
       { id: string; status: PartnerStatus; bank_bic: string | null; bank_account_number: string | null; bank_name: string | null } | undefined;
     return {
       original: originals[0] ? toWithdrawal(originals[0]) : null,
       partner: partner ?? null,
-      balance: partner ? { value: this.ledger.balanceOfRows(balances as { balance_after: string }[]), sequences: stagedSequences(staged) } : null,
+      balance: partner ? this.ledger.balanceOfRows(balances as { balance_after: string }[]) : null,
     };
   }
 
