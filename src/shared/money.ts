@@ -87,9 +87,13 @@ function exactText(text: string, digits: number, pad: boolean): string | null {
   return kept ? `${int}.${kept}` : int;
 }
 
+/** A plain decimal with exactly two fraction digits: exactText gives it back unchanged (but for a negative zero). */
+const MONEY_TEXT = /^-?(?:[1-9]\d*|0)\.\d\d$/;
+
 /** Wire form of money: exactly 2 fraction digits (rounded half up if it has more). */
 export function formatMoney(value: Decimal.Value): string {
   if (typeof value === 'string') {
+    if (MONEY_TEXT.test(value) && value !== '-0.00') return value; // already the wire form (numeric(…, 2) text)
     const exact = exactText(value, 2, true);
     if (exact !== null) return exact;
   }

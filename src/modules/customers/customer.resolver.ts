@@ -12,7 +12,7 @@ import { isUuid } from '../../shared/validation';
 import { PartnerEntity } from '../partners/partner.entity';
 import { PartnerType } from '../partners/partner.type';
 import type { CustomerEntity } from './customer.entity';
-import { foldedCustomerPage, NARROW_DEAL_FIELDS, partnerCustomerPage, type CustomerPage, type CustomerPageOptions } from './customers.reads';
+import { activeDealRead, foldedCustomerPage, NARROW_DEAL_FIELDS, partnerCustomerPage, type CustomerPageOptions } from './customers.reads';
 import { leaveFolded, soleNode, takeFolded } from '../../graphql/fold';
 import type { PartnerFoldPlanner } from '../partners/partner-reads';
 import { isLinked } from './domain/subaccount-lifecycle';
@@ -97,13 +97,19 @@ export class CustomerResolver {
  * selection asks for) to this selection's activeDeal resolver alone. Subaccounts only through their linked state have
  * an active deal (an unlinked one with the same INN must not prime null).
  */
-function handDeals(ctx: AppContext, page: CustomerPage, options: CustomerPageOptions & { activeDealNode: FieldNode | null }): Connection<CustomerEntity> {
-  for (const [customer, deal] of page.activeDeals) {
-    if (!isLinked(customer.status)) continue;
+function handDeals(
+  ctx: AppContext,
+  page: Connection<CustomerEntity>,
+  options: CustomerPageOptions & { activeDealNode: FieldNode | null },
+): Connection<CustomerEntity> {
+  if (!options.activeDeals) return page;
+  for (const { node: customer } of page.edges) {
+    const deal = activeDealRead(customer);
+    if (deal === undefined || !isLinked(customer.status)) continue;
     if (options.narrowDeal) leaveFolded(ctx, options.activeDealNode!, customer.id, deal);
     else ctx.loaders.activeDeal.prime(`${customer.partnerId}|${customer.inn}`, deal);
   }
-  return page.connection;
+  return page;
 }
 
 function pageOptions(selection: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, status: string | null | undefined) {

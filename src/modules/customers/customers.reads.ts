@@ -1,6 +1,6 @@
 // Hot reads of subaccounts as plain rows (SqlReader, named statements).
 import { createHash } from 'node:crypto';
-import { withNode, type Connection, type PageArgsInput } from '../../shared/pagination';
+import type { Connection, PageArgsInput } from '../../shared/pagination';
 import { statement, type SqlReader } from '../../shared/sql';
 import { foldPage, sqlPage, type PageFold, type SqlPageSpec } from '../../shared/sql-page';
 import { isUuid } from '../../shared/validation';
@@ -15,10 +15,13 @@ export async function customersByIds(sql: SqlReader, ids: readonly string[]): Pr
   return (await sql.rows<Record<string, unknown>>(BY_IDS, [ids.filter(isUuid)])).map(toCustomer);
 }
 
-/** A subaccount of a page, with its ACTIVE deal when the page was read with `activeDeals`. */
-interface CustomerWithDeal {
-  customer: CustomerEntity;
-  activeDeal: DealEntity | null;
+/** The ACTIVE deal read with a subaccount's page, kept on the subaccount's row object (a symbol: never a field). */
+const ACTIVE_DEAL = Symbol('activeDeal');
+type CustomerRow = CustomerEntity & { [ACTIVE_DEAL]?: DealEntity | null };
+
+/** The ACTIVE deal read with the subaccount's page (`activeDeals`), null when it has none; undefined when not read. */
+export function activeDealRead(customer: CustomerEntity): DealEntity | null | undefined {
+  return (customer as CustomerRow)[ACTIVE_DEAL];
 }
 
 /**
@@ -27,7 +30,7 @@ interface CustomerWithDeal {
  */
 export const NARROW_DEAL_FIELDS: ReadonlySet<string> = new Set(['id', 'status', 'bonusRate', 'customerInn', 'customerName']);
 
-const specs = new Map<string, SqlPageSpec<CustomerWithDeal>>();
+const specs = new Map<string, SqlPageSpec<CustomerEntity>>();
 
 /** The active deal's columns: the whole row (deal.<property>), or for a narrow read one json object "deal". */
 function dealSelect(narrow: string[] | null): string {
@@ -36,7 +39,7 @@ function dealSelect(narrow: string[] | null): string {
   return `CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object(${pairs}) END AS "deal"`;
 }
 
-function pageSpec(byStatus: boolean, activeDeals: boolean, narrow: string[] | null): SqlPageSpec<CustomerWithDeal> {
+function pageSpec(byStatus: boolean, activeDeals: boolean, narrow: string[] | null): SqlPageSpec<CustomerEntity> {
   const dealPart = activeDeals ? `.activeDeal${narrow ? `:${narrow.join(',')}` : ''}` : '';
   const key = `customers.ofPartner${byStatus ? '.status' : ''}${dealPart}`;
   let spec = specs.get(key);
@@ -55,11 +58,12 @@ function pageSpec(byStatus: boolean, activeDeals: boolean, narrow: string[] | nu
       keys: ['c.created_at', 'c.id'],
       casts: ['timestamptz', 'text'],
       instants: ['linkedAt', 'createdAt', ...(activeDeals && !narrow ? ['deal.createdAt', 'deal.approvedAt'] : [])],
-      read: (row) => [row.customer.createdAt.toISOString(), row.customer.id],
-      map: (row) => ({
-        customer: toCustomer(row),
-        activeDeal: !activeDeals ? null : narrow ? ((row.deal ?? null) as DealEntity | null) : toDeal(row, 'deal.'),
-      }),
+      read: (customer) => [customer.createdAt.toISOString(), customer.id],
+      map: (row) => {
+        const customer = toCustomer(row) as CustomerRow;
+        if (activeDeals) customer[ACTIVE_DEAL] = narrow ? ((row.deal ?? null) as DealEntity | null) : toDeal(row, 'deal.');
+        return customer;
+      },
     };
     specs.set(key, spec);
   }
@@ -76,32 +80,15 @@ export interface CustomerPageOptions {
   narrowDeal?: string[] | null;
 }
 
-export interface CustomerPage {
-  connection: Connection<CustomerEntity>;
-  /** Each subaccount's ACTIVE deal, when read with `activeDeals`. */
-  activeDeals: Map<CustomerEntity, DealEntity | null>;
-}
-
-/** The connection, and the deals when they were read (an empty map otherwise: nothing is known about them). */
-function split(page: Connection<CustomerWithDeal>, withDeals: boolean): CustomerPage {
-  const activeDeals = new Map(withDeals ? page.edges.map((e) => [e.node.customer, e.node.activeDeal]) : []);
-  // withNode keeps each cursor unencoded until read (a dashboard never reads them).
-  const connection = { ...page, edges: page.edges.map((e) => withNode(e, e.node.customer)) };
-  return { connection, activeDeals };
-}
-
 /** A page of a partner's subaccounts (creation order); with `activeDeals`, their deals in the same statement. */
-export async function partnerCustomerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, options: CustomerPageOptions): Promise<CustomerPage> {
+export function partnerCustomerPage(sql: SqlReader, partnerId: string, args: PageArgsInput, options: CustomerPageOptions): Promise<Connection<CustomerEntity>> {
   const spec = pageSpec(options.status != null, options.activeDeals, options.narrowDeal ?? null);
   const params = options.status != null ? [partnerId, options.status] : [partnerId];
-  return split(await sqlPage(sql, spec, params, args, options.withTotal), options.activeDeals);
+  return sqlPage(sql, spec, params, args, options.withTotal);
 }
 
 /** The same first page folded into the statement reading the partner `p` (null for other windows). */
-type CustomerPageFold = Omit<PageFold<CustomerWithDeal>, 'decode'> & { decode(json: unknown): CustomerPage };
-
-export function foldedCustomerPage(args: PageArgsInput, options: CustomerPageOptions): CustomerPageFold | null {
+export function foldedCustomerPage(args: PageArgsInput, options: CustomerPageOptions): PageFold<CustomerEntity> | null {
   const spec = pageSpec(options.status != null, options.activeDeals, options.narrowDeal ?? null);
-  const fold = foldPage(spec, ['p.id'], options.status != null ? [options.status] : [], args, options.withTotal);
-  return fold && { key: fold.key, sql: fold.sql, decode: (json) => split(fold.decode(json), options.activeDeals) };
+  return foldPage(spec, ['p.id'], options.status != null ? [options.status] : [], args, options.withTotal);
 }

@@ -48,6 +48,7 @@ const statements = new Map<string, Statement>();
 /** Plans by the partner field's node, then by the values of the variables used below it (a few shapes each). */
 const plans = new WeakMap<FieldNode, Map<string, Plan>>();
 const MAX_PLANS_PER_NODE = 32;
+const MAX_NARROW_STATEMENTS = 256;
 
 export class PartnerReads {
   constructor(
@@ -91,10 +92,13 @@ export class PartnerReads {
     const folds = this.folds(info);
     if (folds.length === 0) return { folds, prepared: null, values: [], properties: null };
     const names = selectedNames(info);
-    const properties = names && narrowPartnerProperties(names, (name) => Object.hasOwn(this.planners, name));
+    const foldKey = folds.map((f) => f.fold.key).join(',');
+    let properties = names && narrowPartnerProperties(names, (name) => Object.hasOwn(this.planners, name));
+    // Each column set is a prepared statement on every connection: past a few hundred shapes, new ones read whole rows.
+    if (properties && statements.size >= MAX_NARROW_STATEMENTS && !statements.has(`${properties.join(',')}|${foldKey}`)) properties = null;
     const values: unknown[] = [];
     const param = (value: unknown) => (values.push(value), `$${values.length + 1}`);
-    const key = `${properties?.join(',') ?? '*'}|${folds.map((f) => f.fold.key).join(',')}`;
+    const key = `${properties?.join(',') ?? '*'}|${foldKey}`;
     const columns = folds.map((f, i) => `${f.fold.sql(param)} AS "f${i}"`).join(',\n');
     let prepared = statements.get(key);
     if (!prepared) {
