@@ -7,6 +7,7 @@ import { directResolvers, resolverContainer } from '../graphql/direct-resolvers'
 import { simplifyPlainFields } from '../graphql/simple-fields';
 import { DateTimeScalar } from '../shared/scalars';
 import { auditMutations } from '../modules/audit/audit-mutations';
+import { recordConsumptionWithoutInputClasses } from '../modules/consumption/consumption.resolver';
 import { resolvers } from './resolvers';
 import { applyTextRule } from '../graphql/text-rule';
 
@@ -33,6 +34,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     })
       .then(simplifyPlainFields) // plain properties read by graphql-js itself, not through type-graphql's wrapper
       .then(directResolvers) // resolver methods called without type-graphql's per-call handler where it changes nothing
+      .then(recordConsumptionWithoutInputClasses) // 10,000 input objects a call, not copied into class instances
       .then(applySchemaDocs)
       .then(applyTextRule) // inside the audit wrapper: a refused text input is audited like any refusal
       .then(auditMutations); // every mutation call leaves an audit entry (SPEC §20)

@@ -23,6 +23,7 @@ import { parseOptions } from '../graphql/limits';
 import { edgePlugin, prepareWsOperation } from '../graphql/edge';
 import { chargeIp, clientIp, corsFor, graphqlBody, jsonErrors, notFound, requestIds, type HttpEdge } from './http-edge';
 import { appMetrics, httpResponsesCounter, knownOperationNames, operationMetrics, operationsPlugin, responseTracker, type ResponseTracker } from './metrics';
+import { localGateway } from './operation-executor';
 import { KnownDocuments } from './known-documents';
 import { graphqlPost, type HttpContext } from './graphql-post';
 import { mountIde } from './ide';
@@ -227,7 +228,7 @@ export async function startServer(app: App, schema: GraphQLSchema, port: number,
   const metrics = operationMetrics(registry, knownOperationNames(schema, options.metricsOperations));
   const known = new KnownDocuments();
   const apollo = new ApolloServer<AppContext>({
-    schema,
+    gateway: localGateway(schema, known), // our schema, run by operation-executor.ts
     ...apolloSecurityOptions(),
     // Kept on in production too (NODE_ENV=production turns Apollo's default off): the schema is public (docs, codegen).
     introspection: true,

@@ -82,8 +82,12 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[]): 
   if (events.length === 0) return [];
   const final = manager.queryRunner !== undefined && numbering.has(manager.queryRunner);
   const insert = insertEventsStatement(events, final ? 'final' : 'provisional');
-  const rows: { sequence: string }[] = await manager.query(`${insert.text}\n     RETURNING sequence`, insert.values as unknown[]);
-  await manager.query(`SELECT pg_notify('events', '')`);
+  // The NOTIFY in the same statement (one round trip): sequences grow in insertion order, provisional or final.
+  const rows: { sequence: string }[] = await manager.query(
+    `WITH inserted AS (${insert.text}\n     RETURNING sequence), woken AS (SELECT pg_notify('events', ''))
+     SELECT inserted.sequence FROM inserted, woken ORDER BY inserted.sequence`,
+    insert.values as unknown[],
+  );
   return rows.map((r) => r.sequence);
 }
 
@@ -98,8 +102,8 @@ export async function appendEvents(manager: EntityManager, events: NewEvent[]): 
 export async function numberEventsFromNow(manager: EntityManager): Promise<void> {
   const runner = manager.queryRunner;
   if (!runner?.isTransactionActive) throw new Error('numberEventsFromNow needs a transaction');
-  await manager.query(`SELECT pg_advisory_xact_lock(${EVENT_SEQUENCE_LOCK})`); // number_events takes it only if there are events
-  await manager.query(`SELECT count(*) FROM number_events(${EVENT_STAGE})`);
+  // One round trip (two statements of the simple protocol): number_events takes the lock only if there are events.
+  await manager.query(`SELECT pg_advisory_xact_lock(${EVENT_SEQUENCE_LOCK}); SELECT count(*) FROM number_events(${EVENT_STAGE})`);
   numbering.add(runner);
 }
 

@@ -28,30 +28,48 @@ export interface TextViolation {
   message: string;
 }
 
-function check(type: GraphQLInputType, value: unknown, path: string[], multiline: boolean, out: TextViolation[]): void {
+/** Where a value sits in the arguments: a node per list and input object, made a field path only for a violation. */
+interface Path {
+  readonly prev: Path | undefined;
+  readonly key: string | number;
+}
+
+function pathArray(parent: Path | undefined, key: string | number): string[] {
+  const keys: string[] = [String(key)];
+  for (let p = parent; p; p = p.prev) keys.push(String(p.key));
+  return keys.reverse();
+}
+
+/** Checks `value`, found under `key` of `parent` (a path node is made only for a list or an input object). */
+function check(type: GraphQLInputType, value: unknown, parent: Path | undefined, key: string | number, multiline: boolean, out: TextViolation[]): void {
   if (value === null || value === undefined || out.length >= MAX_REPORTED) return;
   const inner = isNonNullType(type) ? type.ofType : type;
   if (isListType(inner)) {
-    if (Array.isArray(value)) value.forEach((item, index) => check(inner.ofType, item, [...path, String(index)], multiline, out));
+    const here = { prev: parent, key };
+    if (Array.isArray(value)) value.forEach((item, index) => check(inner.ofType, item, here, index, multiline, out));
     return;
   }
   if (isInputObjectType(inner)) {
+    const here = { prev: parent, key };
     const fields = inner.getFields();
     for (const name of Object.keys(value as object)) {
       const field = fields[name];
-      if (field) check(field.type, (value as Record<string, unknown>)[name], [...path, name], MULTILINE_FIELD.test(name), out);
+      if (field) check(field.type, (value as Record<string, unknown>)[name], here, name, MULTILINE_FIELD.test(name), out);
     }
     return;
   }
   if (isScalarType(inner) && (inner.name === 'String' || inner.name === 'ID') && typeof value === 'string') {
     const problem = textProblem(value, multiline);
-    if (problem) out.push({ field: path, message: `${path.join('.')} ${problem}` });
+    if (problem) {
+      const field = pathArray(parent, key);
+      out.push({ field, message: `${field.join('.')} ${problem}` });
+    }
   }
 }
 
 export function textViolations(args: readonly GraphQLArgument[], values: Record<string, unknown>): TextViolation[] {
   const out: TextViolation[] = [];
-  for (const arg of args) check(arg.type, values[arg.name], [arg.name], MULTILINE_FIELD.test(arg.name), out);
+  for (const arg of args) check(arg.type, values[arg.name], undefined, arg.name, MULTILINE_FIELD.test(arg.name), out);
   return out;
 }
 

@@ -27,6 +27,19 @@ export function copyRow(values: string[]): string {
   return values.join('\t') + '\n';
 }
 
+/** "\n"-terminated rows joined into chunks of about `chars` characters (one CopyData message each). */
+export function* copyChunks(rows: Iterable<string>, chars = 64 * 1024): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    chunk += row;
+    if (chunk.length >= chars) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
 /**
  * Streams rows (each a chunk of one or more "\n"-terminated rows) into `table`. `bufferBytes` is how far the
  * producer may run ahead of PostgreSQL: rows wait in this buffer while the connection is still busy with earlier

@@ -12,6 +12,8 @@ import { createApp } from '../../src/app/create-app';
 import { formatError } from '../../src/graphql/format-error';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { edgePlugin } from '../../src/graphql/edge';
+import { KnownDocuments } from '../../src/app/known-documents';
+import { localGateway } from '../../src/app/operation-executor';
 import { apolloSecurityOptions, createContext, startServer, type RunningServer, type ServerOptions } from '../../src/app/server';
 import type { Config } from '../../src/config';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../../src/modules/webhooks/webhook-settings';
@@ -97,12 +99,13 @@ export async function attachTestApp(databaseUrl: string, options: TestAppOptions
   };
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, schema } = await createApp(config, pooled(databaseUrl), logger);
+  const known = new KnownDocuments();
   const apollo = new ApolloServer<AppContext>({
-    schema,
+    gateway: localGateway(schema, known), // as the server runs operations (src/app/operation-executor.ts)
     ...apolloSecurityOptions(),
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, logger),
-    plugins: [edgePlugin(schema)],
+    plugins: [edgePlugin(schema), known.plugin()],
   });
   await apollo.start();
   const servers: RunningServer[] = [];

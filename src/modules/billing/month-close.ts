@@ -85,6 +85,7 @@ export class MonthClose {
 
     const rebates = [...projectRebates, ...specializationRebates];
     const ledger = [...rebates, ...invoices.exitReturns.map((r) => this.exitReversal(r.partnerId, new Dec(r.amount)))];
+    const month = await this.recordMonth(invoices.partnerIds.length, rebates.length); // writes no event: before the locks
     // What is left writes most of the close's events: numbered as they are written, under the event-sequence lock
     // taken after the balance locks (lock order), so the COMMIT renumbers nothing (numberEventsFromNow).
     await this.deps.ledger.lockBalances(
@@ -96,7 +97,7 @@ export class MonthClose {
     await this.appendInvoiceEvents(invoices.partnerIds);
     this.timer.done('ledgerAndEvents');
     this.log(invoices, entries.length);
-    return this.recordMonth(invoices.partnerIds.length, rebates.length);
+    return month;
   }
 
   /** Step 1: the month's segments (deal rates split by the domain), services, BONUS amounts and leavers. */
@@ -174,9 +175,10 @@ export class MonthClose {
     this.deps.logger?.info({ month: this.month, ...fields }, 'month closed');
   }
 
-  /** Step 7: the month is closed. */
+  /** Step 4b: the month is closed (one INSERT: the month was checked open under the month-close lock). */
   private async recordMonth(invoicesFinalized: number, rebateEntriesCreated: number): Promise<BillingMonthEntity> {
     const row = this.manager.create(BillingMonthEntity, { month: this.from, closedAt: this.now, invoicesFinalized, rebateEntriesCreated });
-    return this.manager.save(row);
+    await this.manager.insert(BillingMonthEntity, row);
+    return row;
   }
 }

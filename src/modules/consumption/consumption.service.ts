@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { userError, type UserErrorShape } from '../../shared/domain-error';
 import { ZERO, type Dec } from '../../shared/money';
@@ -7,6 +8,7 @@ import type { ServicesService } from '../services/services.service';
 import { ConsumptionBatchEntity } from './consumption-batch.entity';
 import { batchError, checkRecordFields, firstOpenDay } from './domain/record-rules';
 import { lockShared, LockSpace } from '../../shared/locks';
+import { copyChunks, copyInto, copyText, transactionClient } from '../../shared/copy';
 
 const ZERO_6 = ZERO.toFixed(6);
 
@@ -24,17 +26,6 @@ export interface RecordConsumptionResult {
   accepted: number;
   duplicate: boolean;
   userErrors: UserErrorShape[];
-}
-
-/** A normalised, validated record ready for storage. */
-export interface ValidRecord {
-  billingAccountId: string;
-  date: string;
-  serviceId: string;
-  cloudId: string;
-  folderId: string;
-  cost: string;
-  grantCredit: string;
 }
 
 /** The first day after the latest closed month: records dated before it are in a closed month. */
@@ -130,124 +121,74 @@ export class ConsumptionService {
     const { errors, serviceIds } = checkRecords(records, context);
     if (errors.length) return { accepted: 0, duplicate: false, userErrors: errors };
 
-    // Claim the batch id; a racing request with the same id waits here for us and then sees the stored batch.
-    const claimed: unknown[] = await manager.query(
-      `INSERT INTO consumption_batches (batch_id, fingerprint, record_count, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id`,
+    // Claim the batch id (and draw the records' ids, in batch order); a racing request with the same id waits here
+    // for us and then sees the stored batch.
+    const claimed: { ids: string }[] = await manager.query(
+      `WITH claimed AS (
+         INSERT INTO consumption_batches (batch_id, fingerprint, record_count, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id)
+       SELECT (SELECT string_agg(nextval('consumption_records_id_seq')::text, ',') FROM generate_series(1, $3)) AS ids FROM claimed`,
       [batchId, fingerprint, records.length, this.clock.now()],
     );
     if (claimed.length === 0) {
       const winner = await manager.findOneOrFail(ConsumptionBatchEntity, { where: { batchId } });
       return this.replayResult(winner, fingerprint, asWritten);
     }
-    await insertColumns(
-      manager,
-      {
-        billingAccountIds: records.map((r) => r.billingAccountId),
-        dates: records.map((r) => r.date),
-        serviceIds,
-        cloudIds: records.map((r) => r.cloudId),
-        folderIds: records.map((r) => r.folderId),
-        costs,
-        grantCredits: grants,
-      },
-      'API',
-      batchId,
-    );
+    await copyRecords(transactionClient(manager), records, { ids: claimed[0].ids.split(','), serviceIds, costs, grants }, batchId);
     return { accepted: records.length, duplicate: false, userErrors: [] };
   }
 }
+
+const RECORDS_PATH = ['input', 'records'];
 
 /** Every record's field checks (all problems of the batch together) and the service id each record resolves to. */
 function checkRecords(records: ConsumptionRecordInput[], context: Parameters<typeof checkRecordFields>[2]) {
   const errors: UserErrorShape[] = [];
   const serviceIds = new Array<string>(records.length);
   for (let index = 0; index < records.length; index++) {
-    const r = records[index];
-    const checked = checkRecordFields(
-      {
-        billingAccountId: r.billingAccountId,
-        date: r.date,
-        serviceId: r.serviceId,
-        cloudId: r.cloudId,
-        folderId: r.folderId,
-        cost: r.cost,
-        grantCredit: r.grantCredit ?? ZERO,
-      },
-      ['input', 'records', String(index)],
-      context,
-    );
+    const checked = checkRecordFields(records[index], RECORDS_PATH, context, index);
     if (checked.errors.length) errors.push(...checked.errors);
     else serviceIds[index] = checked.serviceId!;
   }
   return { errors, serviceIds };
 }
 
-/** Validated records as one array per column (the shape the set-based INSERT sends). */
-export interface RecordColumns {
-  billingAccountIds: string[];
-  dates: string[];
-  serviceIds: string[];
-  cloudIds: string[];
-  folderIds: string[];
-  costs: string[];
-  grantCredits: string[];
-}
-
-/** Stores validated records in one set-based INSERT (see insertColumns). */
-export async function insertRecords(manager: EntityManager, records: ValidRecord[], source: 'API' | 'CSV', batchId: string | null): Promise<void> {
-  await insertColumns(
-    manager,
-    {
-      billingAccountIds: records.map((r) => r.billingAccountId),
-      dates: records.map((r) => r.date),
-      serviceIds: records.map((r) => r.serviceId),
-      cloudIds: records.map((r) => r.cloudId),
-      folderIds: records.map((r) => r.folderId),
-      costs: records.map((r) => r.cost),
-      grantCredits: records.map((r) => r.grantCredit),
-    },
-    source,
-    batchId,
-  );
-}
-
-/** PostgreSQL array literal of text values (what node-postgres would send, built without escaping plain values). */
-function arrayLiteral(values: string[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i) out += ',';
-    out += '"' + (v.indexOf('"') === -1 && v.indexOf('\\') === -1 ? v : v.replace(/(["\\])/g, '\\$1')) + '"';
-  }
-  return out + '}';
-}
+/** COPY's column order: the sort key (billing account, date) first, so rows sort as text. */
+const RECORD_COLUMNS = ['billing_account_id', 'date', 'service_id', 'cloud_id', 'folder_id', 'cost', 'grant_credit', 'source', 'batch_id', 'id'];
 
 /**
- * One set-based INSERT of a whole batch (arrays unnested server-side), never a query per record. Ids are drawn in the
- * batch's order (the inner query numbers the rows before the sort), then rows go in (billing account, date) order:
- * index maintenance dominates the cost of the insert, and walking the indexes in key order takes about a tenth less
- * database CPU on 10,000-record batches than arrival order.
+ * A validated batch into consumption_records by one COPY. Ids are the batch's own, drawn in batch order; rows go in
+ * (billing account, date) order: index maintenance dominates the cost of the insert, and walking the indexes in key
+ * order costs PostgreSQL about a sixth less than arrival order (and COPY less than an INSERT of unnested arrays).
  */
-export async function insertColumns(manager: EntityManager, columns: RecordColumns, source: 'API' | 'CSV', batchId: string | null): Promise<void> {
-  if (columns.billingAccountIds.length === 0) return;
-  await manager.query(
-    `INSERT INTO consumption_records (id, billing_account_id, date, service_id, cloud_id, folder_id, cost, grant_credit, source, batch_id)
-     SELECT id, a, d, s, c, f, cost, grant_credit, $8, $9
-       FROM (SELECT nextval('consumption_records_id_seq') AS id, u.*
-               FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[])
-                    AS u(a, d, s, c, f, cost, grant_credit)) AS numbered
-      ORDER BY a, d`,
-    [
-      arrayLiteral(columns.billingAccountIds),
-      arrayLiteral(columns.dates),
-      arrayLiteral(columns.serviceIds),
-      arrayLiteral(columns.cloudIds),
-      arrayLiteral(columns.folderIds),
-      arrayLiteral(columns.costs),
-      arrayLiteral(columns.grantCredits),
-      source,
-      batchId,
-    ],
-  );
+async function copyRecords(
+  client: PoolClient,
+  records: ConsumptionRecordInput[],
+  stored: { ids: string[]; serviceIds: string[]; costs: string[]; grants: string[] },
+  batchId: string,
+): Promise<void> {
+  const { ids, serviceIds, costs, grants } = stored;
+  const source = `\tAPI\t${copyText(batchId)}\t`;
+  const rows = new Array<string>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    rows[i] =
+      copyText(r.billingAccountId) +
+      '\t' +
+      r.date +
+      '\t' +
+      copyText(serviceIds[i]) +
+      '\t' +
+      copyText(r.cloudId) +
+      '\t' +
+      copyText(r.folderId) +
+      '\t' +
+      costs[i] +
+      '\t' +
+      grants[i] +
+      source +
+      ids[i] +
+      '\n';
+  }
+  await copyInto(client, 'consumption_records', RECORD_COLUMNS, copyChunks(rows.sort()));
 }

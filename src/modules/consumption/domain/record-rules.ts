@@ -12,15 +12,23 @@ export function firstOpenDay(latestClosedMonth: string | null): string | null {
   return latestClosedMonth ? firstDayOfMonth(addMonths(latestClosedMonth, 1)) : null;
 }
 
-/** Checks shared by the API and the CSV import: one record's fields, in order, each a userError with its path. */
+const ID_FIELDS = ['billingAccountId', 'cloudId', 'folderId'] as const;
+const NO_ERRORS: UserErrorShape[] = [];
+
+/**
+ * Checks shared by the API and the CSV import: one record's fields, in order, each a userError with its path (`path`,
+ * then `index` when given, then the field). Error arrays and paths are made only for a record that fails.
+ */
 export function checkRecordFields(
-  record: { billingAccountId: string; date: string; serviceId: string; cloudId: string; folderId: string; cost: Dec; grantCredit: Dec },
-  path: string[],
+  record: { billingAccountId: string; date: string; serviceId: string; cloudId: string; folderId: string; cost: Dec; grantCredit?: Dec | null },
+  path: readonly string[],
   context: { services: Map<string, string>; today: string; openFrom: string | null },
+  index?: number,
 ): { errors: UserErrorShape[]; serviceId: string | null } {
-  const errors: UserErrorShape[] = [];
-  const fail = (field: string, code: UserErrorCode, message: string) => errors.push(userError([...path, field], code, message));
-  for (const field of ['billingAccountId', 'cloudId', 'folderId'] as const) {
+  let errors: UserErrorShape[] | null = null;
+  const fail = (field: string, code: UserErrorCode, message: string) =>
+    (errors ??= []).push(userError(index === undefined ? [...path, field] : [...path, String(index), field], code, message));
+  for (const field of ID_FIELDS) {
     const value = record[field];
     const problem = textProblem(value, false);
     if (problem) fail(field, 'VALIDATION_FAILED', `${field} ${problem}`);
@@ -33,11 +41,12 @@ export function checkRecordFields(
   else if (record.date > context.today) fail('date', 'FUTURE_DATE', `date ${record.date} is after today (${context.today})`);
   else if (context.openFrom && record.date < context.openFrom) fail('date', 'MONTH_CLOSED', `the month of ${record.date} is closed`);
   // lt(0), not isNegative(): the Money form "-0.00" is zero, which decimal.js calls negative.
+  const grantCredit = record.grantCredit ?? ZERO;
   const costNegative = record.cost.lt(0);
   if (costNegative) fail('cost', 'VALIDATION_FAILED', 'cost must not be negative');
-  if (record.grantCredit.lt(0)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not be negative');
-  else if (!costNegative && record.grantCredit.gt(record.cost)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not exceed cost');
-  return { errors, serviceId };
+  if (grantCredit.lt(0)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not be negative');
+  else if (!costNegative && grantCredit.gt(record.cost)) fail('grantCredit', 'VALIDATION_FAILED', 'grantCredit must not exceed cost');
+  return { errors: errors ?? NO_ERRORS, serviceId };
 }
 
 /** A refusal of the batch as a whole (its id, its size), before any record is looked at. */
