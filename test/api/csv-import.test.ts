@@ -188,6 +188,32 @@ describe('reading the export', () => {
     ]);
   });
 
+  it('stores every row of a file larger than one sorted COPY window (10,000 rows), and none when a later row is bad', async () => {
+    const accounts = [uniqueAccount(), uniqueAccount(), uniqueAccount()];
+    const rows = Array.from({ length: 10_003 }, (_, i) => ({
+      account: accounts[(i * 7) % 3],
+      date: `2026-02-${String(1 + ((i * 13) % 28)).padStart(2, '0')}`,
+      cost: `${i}.25`,
+    }));
+    const text = csv(rows);
+    const run = (body: string) => importConsumptionCsv(t.app.ds, t.app.clock, t.app.services, stream(body, 4096));
+    const totals = async () =>
+      (
+        await t.app.ds.query(
+          `SELECT count(*)::int AS n, coalesce(sum(cost), 0)::text AS cost, count(DISTINCT (billing_account_id, date))::int AS pairs FROM consumption_records WHERE billing_account_id = ANY($1)`,
+          [accounts],
+        )
+      )[0];
+    // A bad last row: the first window was already sent to COPY, and is rolled back with the rest.
+    const refused = await run(csv([...rows, { account: accounts[0], date: '2026-02-01', cost: 'x' }]));
+    expect(refused).toMatchObject({ ok: false, errorCount: 1, errors: [{ line: 10_005, field: 'cost' }] });
+    expect(await totals()).toEqual({ n: 0, cost: '0', pairs: 0 });
+    const result = await run(text);
+    expect(result).toMatchObject({ ok: true, rows: 10_003, inserted: 10_003, pairs: 84 });
+    // Σ (i + 0.25) for i < 10,003
+    expect(await totals()).toEqual({ n: 10_003, cost: '50027503.750000', pairs: 84 });
+  });
+
   it('reports progress with rows, a rate and the share of bytes read', async () => {
     const a = uniqueAccount();
     const text = csv(Array.from({ length: 3000 }, (_, i) => ({ account: a, date: '2026-02-10', cost: `${i}.5` })));
