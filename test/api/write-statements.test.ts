@@ -116,4 +116,9 @@ describe('round trips and statements per event-writing mutation', () => {
     const [fn] = await t.app.ds.query(`SELECT proconfig FROM pg_proc WHERE proname = 'number_events' AND pronargs = 1`);
     expect(fn.proconfig).toContain('plan_cache_mode=force_custom_plan');
   });
+
+  it('queues the deferred numbering trigger only for provisional sequences (final-sequence inserts leave COMMIT nothing to do)', async () => {
+    const [trigger] = await t.app.ds.query(`SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgname = 'events_number_at_commit'`);
+    expect(trigger.def).toContain('WHEN ((new.sequence >= ');
+  });
 });
